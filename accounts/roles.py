@@ -1,0 +1,59 @@
+"""The product's roles, kept as auth groups named in Vietnamese.
+
+A role says what a person may do; which objects they may see is each model's
+`visible_to(user)` (an inspector sees only their own team's work).
+"""
+
+from django.contrib.auth.models import Group
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    # Ordered from the widest view to the narrowest: a person with several roles
+    # lands on the home page of the first one they hold.
+    ADMINISTRATOR = "administrator", _("Administrator")
+    LEADERSHIP = "leadership", _("DIC leadership")
+    COORDINATOR = "coordinator", _("DIC Inspectorate officer")
+    OFFICE = "office", _("DIC Office")
+    TEAM_LEADER = "team_leader", _("Inspection team leader")
+    INSPECTOR = "inspector", _("Inspection team member")
+
+
+# The groups' names are data in the database; they stay Vietnamese whatever the
+# interface language (the interface shows the translated Role label instead).
+GROUP_NAMES = {
+    Role.ADMINISTRATOR: "Quản trị hệ thống",
+    Role.LEADERSHIP: "Lãnh đạo Sở",
+    Role.COORDINATOR: "Cán bộ Thanh tra Sở",
+    Role.OFFICE: "Văn phòng Sở",
+    Role.TEAM_LEADER: "Tổ trưởng Tổ kiểm tra",
+    Role.INSPECTOR: "Thành viên Tổ kiểm tra",
+}
+ROLE_BY_GROUP_NAME = {name: role for role, name in GROUP_NAMES.items()}
+
+
+def roles_of(user) -> list[Role]:
+    """The user's roles, widest first; a superuser is an administrator."""
+    if not user.is_authenticated:
+        return []
+    if not hasattr(user, "_roles_cache"):
+        held = {ROLE_BY_GROUP_NAME[name] for name in user.groups.values_list("name", flat=True)
+                if name in ROLE_BY_GROUP_NAME}
+        if user.is_superuser:
+            held.add(Role.ADMINISTRATOR)
+        user._roles_cache = [role for role in Role if role in held]
+    return user._roles_cache
+
+
+def primary_role(user) -> Role | None:
+    roles = roles_of(user)
+    return roles[0] if roles else None
+
+
+def has_role(user, *roles: Role) -> bool:
+    return any(role in roles_of(user) for role in roles)
+
+
+def group_for(role: Role) -> Group:
+    return Group.objects.get(name=GROUP_NAMES[role])

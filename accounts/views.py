@@ -1,0 +1,77 @@
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.roles import Role, primary_role
+from inspections.models import Campaign, Organization, TeamMembership
+from units.models import Division, Unit, UnitCategory
+
+
+def home(request):
+    """Each role's home page: where the campaign stands and what this person does next."""
+    role = primary_role(request.user)
+    if role is None:
+        raise PermissionDenied
+    campaigns = list(Campaign.objects.visible_to(request.user).order_by("-starts_on")[:3])
+    context = {"role": role, "campaigns": campaigns, "today": timezone.localdate()}
+    context.update(HOME_CONTEXT[role](request.user))
+    return render(request, f"accounts/home_{role.value}.html", context)
+
+
+def _registry_figures():
+    return Unit.objects.aggregate(
+        units=Count("id", filter=Q(is_active=True)),
+        sample_units=Count("id", filter=Q(is_sample=True)),
+        without_qr=Count("id", filter=Q(is_active=True, qr_status=Unit.QRStatus.NONE)),
+    )
+
+
+def _coordinator(user):
+    return {
+        "registry": _registry_figures(),
+        "expected_bodies": Organization.objects.filter(
+            kind__in=[Organization.Kind.HEALTH, Organization.Kind.DISTRICT_VHTT]).count(),
+    }
+
+
+def _team_member(user):
+    memberships = (TeamMembership.objects.filter(user=user)
+                   .select_related("team__campaign", "organization").order_by("team__campaign", "team"))
+    return {"memberships": list(memberships)}
+
+
+def _team_leader(user):
+    context = _team_member(user)
+    led = [m.team_id for m in context["memberships"] if m.position == TeamMembership.Position.LEADER]
+    context["team_members"] = list(
+        TeamMembership.objects.filter(team_id__in=led).exclude(user=user)
+        .select_related("user", "organization", "team"))
+    return context
+
+
+def _administrator(user):
+    return {
+        "division_counts": dict(Division.objects.values_list("level").annotate(n=Count("id"))),
+        "category_count": UnitCategory.objects.count(),
+        "organization_count": Organization.objects.count(),
+        "registry": _registry_figures(),
+    }
+
+
+def _leadership(user):
+    return {"registry": _registry_figures()}
+
+
+def _office(user):
+    return {}
+
+
+HOME_CONTEXT = {
+    Role.ADMINISTRATOR: _administrator,
+    Role.LEADERSHIP: _leadership,
+    Role.COORDINATOR: _coordinator,
+    Role.OFFICE: _office,
+    Role.TEAM_LEADER: _team_leader,
+    Role.INSPECTOR: _team_member,
+}

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from config.views import healthz
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    # The language switch is on the login page too, before anyone has signed in.
+    path("ngon-ngu/", login_not_required(set_language), name="set_language"),
+    path("healthz", healthz, name="healthz"),
+    path("quan-tri/", admin.site.urls),
+]

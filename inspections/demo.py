@@ -1,0 +1,149 @@
+"""The demonstration data that `make run` loads: the 2021 plan as a campaign, the
+team's bodies, sample units and one account per role.
+
+The plan's own facts (its legal basis, period, form and nomination deadline) are
+real. The units' figures, the teams and the people are invented and marked as
+sample data (`is_sample`, "(mẫu)" in people's names): never real Hà Tĩnh data.
+"""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from accounts.roles import Role, group_for
+from inspections.models import Campaign, Organization, Team, TeamMembership
+from inspections.services import seed_organizations
+from units.models import Division, Unit, UnitCategory
+
+DEMO_PASSWORD = "demo12345"
+
+PLAN_2021 = {
+    "title": (
+        "Kiểm tra việc triển khai hệ thống PC-Covid và quét mã QR phục vụ công tác "
+        "phòng, chống dịch COVID-19"
+    ),
+    "legal_basis": (
+        "Văn bản số 7641/UBND-VX ngày 12/11/2021 của UBND tỉnh về việc triển khai đồng bộ "
+        "hệ thống PC-Covid và quét mã QR phục vụ phòng, chống dịch COVID-19"
+    ),
+    "issuing_body": "Sở Thông tin và Truyền thông tỉnh Hà Tĩnh",
+    "signer": "KT. Giám đốc — Phó Giám đốc",
+    "starts_on": datetime.date(2021, 12, 1),
+    "ends_on": datetime.date(2021, 12, 31),
+    "form": Campaign.Form.SURPRISE,
+    "nomination_deadline": datetime.date(2021, 11, 28),
+    "status": Campaign.Status.ACTIVE,
+}
+
+# username: (display name, roles, is superuser)
+DEMO_ACCOUNTS = {
+    "admin": ("Quản trị hệ thống (mẫu)", [Role.ADMINISTRATOR], True),
+    "dieuphoi": ("Cán bộ Thanh tra Sở (mẫu)", [Role.COORDINATOR], False),
+    "lanhdao": ("Lãnh đạo Sở (mẫu)", [Role.LEADERSHIP], False),
+    "vanphong": ("Cán bộ Văn phòng Sở (mẫu)", [Role.OFFICE], False),
+    "totruong": ("Tổ trưởng Tổ kiểm tra số 1 (mẫu)", [Role.TEAM_LEADER, Role.INSPECTOR], False),
+    "thanhtra1": ("Thành viên Tổ kiểm tra số 1 (mẫu)", [Role.INSPECTOR], False),
+    "thanhtra2": ("Thành viên Tổ kiểm tra số 2 (mẫu)", [Role.INSPECTOR], False),
+}
+
+# team name: [(username, position, organisation short name or district code for a VHTT)]
+DEMO_TEAMS = {
+    "Tổ kiểm tra số 1": [("totruong", TeamMembership.Position.LEADER, "Thanh tra Sở"),
+                         ("thanhtra1", TeamMembership.Position.MEMBER, "Phòng CNTT")],
+    "Tổ kiểm tra số 2": [("thanhtra2", TeamMembership.Position.MEMBER, "Sở Y tế")],
+}
+
+PROVINCIAL_UNITS = [
+    # (name, category code, commune code): all in Thành phố Hà Tĩnh.
+    ("Sở Nội vụ tỉnh Hà Tĩnh", "so_ban_nganh", 18070),
+    ("Sở Tư pháp tỉnh Hà Tĩnh", "so_ban_nganh", 18070),
+    ("Sở Kế hoạch và Đầu tư tỉnh Hà Tĩnh", "so_ban_nganh", 18070),
+    ("Sở Giáo dục và Đào tạo tỉnh Hà Tĩnh", "so_ban_nganh", 18070),
+    ("Cục Thuế tỉnh Hà Tĩnh", "co_quan_trung_uong", 18070),
+    ("Kho bạc Nhà nước Hà Tĩnh", "co_quan_trung_uong", 18070),
+    ("Bảo hiểm xã hội tỉnh Hà Tĩnh", "co_quan_trung_uong", 18070),
+    ("Bệnh viện Đa khoa tỉnh Hà Tĩnh", "benh_vien_co_so_y_te", 18070),
+    ("Bến xe khách Hà Tĩnh", "ben_xe_van_tai", 18070),
+    ("Siêu thị trung tâm Hà Tĩnh", "sieu_thi_ttm", 18070),
+]
+# Per district: the People's Committee, a market, a health centre and a school
+# at the district seat.
+DISTRICT_SEATS = {
+    436: 18070, 437: 18115, 439: 18133, 440: 18229, 441: 18313, 442: 18352, 443: 18406,
+    444: 18496, 445: 18562, 446: 18673, 447: 18757, 448: 18409, 449: 18754,
+}
+QR_STATUSES = [Unit.QRStatus.POSTED, Unit.QRStatus.CREATED, Unit.QRStatus.NONE]
+
+
+def _sample_units():
+    districts = {d.code: d for d in Division.objects.filter(
+        level=Division.Level.DISTRICT, code__in=DISTRICT_SEATS.keys())}
+    communes = {d.code: d for d in Division.objects.filter(
+        level=Division.Level.COMMUNE, code__in=DISTRICT_SEATS.values())}
+    yield from PROVINCIAL_UNITS
+    for district_code, commune_code in DISTRICT_SEATS.items():
+        district, seat = districts[district_code].name, communes[commune_code].name
+        yield f"UBND {district}", "ubnd_huyen", commune_code
+        yield f"Trung tâm Y tế {district}", "benh_vien_co_so_y_te", commune_code
+        yield f"Chợ {seat}", "cho", commune_code
+        yield f"Trường Trung học cơ sở {seat}", "truong_hoc", commune_code
+
+
+@transaction.atomic
+def load_demo() -> dict[str, int]:
+    """Load the demonstration data; a second run creates and changes nothing.
+
+    Needs the Hà Tĩnh divisions (`load_divisions`). Side effects: organisations,
+    the 2021 campaign with two sample teams, sample units, the demo accounts (their
+    password is set only when the account is created). Returns counts created.
+    """
+    created = {"organizations": seed_organizations()}
+
+    campaign, campaign_created = Campaign.objects.get_or_create(
+        legal_basis=PLAN_2021["legal_basis"], defaults=PLAN_2021
+    )
+    created["campaign"] = int(campaign_created)
+
+    users = {}
+    created["users"] = 0
+    User = get_user_model()
+    for username, (full_name, roles, is_superuser) in DEMO_ACCOUNTS.items():
+        user, was_created = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": full_name, "is_superuser": is_superuser, "is_staff": is_superuser,
+                      "email": f"{username}@example.invalid"},
+        )
+        if was_created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            user.groups.set([group_for(role) for role in roles])
+        users[username] = user
+        created["users"] += was_created
+
+    organizations = {org.short_name: org for org in Organization.objects.exclude(
+        kind=Organization.Kind.DISTRICT_VHTT)}
+    created["teams"] = 0
+    for team_name, members in DEMO_TEAMS.items():
+        team, was_created = Team.objects.get_or_create(campaign=campaign, name=team_name)
+        created["teams"] += was_created
+        for username, position, organization in members:
+            TeamMembership.objects.get_or_create(
+                team=team, user=users[username],
+                defaults={"position": position, "organization": organizations[organization]},
+            )
+
+    categories = {category.code: category for category in UnitCategory.objects.all()}
+    communes = {d.code: d for d in Division.objects.filter(level=Division.Level.COMMUNE)}
+    created["units"] = 0
+    for index, (name, category, commune) in enumerate(_sample_units()):
+        _unit, was_created = Unit.objects.get_or_create(
+            name=name, commune=communes[commune],
+            defaults={
+                "category": categories[category],
+                "qr_status": QR_STATUSES[index % len(QR_STATUSES)],
+                "is_sample": True,
+            },
+        )
+        created["units"] += was_created
+    return created
