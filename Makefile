@@ -25,6 +25,7 @@ test: setup
 	  $(PY) -m pytest $(PYTEST_ARGS)'
 
 setup: $(STAMPS)/venv $(STAMPS)/vendor locale/vi/LC_MESSAGES/django.mo
+	@mkdir -p staticfiles media
 
 $(STAMPS)/venv: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed"; exit 1; }

@@ -16,7 +16,7 @@ from inspections.models import Campaign, Organization, Team, TeamMembership
 from inspections.services import seed_organizations
 from units.models import Division, Unit, UnitCategory
 
-DEMO_PASSWORD = "demo12345"
+DEMO_PASSWORD = "demo12345"  # noqa: S105 (published in the README: sample accounts)
 
 PLAN_2021 = {
     "title": (
@@ -66,6 +66,11 @@ PROVINCIAL_UNITS = [
     ("Bệnh viện Đa khoa tỉnh Hà Tĩnh", "benh_vien_co_so_y_te", 18070),
     ("Bến xe khách Hà Tĩnh", "ben_xe_van_tai", 18070),
     ("Siêu thị trung tâm Hà Tĩnh", "sieu_thi_ttm", 18070),
+    # Invented establishments: "(mẫu)" so that none is taken for a real business.
+    ("Công ty TNHH May mặc Hồng Lĩnh (mẫu)", "doanh_nghiep_sxkd", 18115),
+    ("Xưởng chế biến hải sản Nghi Xuân (mẫu)", "doanh_nghiep_sxkd", 18352),
+    ("Khách sạn Biển Xanh (mẫu)", "co_so_luu_tru", 18070),
+    ("Nhà hàng Sông La (mẫu)", "nha_hang_quan_an", 18229),
 ]
 # Per district: the People's Committee, a market, a health centre and a school
 # at the district seat.

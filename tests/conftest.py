@@ -1,0 +1,82 @@
+import psycopg2
+import pytest
+from django.conf import settings
+
+from accounts.roles import Role
+from inspections.models import TeamMembership
+from tests.factories import make_campaign, make_organization, make_team, make_user
+
+
+def pytest_report_header(config):
+    """Name the real server the suite runs against, e.g. 'database: PostgreSQL 18.6'."""
+    db = settings.DATABASES["default"]
+    connection = psycopg2.connect(
+        dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], host=db["HOST"], port=db["PORT"] or None
+    )
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+    finally:
+        connection.close()
+    return f"database: PostgreSQL {version}"
+
+
+@pytest.fixture
+def campaign(db):
+    return make_campaign()
+
+
+@pytest.fixture
+def coordinator(db):
+    return make_user("coordinator", Role.COORDINATOR)
+
+
+@pytest.fixture
+def leadership(db):
+    return make_user("leader", Role.LEADERSHIP)
+
+
+@pytest.fixture
+def office(db):
+    return make_user("office", Role.OFFICE)
+
+
+@pytest.fixture
+def administrator(db):
+    return make_user("administrator", Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def no_role_user(db):
+    return make_user("norole")
+
+
+@pytest.fixture
+def teams(campaign):
+    """Two teams: a leader and an inspector in team 1, another inspector in team 2."""
+    inspectorate = make_organization("Thanh tra Sở")
+    health = make_organization("Sở Y tế", kind="health")
+    team_leader = make_user("teamleader", Role.TEAM_LEADER, Role.INSPECTOR)
+    inspector = make_user("inspector", Role.INSPECTOR)
+    other_inspector = make_user("otherinspector", Role.INSPECTOR)
+    team_1 = make_team(campaign, "Tổ 1", [(team_leader, TeamMembership.Position.LEADER, inspectorate),
+                                          (inspector, TeamMembership.Position.MEMBER, health)])
+    team_2 = make_team(campaign, "Tổ 2", [(other_inspector, TeamMembership.Position.MEMBER, health)])
+    return {"team_1": team_1, "team_2": team_2, "team_leader": team_leader,
+            "inspector": inspector, "other_inspector": other_inspector}
+
+
+@pytest.fixture
+def inspector(teams):
+    return teams["inspector"]
+
+
+@pytest.fixture
+def other_inspector(teams):
+    return teams["other_inspector"]
+
+
+@pytest.fixture
+def team_leader(teams):
+    return teams["team_leader"]

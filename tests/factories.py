@@ -1,0 +1,45 @@
+"""Plain factory functions: each makes one real row in PostgreSQL."""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+
+from accounts.roles import Role, group_for
+from inspections.models import Campaign, Organization, Team, TeamMembership
+
+PASSWORD = "a-test-password-41"
+
+
+def make_user(username: str, *roles: Role, **fields):
+    user = get_user_model().objects.create_user(
+        username=username, password=PASSWORD, first_name=fields.pop("first_name", username.title()),
+        **fields,
+    )
+    user.groups.set([group_for(role) for role in roles])
+    return user
+
+
+def make_organization(name="Thanh tra Sở", kind=Organization.Kind.DIC_DIVISION, **fields):
+    return Organization.objects.create(name=name, short_name=name, kind=kind, **fields)
+
+
+def make_campaign(**fields):
+    values = {
+        "title": "Kiểm tra việc triển khai PC-Covid",
+        "legal_basis": "Văn bản số 7641/UBND-VX ngày 12/11/2021",
+        "issuing_body": "Sở Thông tin và Truyền thông tỉnh Hà Tĩnh",
+        "starts_on": datetime.date(2021, 12, 1),
+        "ends_on": datetime.date(2021, 12, 31),
+        "nomination_deadline": datetime.date(2021, 11, 28),
+        "status": Campaign.Status.ACTIVE,
+    }
+    values.update(fields)
+    return Campaign.objects.create(**values)
+
+
+def make_team(campaign, name, members):
+    """members: [(user, position, organisation)]."""
+    team = Team.objects.create(campaign=campaign, name=name)
+    for user, position, organization in members:
+        TeamMembership.objects.create(team=team, user=user, position=position, organization=organization)
+    return team

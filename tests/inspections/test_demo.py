@@ -1,0 +1,111 @@
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from accounts.roles import Role, roles_of
+from inspections.demo import DEMO_PASSWORD, load_demo
+from inspections.models import Campaign, Organization, Team, TeamMembership
+from units.models import Unit
+from units.services import load_divisions
+
+User = get_user_model()
+
+
+def snapshot():
+    return {
+        "users": list(User.objects.order_by("username").values_list("username", "password", "first_name")),
+        "campaigns": list(Campaign.objects.values_list("title", "starts_on", "ends_on", "status")),
+        "organizations": list(Organization.objects.order_by("name").values_list("name", "kind", "district")),
+        "teams": list(TeamMembership.objects.order_by("id").values_list("team__name", "user__username")),
+        "units": list(Unit.objects.order_by("name").values_list("name", "category__code", "qr_status")),
+    }
+
+
+@pytest.fixture
+def divisions(db):
+    load_divisions()
+
+
+def test_the_2021_plan_is_the_demo_campaign(divisions):
+    load_demo()
+
+    campaign = Campaign.objects.get()
+    assert (campaign.starts_on, campaign.ends_on, campaign.nomination_deadline, campaign.form) == (
+        datetime.date(2021, 12, 1), datetime.date(2021, 12, 31), datetime.date(2021, 11, 28),
+        Campaign.Form.SURPRISE)
+    assert campaign.legal_basis.startswith("Văn bản số 7641/UBND-VX ngày 12/11/2021 của UBND tỉnh")
+
+
+def test_the_bodies_of_the_team_are_the_dic_divisions_health_and_13_vhtt(divisions):
+    load_demo()
+
+    kinds = {kind: Organization.objects.filter(kind=kind).count() for kind in Organization.Kind}
+    assert kinds == {"dic_division": 3, "health": 1, "district_vhtt": 13, "other": 0}
+    vhtt = Organization.objects.get(kind="district_vhtt", district__code=448)
+    assert vhtt.name == "Phòng Văn hóa và Thông tin Huyện Lộc Hà"
+
+
+def test_sample_units_cover_every_district_and_are_marked_as_sample(divisions):
+    load_demo()
+
+    units = Unit.objects.select_related("commune__parent", "category")
+    assert units.count() == 66
+    assert {unit.commune.parent.code for unit in units} == {
+        436, 437, 439, 440, 441, 442, 443, 444, 445, 446, 447, 448, 449}
+    assert units.filter(is_sample=False).count() == 0
+    assert {unit.category.code for unit in units} == {
+        "so_ban_nganh", "co_quan_trung_uong", "ubnd_huyen", "doanh_nghiep_sxkd", "benh_vien_co_so_y_te",
+        "cho", "sieu_thi_ttm", "co_so_luu_tru", "nha_hang_quan_an", "truong_hoc", "ben_xe_van_tai"}
+
+
+def test_demo_accounts_log_in_with_the_published_password_and_hold_their_roles(divisions):
+    load_demo()
+
+    roles = {user.username: roles_of(user) for user in User.objects.all()}
+    assert roles == {
+        "admin": [Role.ADMINISTRATOR],
+        "dieuphoi": [Role.COORDINATOR],
+        "lanhdao": [Role.LEADERSHIP],
+        "vanphong": [Role.OFFICE],
+        "totruong": [Role.TEAM_LEADER, Role.INSPECTOR],
+        "thanhtra1": [Role.INSPECTOR],
+        "thanhtra2": [Role.INSPECTOR],
+    }
+    for user in User.objects.all():
+        assert user.check_password(DEMO_PASSWORD)
+        assert user.password.startswith("argon2$")
+
+
+def test_the_two_inspectors_are_on_different_teams(divisions):
+    load_demo()
+
+    team_of = dict(TeamMembership.objects.values_list("user__username", "team__name"))
+    assert team_of == {"totruong": "Tổ kiểm tra số 1", "thanhtra1": "Tổ kiểm tra số 1",
+                       "thanhtra2": "Tổ kiểm tra số 2"}
+    assert Team.objects.count() == 2
+
+
+def test_loading_twice_creates_and_changes_nothing(divisions, capsys):
+    call_command("load_demo")
+    before = snapshot()
+    capsys.readouterr()
+
+    call_command("load_demo")
+
+    assert snapshot() == before
+    assert capsys.readouterr().out.strip() == (
+        "demo data created: organizations 0, campaign 0, users 0, teams 0, units 0")
+
+
+def test_a_demo_password_changed_by_its_user_is_kept(divisions):
+    load_demo()
+    user = User.objects.get(username="dieuphoi")
+    user.set_password("another-password-77")
+    user.save()
+
+    load_demo()
+
+    user.refresh_from_db()
+    assert user.check_password("another-password-77")
