@@ -10,9 +10,9 @@ from tests.factories import make_campaign, make_organization, make_team, make_us
 def pytest_report_header(config):
     """Name the real server the suite runs against, e.g. 'database: PostgreSQL 18.6'."""
     db = settings.DATABASES["default"]
-    connection = psycopg2.connect(
-        dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], host=db["HOST"], port=db["PORT"] or None
-    )
+    # A socket directory may come as the URL's ?host= option rather than as HOST.
+    options = {"host": db["HOST"] or None, "port": db["PORT"] or None, **db.get("OPTIONS", {})}
+    connection = psycopg2.connect(dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], **options)
     try:
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")

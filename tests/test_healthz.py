@@ -10,7 +10,7 @@ def test_healthz_answers_without_login_when_the_database_answers(client):
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_healthz_is_503_when_the_database_does_not_answer(client, tmp_path):
     # A real failed connection: the server is asked for on a socket directory where
     # none listens (no mock of the database).

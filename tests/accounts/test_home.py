@@ -1,0 +1,89 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import PASSWORD
+
+
+def get_home(client, user):
+    client.force_login(user)
+    return client.get(reverse("home"))
+
+
+@pytest.mark.django_db
+def test_anonymous_visitor_is_sent_to_the_login_page(client):
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 302
+    assert response["Location"] == "/dang-nhap/?next=/"
+
+
+@pytest.mark.django_db
+def test_login_with_a_wrong_password_says_so_in_vietnamese(client, coordinator):
+    response = client.post(reverse("login"), {"username": "coordinator", "password": "wrong"})
+
+    assert response.status_code == 200
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_login_lands_on_the_home_page(client, coordinator):
+    response = client.post(reverse("login"), {"username": "coordinator", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+@pytest.mark.django_db
+def test_a_signed_in_user_without_a_role_is_refused(client, no_role_user):
+    assert get_home(client, no_role_user).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("fixture", "template", "next_step"),
+    [
+        ("coordinator", "accounts/home_coordinator.html", "Thu thập văn bản cử cán bộ"),
+        ("leadership", "accounts/home_leadership.html", "Phê duyệt báo cáo"),
+        ("office", "accounts/home_office.html", "bố trí xe"),
+        ("administrator", "accounts/home_administrator.html", "Tạo tài khoản"),
+        ("team_leader", "accounts/home_team_leader.html", "trả lại kèm lý do hoặc phê duyệt"),
+        ("inspector", "accounts/home_inspector.html", "Chờ lịch kiểm tra"),
+    ],
+)
+def test_each_role_has_its_own_home_page_saying_what_to_do_next(
+    client, request, campaign, fixture, template, next_step
+):
+    user = request.getfixturevalue(fixture)
+
+    response = get_home(client, user)
+
+    assert response.status_code == 200
+    assert [t.name for t in response.templates][0] == template
+    assert next_step in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_inspector_sees_only_the_campaigns_of_their_teams(client, inspector, campaign):
+    from tests.factories import make_campaign
+
+    make_campaign(title="Kế hoạch khác, không có tổ của người này")
+
+    response = get_home(client, inspector)
+
+    assert [c.title for c in response.context["campaigns"]] == [campaign.title]
+
+
+@pytest.mark.django_db
+def test_the_team_leader_sees_the_members_of_the_team_they_lead_only(client, teams):
+    response = get_home(client, teams["team_leader"])
+
+    assert [m.user.username for m in response.context["team_members"]] == ["inspector"]
+
+
+@pytest.mark.django_db
+def test_the_coordinator_home_page_runs_a_fixed_number_of_queries(
+    client, coordinator, campaign, django_assert_num_queries
+):
+    client.force_login(coordinator)
+    # session, user, groups, campaigns, registry figures, expected bodies
+    with django_assert_num_queries(6):
+        client.get(reverse("home"))

@@ -1,0 +1,29 @@
+"""Who may open which page: anonymous → login, no role → 403, each role → its page."""
+
+import pytest
+
+MATRIX = [
+    # (url, who, expected status)
+    ("/", "anonymous", 302),
+    ("/", "no_role_user", 403),
+    ("/", "coordinator", 200),
+    ("/", "leadership", 200),
+    ("/", "office", 200),
+    ("/", "team_leader", 200),
+    ("/", "inspector", 200),
+    ("/", "administrator", 200),
+    ("/quan-tri/", "anonymous", 302),
+    ("/quan-tri/", "coordinator", 302),  # not staff: the admin asks for another login
+    ("/quan-tri/", "inspector", 302),
+    ("/quan-tri/", "administrator", 200),
+    ("/healthz", "anonymous", 200),
+    ("/dang-nhap/", "anonymous", 200),
+]
+
+
+@pytest.mark.parametrize(("url", "who", "status"), MATRIX)
+def test_permission_matrix(client, request, db, campaign, url, who, status):
+    if who != "anonymous":
+        client.force_login(request.getfixturevalue(who))
+
+    assert client.get(url).status_code == status

@@ -1,0 +1,64 @@
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def test_production_settings_pass_the_deployment_check_without_warnings():
+    # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE has no place in production.
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "DEBUG": "0",
+        "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-ABCDEFGHIJKLMNOP",
+        "ALLOWED_HOSTS": "kiemtra.example.gov.vn",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+def test_without_debug_a_secret_key_is_required():
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": ""}
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60,
+    )
+
+    assert result.returncode == 1
+    assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
+
+
+@pytest.mark.django_db
+def test_pages_send_a_strict_content_security_policy_and_have_no_inline_script(client, coordinator, campaign):
+    for user, url in ((None, reverse("login")), (coordinator, reverse("home"))):
+        if user:
+            client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self'" in policy
+        assert "style-src 'self'" in policy
+        assert "unsafe-inline" not in policy
+        html = response.content.decode()
+        scripts = re.findall(r"<script\b([^>]*)>", html)
+        assert scripts and all("src=" in attributes for attributes in scripts)
+        assert "style=" not in html
+        assert "onclick=" not in html.lower()
+
+
+def test_passwords_are_hashed_with_argon2(settings):
+    assert settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_time_zone_and_default_language(settings):
+    assert (settings.TIME_ZONE, settings.LANGUAGE_CODE) == ("Asia/Ho_Chi_Minh", "vi")
