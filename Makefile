@@ -8,10 +8,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMPS := .make
 VENDOR := static/vendor
-# Development settings for the demo and the tests; production sets its own (README).
-export DEBUG ?= 1
 
-.PHONY: run test setup lint messages clean-db
+.PHONY: run test setup vendor translations messages clean-db
 
 run: setup
 	DEMO_MODE=1 PORT=$(PORT) $(PY) -m config.localdb -- $(PY) -m config.serve
@@ -24,14 +22,22 @@ test: setup
 	  $(PY) manage.py makemigrations --check --dry-run; \
 	  $(PY) -m pytest $(PYTEST_ARGS)'
 
-setup: $(STAMPS)/venv $(STAMPS)/vendor locale/vi/LC_MESSAGES/django.mo
+setup: $(STAMPS)/venv vendor translations .env
 	@mkdir -p staticfiles media
+
+# A development checkout runs with DEBUG on, so that `manage.py anything` works
+# without extra steps; production sets its own environment (README) and has no .env.
+.env:
+	printf '# Local development settings (git-ignored). Production: see README.\nDEBUG=1\n' > $@
 
 $(STAMPS)/venv: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@mkdir -p $(STAMPS) && touch $@
+
+vendor: $(STAMPS)/vendor
+translations: locale/vi/LC_MESSAGES/django.mo
 
 # Front-end packages from the npm registry, copied where the app serves them (no CDN).
 $(STAMPS)/vendor: package.json package-lock.json

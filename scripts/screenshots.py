@@ -1,0 +1,41 @@
+"""Take the README's screenshots from a running demo (`make run` in another shell).
+
+    .venv/bin/python scripts/screenshots.py [http://127.0.0.1:8000]
+"""
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE_URL = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+SHOTS = [
+    # (file, account or None, viewport)
+    ("login.png", None, {"width": 1280, "height": 720}),
+    ("home-coordinator.png", "dieuphoi", {"width": 1280, "height": 900}),
+    ("home-inspector-phone.png", "thanhtra1", {"width": 360, "height": 740}),
+    ("home-administrator.png", "admin", {"width": 1280, "height": 900}),
+]
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        for name, account, viewport in SHOTS:
+            page = browser.new_context(viewport=viewport).new_page()
+            page.goto(f"{BASE_URL}/")
+            if account:
+                page.get_by_label("Tên đăng nhập").fill(account)
+                page.get_by_label("Mật khẩu").fill("demo12345")
+                page.get_by_role("button", name="Đăng nhập").click()
+                page.wait_for_url(f"{BASE_URL}/")
+            page.screenshot(path=OUT / name, full_page=True)
+            page.context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
