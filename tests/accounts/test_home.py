@@ -1,7 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import PASSWORD
+from accounts.roles import Role
+from inspections.models import TeamMembership
+from tests.factories import PASSWORD, make_campaign, make_organization, make_team, make_user
 
 
 def get_home(client, user):
@@ -63,8 +65,6 @@ def test_each_role_has_its_own_home_page_saying_what_to_do_next(
 
 @pytest.mark.django_db
 def test_an_inspector_sees_only_the_campaigns_of_their_teams(client, inspector, campaign):
-    from tests.factories import make_campaign
-
     make_campaign(title="Kế hoạch khác, không có tổ của người này")
 
     response = get_home(client, inspector)
@@ -79,11 +79,34 @@ def test_the_team_leader_sees_the_members_of_the_team_they_lead_only(client, tea
     assert [m.user.username for m in response.context["team_members"]] == ["inspector"]
 
 
+@pytest.mark.parametrize("campaigns", [1, 3])
 @pytest.mark.django_db
 def test_the_coordinator_home_page_runs_a_fixed_number_of_queries(
-    client, coordinator, campaign, django_assert_num_queries
+    client, coordinator, django_assert_num_queries, campaigns
 ):
+    for number in range(campaigns):
+        make_campaign(title=f"Kế hoạch {number}")
     client.force_login(coordinator)
+
     # session, user, groups, campaigns, registry figures, expected bodies
     with django_assert_num_queries(6):
-        client.get(reverse("home"))
+        response = client.get(reverse("home"))
+    assert len(response.context["campaigns"]) == campaigns
+
+
+@pytest.mark.parametrize("members", [1, 3])
+@pytest.mark.django_db
+def test_the_team_leader_home_page_runs_a_fixed_number_of_queries(
+    client, campaign, django_assert_num_queries, members
+):
+    leader = make_user("leader1", Role.TEAM_LEADER, Role.INSPECTOR)
+    body = make_organization()
+    others = [(make_user(f"member{n}", Role.INSPECTOR), TeamMembership.Position.MEMBER, body)
+              for n in range(members)]
+    make_team(campaign, "Tổ 1", [(leader, TeamMembership.Position.LEADER, body), *others])
+    client.force_login(leader)
+
+    # session, user, groups, campaigns, the leader's memberships, the members of their teams
+    with django_assert_num_queries(6):
+        response = client.get(reverse("home"))
+    assert len(response.context["team_members"]) == members
