@@ -3,7 +3,8 @@ import unicodedata
 from django.conf import settings
 from django.utils.translation import get_language_info
 
-from accounts.roles import primary_role
+from accounts.roles import has_role, primary_role
+from units.models import REGISTRY_READERS
 
 # Each language named in itself for the switch. Django's own name for Vietnamese
 # is stored decomposed (e + combining marks), which some fonts and screen readers
@@ -22,4 +23,5 @@ def role(request):
         "current_role": primary_role(user) if user is not None else None,
         "demo_mode": settings.DEMO_MODE,
         "language_choices": LANGUAGE_CHOICES,
+        "can_read_registry": user is not None and has_role(user, *REGISTRY_READERS),
     }

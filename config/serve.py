@@ -27,7 +27,7 @@ def prepare() -> None:
 def serve(port: str) -> int:
     manage = [sys.executable, "manage.py"]
     children = [
-        subprocess.Popen([*manage, "db_worker"]),
+        subprocess.Popen([*manage, "db_worker", "--no-reload"]),
         subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"]),
     ]
 

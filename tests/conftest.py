@@ -22,6 +22,13 @@ def pytest_report_header(config):
     return f"database: PostgreSQL {version}"
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_immediately(settings):
+    """Background tasks run inside the request in tests; one test drives the real
+    database queue and worker (tests/units/test_import_flow.py)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def campaign(db):
     return make_campaign()

@@ -43,3 +43,16 @@ def make_team(campaign, name, members):
     for user, position, organization in members:
         TeamMembership.objects.create(team=team, user=user, position=position, organization=organization)
     return team
+
+
+def division(code: int, level=3):
+    from units.models import Division
+
+    return Division.objects.get(level=level, code=code)
+
+
+def make_unit(name="Chợ Hà Tĩnh", *, commune=18070, category="cho", **fields):
+    from units.models import Unit, UnitCategory
+
+    return Unit.objects.create(
+        name=name, commune=division(commune), category=UnitCategory.objects.get(code=category), **fields)

@@ -1,10 +1,14 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from accounts.roles import Role, has_role
+from units import text
 
 
 class Division(models.Model):
@@ -66,13 +70,34 @@ class UnitCategory(models.Model):
         return self.name
 
 
+REGISTRY_READERS = (Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP, Role.OFFICE)
+REGISTRY_EDITORS = (Role.ADMINISTRATOR, Role.COORDINATOR)
+
+
 class UnitQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Every signed-in member of staff may read the registry: it holds public
-        facts about agencies and businesses, and it is what campaigns draw from."""
+        """The DIC (coordinators, administrators, leadership, office) reads the whole
+        registry. An inspector sees only the units of the visits assigned to them, and
+        there are none until the schedule exists (the campaign issue adds them)."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        return self
+        if has_role(user, *REGISTRY_READERS):
+            return self
+        return self.none()
+
+    def search(self, query: str):
+        """Name, address or phone, ignoring diacritics, case and tone-mark placement."""
+        folded = text.fold(query)
+        if not folded:
+            return self
+        condition = Q(search_text__contains=folded)
+        digits = text.phone_query(query)
+        if digits:
+            condition |= Q(phone__contains=digits)
+        return self.filter(condition)
+
+    def in_vietnamese_order(self):
+        return self.order_by("sort_key", "pk")
 
 
 class Unit(models.Model):
@@ -108,12 +133,27 @@ class Unit(models.Model):
         _("sample data"), default=False,
         help_text=_("Invented for the demonstration; not a real record."),
     )
+    # Provenance: who created and last changed the unit, and from which import.
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="+", verbose_name=_("created by"),
     )
-    history = HistoricalRecords()
+    updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("last changed by"),
+    )
+    source_import = models.ForeignKey(
+        "units.ImportBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("last import"),
+    )
+    # Derived from the fields above by set_derived_fields(), for search, order and
+    # duplicate detection; never edited.
+    search_text = models.TextField(editable=False, default="")
+    name_key = models.CharField(max_length=255, editable=False, default="")
+    sort_key = models.CharField(max_length=600, editable=False, default="", db_collation="C")
+    history = HistoricalRecords(excluded_fields=["search_text", "name_key", "sort_key", "updated_at"])
 
     objects = UnitQuerySet.as_manager()
 
@@ -121,6 +161,11 @@ class Unit(models.Model):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         ordering = ["name"]
+        indexes = [
+            GinIndex(fields=["search_text"], opclasses=["gin_trgm_ops"], name="units_unit_search_trgm"),
+            models.Index(fields=["commune", "name_key"], name="units_unit_commune_name_key"),
+            models.Index(fields=["sort_key"], name="units_unit_sort_key"),
+        ]
         constraints = [
             # A portal location code identifies one place.
             models.UniqueConstraint(
@@ -132,10 +177,97 @@ class Unit(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        # Derived columns only: no side effects here (those live in units/services.py).
+        self.set_derived_fields()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key", "sort_key", "search_text"}
+        super().save(*args, **kwargs)
+
     @property
     def district(self):
         return self.commune.parent
 
+    def set_derived_fields(self):
+        """Fill the search, order and duplicate keys (also before a bulk_create)."""
+        self.name_key = text.name_key(self.name)
+        self.sort_key = text.sort_key(self.name)
+        self.search_text = " ".join(filter(None, [text.fold(self.name), text.fold(self.address)]))
+
     def clean(self):
         if self.commune_id and self.commune.level != Division.Level.COMMUNE:
             raise ValidationError({"commune": _("Choose a commune, ward or township.")})
+
+
+class ImportBatch(models.Model):
+    """One uploaded workbook of units: parsed in the background, previewed, then
+    committed all at once or not at all."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Waiting to be read")
+        PARSING = "parsing", _("Reading the file")
+        READY = "ready", _("Ready for review")
+        COMMITTING = "committing", _("Saving")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.UPLOADED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(null=True, blank=True)
+    header_row = models.PositiveIntegerField(null=True, blank=True)
+    headers = models.JSONField(default=list, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    only_valid_rows = models.BooleanField(_("valid rows only"), default=False)
+    committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("unit import")
+        verbose_name_plural = _("unit imports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def percent(self) -> int:
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+class ImportRow(models.Model):
+    """One row of an uploaded workbook and what the import will do with it."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        UPDATE = "update", _("Update")
+        DUPLICATE = "duplicate", _("Duplicate")
+        ERROR = "error", _("Error")
+        SKIPPED = "skipped", _("Skipped")
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    row = models.PositiveIntegerField(_("row"))
+    values = models.JSONField(default=list)
+    data = models.JSONField(default=dict)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    messages = models.JSONField(default=list)
+    changes = models.JSONField(default=dict)
+    unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["batch", "row"]
+        indexes = [models.Index(fields=["batch", "status", "row"], name="units_importrow_batch_status")]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "row"], name="units_importrow_once_per_row"),
+        ]
+
+    def __str__(self):
+        return f"{self.batch} #{self.row}"

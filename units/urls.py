@@ -1,0 +1,17 @@
+from django.urls import path
+
+from units import views
+
+app_name = "units"
+urlpatterns = [
+    path("", views.unit_list, name="unit_list"),
+    path("moi/", views.unit_create, name="unit_create"),
+    path("xuat.xlsx", views.unit_export, name="unit_export"),
+    path("<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("<int:pk>/sua/", views.unit_edit, name="unit_edit"),
+    path("nhap/", views.import_upload, name="import_upload"),
+    path("nhap/mau.xlsx", views.import_template, name="import_template"),
+    path("nhap/<int:pk>/", views.import_detail, name="import_detail"),
+    path("nhap/<int:pk>/xac-nhan/", views.import_confirm, name="import_confirm"),
+    path("nhap/<int:pk>/bao-cao-loi.xlsx", views.import_error_report, name="import_error_report"),
+]

@@ -1,0 +1,216 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from units import services, workbooks
+from units.exporters import UnitExporter, xlsx_response
+from units.forms import ImportConfirmForm, ImportUploadForm, UnitFilterForm, UnitForm
+from units.models import Division, ImportBatch, ImportRow, Unit, UnitCategory
+from units.permissions import can_edit_registry, require_registry_editor
+from units.tasks import commit_import_task
+
+PAGE_SIZE = 50
+IN_PROGRESS = (ImportBatch.Status.UPLOADED, ImportBatch.Status.PARSING, ImportBatch.Status.COMMITTING)
+
+
+def _filtered_units(request):
+    form = UnitFilterForm(request.GET or None)
+    return form, form.filter(Unit.objects.visible_to(request.user))
+
+
+def unit_list(request):
+    form, units = _filtered_units(request)
+    page = Paginator(
+        units.select_related("category", "commune__parent").in_vietnamese_order(), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    per_district = (units.values("commune__parent__name", "commune__parent__code")
+                    .annotate(n=Count("id")).order_by("commune__parent__code"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "units/unit_list.html", {
+        "form": form, "page": page, "per_district": per_district, "query": query.urlencode(),
+        "can_edit": can_edit_registry(request.user),
+    })
+
+
+def unit_detail(request, pk):
+    unit = get_object_or_404(
+        Unit.objects.visible_to(request.user).select_related(
+            "category", "commune__parent", "created_by", "updated_by", "source_import"), pk=pk)
+    return render(request, "units/unit_detail.html", {
+        "unit": unit, "changes": unit_changes(unit), "can_edit": can_edit_registry(request.user),
+    })
+
+
+HISTORY_HIDDEN = {"updated_by", "source_import"}  # shown as the record's who and provenance instead
+
+
+def unit_changes(unit):
+    """The unit's history as (when, who, [(field label, old, new)]), newest first,
+    with choices and related records by name."""
+    records = list(unit.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    changes = []
+    for record, previous in zip(records, [*records[1:], None], strict=True):
+        if previous is None:
+            changes.append((record.history_date, record.history_user, None))
+            continue
+        delta = record.diff_against(previous)
+        fields = [(Unit._meta.get_field(c.field), c.old, c.new) for c in delta.changes if c.field not in HISTORY_HIDDEN]
+        if fields:
+            changes.append((record.history_date, record.history_user, fields))
+    return [(when, who, fields and [(field.verbose_name, _readable(field, old), _readable(field, new))
+                                     for field, old, new in fields])
+            for when, who, fields in changes]
+
+
+def _readable(field, value):
+    if value in (None, ""):
+        return None
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if field.is_relation:
+        related = field.related_model.objects.filter(pk=value).first()
+        return str(related) if related else value
+    return value
+
+
+def unit_create(request):
+    require_registry_editor(request.user)
+    form = UnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.create_unit(by=request.user, **form.unit_fields())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Unit “%(name)s” created.") % {"name": unit.name})
+            return redirect("units:unit_detail", pk=unit.pk)
+    return render(request, "units/unit_form.html", {"form": form, "unit": None})
+
+
+def unit_edit(request, pk):
+    unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
+    require_registry_editor(request.user)
+    form = UnitForm(request.POST or None, instance=unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_unit(unit, by=request.user, **form.unit_fields())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("units:unit_detail", pk=unit.pk)
+    return render(request, "units/unit_form.html", {"form": form, "unit": unit})
+
+
+def unit_export(request):
+    _form, units = _filtered_units(request)
+    return xlsx_response(UnitExporter(units), filename="danh-muc-don-vi.xlsx")
+
+
+# ------------------------------------------------------------------------------ imports
+
+
+def _batches_of(user):
+    """Coordinators and administrators see the imports; each batch once uploaded is
+    the team's shared work, so any editor may review and confirm it."""
+    return ImportBatch.objects.all() if can_edit_registry(user) else ImportBatch.objects.none()
+
+
+def import_template(request):
+    require_registry_editor(request.user)
+    response = HttpResponse(workbooks.import_template(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="mau-nhap-don-vi.xlsx"'
+    return response
+
+
+def import_upload(request):
+    require_registry_editor(request.user)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        batch = services.start_import(uploaded_file=form.cleaned_data["file"], by=request.user)
+        return redirect("units:import_detail", pk=batch.pk)
+    recent = ImportBatch.objects.select_related("uploaded_by")[:10]
+    return render(request, "units/import_upload.html", {"form": form, "recent": recent})
+
+
+def import_detail(request, pk):
+    require_registry_editor(request.user)
+    batch = get_object_or_404(_batches_of(request.user).select_related("uploaded_by"), pk=pk)
+    from_htmx = request.headers.get("HX-Request") == "true"
+    if batch.status in IN_PROGRESS:
+        template = "units/_import_progress.html" if from_htmx else "units/import_progress.html"
+        return render(request, template, {"batch": batch})
+    if from_htmx:
+        # The work is done: the polling fragment sends the browser to the full page.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("units:import_detail", args=[batch.pk])
+        return response
+    status = request.GET.get("status") or ""
+    rows = batch.rows.select_related("unit").order_by("row")
+    if status in ImportRow.Status.values:
+        rows = rows.filter(status=status)
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    _describe_changes(page.object_list)
+    return render(request, "units/import_detail.html", {
+        "batch": batch, "page": page, "status": status, "statuses": ImportRow.Status.choices,
+        "confirm_form": ImportConfirmForm(),
+        "has_errors": bool(batch.counts.get(ImportRow.Status.ERROR)),
+    })
+
+
+@require_POST
+def import_confirm(request, pk):
+    require_registry_editor(request.user)
+    batch = get_object_or_404(_batches_of(request.user), pk=pk)
+    form = ImportConfirmForm(request.POST)
+    form.is_valid()
+    only_valid = form.cleaned_data.get("only_valid_rows", False)
+    if batch.counts.get(ImportRow.Status.ERROR) and not only_valid:
+        messages.error(request, _("The file has rows with errors: fix them and upload it again, "
+                                  "or choose to import the valid rows only."))
+    elif batch.status == ImportBatch.Status.READY:
+        commit_import_task.enqueue(batch.pk, request.user.pk, only_valid)
+    return redirect("units:import_detail", pk=batch.pk)
+
+
+def import_error_report(request, pk):
+    require_registry_editor(request.user)
+    batch = get_object_or_404(_batches_of(request.user), pk=pk)
+    rows = (batch.rows.exclude(status__in=[ImportRow.Status.NEW, ImportRow.Status.SKIPPED])
+            .order_by("row").values_list("values", "messages", "status"))
+    report = workbooks.error_report(
+        batch.headers,
+        ((values, "; ".join(messages_)) for values, messages_, _status in rows.iterator(chunk_size=2000)))
+    response = HttpResponse(report, content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="bao-cao-loi-nhap.xlsx"'
+    return response
+
+
+def _describe_changes(rows) -> None:
+    """Give each row `change_list`: (field label, old, new) with names, not ids (two queries)."""
+    rows = list(rows)
+    ids = {"category": set(), "commune": set()}
+    for row in rows:
+        for field in ids:
+            ids[field].update(v for v in row.changes.get(field, []) if v)
+    names = {
+        "category": {c.pk: str(c) for c in UnitCategory.objects.filter(pk__in=ids["category"])},
+        "commune": {d.pk: d.name for d in Division.objects.filter(pk__in=ids["commune"])},
+    }
+    for row in rows:
+        row.change_list = [
+            (Unit._meta.get_field(field).verbose_name,
+             names.get(field, {}).get(old, old), names.get(field, {}).get(new, new))
+            for field, (old, new) in row.changes.items()
+        ]
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
