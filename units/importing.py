@@ -156,6 +156,11 @@ def match_columns(header_cells) -> dict[str, int]:
     return {field_name: columns[field_name] for field_name in FIELDS if field_name in columns}
 
 
+def _unreadable() -> ImportFileError:
+    return ImportFileError(_("This file could not be read as an Excel workbook (.xlsx). Open it in Excel, "
+                             "save it as .xlsx and upload it again."))
+
+
 def _open_workbook(file):
     """(workbook, handle we opened or None); ImportFileError for anything but an .xlsx."""
     owned = None
@@ -184,9 +189,7 @@ def _open_workbook(file):
             workbook = load_workbook(file, read_only=True, data_only=True)
         except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError,
                 ParseError) as error:
-            raise ImportFileError(_(
-                "This file could not be read as an Excel workbook (.xlsx). Open it in Excel, save it "
-                "as .xlsx and upload it again.")) from error
+            raise _unreadable() from error
     except ImportFileError:
         if owned:
             owned.close()
@@ -254,6 +257,8 @@ class _Divisions:
         self.by_full = {Division.Level.DISTRICT: {}, Division.Level.COMMUNE: {}}
         self.by_bare = {Division.Level.DISTRICT: {}, Division.Level.COMMUNE: {}}
         self.accented = {}
+        # The same few hundred names fill a whole file: each is worked out once.
+        self.found = {}
         rows = Division.objects.filter(level__in=[Division.Level.DISTRICT, Division.Level.COMMUNE]).values_list(
             "pk", "code", "name", "level", "parent_id")
         for pk, code, name, level, parent_id in rows:
@@ -281,6 +286,12 @@ class _Divisions:
 
     def find(self, value, level) -> list[int]:
         """The divisions of a level a cell may mean: by code, by name with its type, by name."""
+        key = (level, type(value), value)
+        if key not in self.found:
+            self.found[key] = self._find(value, level)
+        return self.found[key]
+
+    def _find(self, value, level) -> list[int]:
         number = _whole_number(value)
         if number is None and isinstance(value, str) and _CODE_TEXT.match(value.strip()):
             number = int(value.strip())
@@ -635,8 +646,7 @@ def open_sheet(file) -> SheetReader:
         workbook.close()
         if handle:
             handle.close()
-        raise ImportFileError(_("This file could not be read as an Excel workbook (.xlsx). Open it in Excel, "
-                                "save it as .xlsx and upload it again.")) from error
+        raise _unreadable() from error
     total = stated_rows - number if stated_rows and stated_rows > number else None
     return SheetReader(workbook=workbook, worksheet=worksheet, handle=handle, header_row=number,
                        headers=headers, columns=columns, total_rows=total)

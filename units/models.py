@@ -212,6 +212,11 @@ class ImportBatch(models.Model):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Kind(models.TextChoices):
+        UNITS = "units", _("Units for the registry")
+        PORTAL = "portal", _("PC-Covid portal list of location QR codes")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.UNITS)
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
     uploaded_by = models.ForeignKey(
@@ -252,6 +257,11 @@ class ImportRow(models.Model):
         DUPLICATE = "duplicate", _("Duplicate")
         ERROR = "error", _("Error")
         SKIPPED = "skipped", _("Skipped")
+        # Rows of a portal list (reconciliation):
+        MATCHED = "matched", _("Matched")
+        MISSING = "missing", _("Not in the registry")
+        ACCEPTED = "accepted", _("Match accepted")
+        ADDED = "added", _("Added to the registry")
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
     row = models.PositiveIntegerField(_("row"))
@@ -261,6 +271,7 @@ class ImportRow(models.Model):
     messages = models.JSONField(default=list)
     changes = models.JSONField(default=dict)
     unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    confidence = models.PositiveSmallIntegerField(_("confidence"), null=True, blank=True)
 
     class Meta:
         ordering = ["batch", "row"]

@@ -12,6 +12,7 @@ from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH
 from units import text
 from units.importing import ImportFileError, open_sheet
 from units.models import Division, ImportBatch, ImportRow, Unit
+from units.reconciliation import classify_portal_rows
 
 HA_TINH_CODE = 42
 
@@ -128,14 +129,17 @@ def update_unit(unit: Unit, *, by, **fields) -> Unit:
 # ----------------------------------------------------------------------------------------
 
 ROW_BATCH = 1000
+FILE_OUTCOMES = ("new", "update", "duplicate", "error", "skipped")
 
 
-def start_import(*, uploaded_file, by) -> ImportBatch:
-    """Keep the uploaded workbook and queue its reading. Side effects: an ImportBatch,
-    the file under MEDIA_ROOT/imports/, a background task."""
+def start_import(*, uploaded_file, by, kind=ImportBatch.Kind.UNITS) -> ImportBatch:
+    """Keep the uploaded workbook (units, or the portal's list for reconciliation) and
+    queue its reading. Side effects: an ImportBatch, the file under
+    MEDIA_ROOT/imports/, a background task."""
     from units.tasks import parse_import_task
 
-    batch = ImportBatch.objects.create(file=uploaded_file, original_name=uploaded_file.name[:255], uploaded_by=by)
+    batch = ImportBatch.objects.create(
+        file=uploaded_file, original_name=uploaded_file.name[:255], uploaded_by=by, kind=kind)
     transaction.on_commit(lambda: parse_import_task.enqueue(batch.pk))
     return batch
 
@@ -251,7 +255,8 @@ def parse_import(batch: ImportBatch) -> None:
 
             counts = {status: 0 for status in ImportRow.Status.values}
             pending = []
-            for row in classify_rows(sheet.rows(progress=progress)):
+            classify = classify_portal_rows if batch.kind == ImportBatch.Kind.PORTAL else classify_rows
+            for row in classify(sheet.rows(progress=progress)):
                 row.batch_id = batch.pk
                 counts[row.status] += 1
                 pending.append(row)
@@ -265,7 +270,8 @@ def parse_import(batch: ImportBatch) -> None:
         return
     done = sum(counts.values())
     ImportBatch.objects.filter(pk=batch.pk).update(
-        status=ImportBatch.Status.READY, counts=counts, progress_done=done, progress_total=done)
+        status=ImportBatch.Status.READY, counts={k: v for k, v in counts.items() if v or k in FILE_OUTCOMES},
+        progress_done=done, progress_total=done)
 
 
 def _unit_fields(data: dict) -> dict:

@@ -14,4 +14,8 @@ urlpatterns = [
     path("nhap/<int:pk>/", views.import_detail, name="import_detail"),
     path("nhap/<int:pk>/xac-nhan/", views.import_confirm, name="import_confirm"),
     path("nhap/<int:pk>/bao-cao-loi.xlsx", views.import_error_report, name="import_error_report"),
+    path("doi-chieu/", views.reconcile_upload, name="reconcile_upload"),
+    path("doi-chieu/<int:pk>/", views.reconcile_detail, name="reconcile_detail"),
+    path("doi-chieu/dong/<int:pk>/chap-nhan/", views.reconcile_accept, name="reconcile_accept"),
+    path("doi-chieu/dong/<int:pk>/them/", views.reconcile_add, name="reconcile_add"),
 ]

@@ -6,9 +6,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from units import services, workbooks
+from units import reconciliation, services, workbooks
 from units.exporters import UnitExporter, xlsx_response
 from units.forms import ImportConfirmForm, ImportUploadForm, UnitFilterForm, UnitForm
 from units.models import Division, ImportBatch, ImportRow, Unit, UnitCategory
@@ -147,11 +148,15 @@ def import_detail(request, pk):
     if batch.status in IN_PROGRESS:
         template = "units/_import_progress.html" if from_htmx else "units/import_progress.html"
         return render(request, template, {"batch": batch})
+    target = reverse("units:reconcile_detail" if batch.kind == ImportBatch.Kind.PORTAL else "units:import_detail",
+                     args=[batch.pk])
     if from_htmx:
         # The work is done: the polling fragment sends the browser to the full page.
         response = HttpResponse(status=204)
-        response["HX-Redirect"] = reverse("units:import_detail", args=[batch.pk])
+        response["HX-Redirect"] = target
         return response
+    if batch.kind == ImportBatch.Kind.PORTAL:
+        return redirect(target)
     status = request.GET.get("status") or ""
     rows = batch.rows.select_related("unit").order_by("row")
     if status in ImportRow.Status.values:
@@ -214,3 +219,77 @@ def _describe_changes(rows) -> None:
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# ------------------------------------------------------------------------------ reconciliation
+
+RECONCILE_LISTS = {
+    "matched": _lazy("Matched"),
+    "unregistered": _lazy("Registry units without a registered QR code"),
+    "missing": _lazy("Portal locations missing from the registry"),
+}
+
+
+def reconcile_upload(request):
+    require_registry_editor(request.user)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        batch = services.start_import(uploaded_file=form.cleaned_data["file"], by=request.user,
+                                      kind=ImportBatch.Kind.PORTAL)
+        return redirect("units:import_detail", pk=batch.pk)
+    units = Unit.objects.visible_to(request.user)
+    return render(request, "units/reconcile_upload.html", {
+        "form": form,
+        "recent": _batches_of(request.user).filter(kind=ImportBatch.Kind.PORTAL).select_related("uploaded_by")[:10],
+        "by_district": reconciliation.qr_coverage(units, "district"),
+        "by_category": reconciliation.qr_coverage(units, "category"),
+    })
+
+
+def reconcile_detail(request, pk):
+    require_registry_editor(request.user)
+    batch = get_object_or_404(_batches_of(request.user).filter(kind=ImportBatch.Kind.PORTAL), pk=pk)
+    if batch.status != ImportBatch.Status.READY:
+        return redirect("units:import_detail", pk=batch.pk)
+    shown = request.GET.get("list") if request.GET.get("list") in RECONCILE_LISTS else "matched"
+    units = Unit.objects.visible_to(request.user)
+    if shown == "unregistered":
+        items = reconciliation.unregistered_units(batch, units).select_related("commune__parent", "category")
+        items = items.in_vietnamese_order()
+    else:
+        statuses = {"matched": [ImportRow.Status.MATCHED, ImportRow.Status.ACCEPTED],
+                    "missing": [ImportRow.Status.MISSING, ImportRow.Status.ADDED, ImportRow.Status.ERROR]}[shown]
+        items = batch.rows.filter(status__in=statuses).select_related("unit__commune").order_by("-confidence", "row")
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    return render(request, "units/reconcile_detail.html", {
+        "batch": batch, "page": page, "shown": shown, "lists": RECONCILE_LISTS.items(), "query": f"list={shown}",
+        "by_district": reconciliation.qr_coverage(units, "district"),
+    })
+
+
+@require_POST
+def reconcile_accept(request, pk):
+    require_registry_editor(request.user)
+    row = get_object_or_404(ImportRow.objects.filter(
+        batch__in=_batches_of(request.user), status=ImportRow.Status.MATCHED), pk=pk)
+    try:
+        unit = reconciliation.accept_match(row, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Location code recorded on “%(name)s”.") % {"name": unit.name})
+    return redirect(f"{reverse('units:reconcile_detail', args=[row.batch_id])}?list=matched")
+
+
+@require_POST
+def reconcile_add(request, pk):
+    require_registry_editor(request.user)
+    row = get_object_or_404(ImportRow.objects.filter(
+        batch__in=_batches_of(request.user), status=ImportRow.Status.MISSING), pk=pk)
+    try:
+        unit = reconciliation.add_from_portal(row, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("“%(name)s” added to the registry.") % {"name": unit.name})
+    return redirect(f"{reverse('units:reconcile_detail', args=[row.batch_id])}?list=missing")

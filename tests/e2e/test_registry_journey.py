@@ -6,7 +6,8 @@ from tests.units.workbook_builders import workbook_bytes
 pytestmark = pytest.mark.browser
 
 ROWS = [
-    ["Chợ Hà Tĩnh", "Chợ", "Thành phố Hà Tĩnh", "Phường Trần Phú", "Đường Hà Huy Tập", 912345678, "QR-HT-1", "05/11/2021"],
+    ["Chợ Hà Tĩnh", "Chợ", "Thành phố Hà Tĩnh", "Phường Trần Phú", "Đường Hà Huy Tập", 912345678, "QR-HT-1",
+     "05/11/2021"],
     ["Trường THCS Nghèn", "Trường học", "Huyện Can Lộc", "Thị trấn Nghèn", "", "0239 3855 123", "", None],
     ["Nhà hàng Sông La", "Nhà hàng", "Đức Thọ", "Tân Lộc", "", "", "", None],
 ]

@@ -122,7 +122,9 @@ def test_a_file_that_is_not_a_spreadsheet_fails_with_a_message_and_no_rows(coord
     assert batch.rows.count() == 0
 
 
-def test_upload_preview_and_confirm_through_the_pages(client, coordinator, divisions, django_capture_on_commit_callbacks):
+def test_upload_preview_and_confirm_through_the_pages(
+    client, coordinator, divisions, django_capture_on_commit_callbacks
+):
     client.force_login(coordinator)
 
     with django_capture_on_commit_callbacks(execute=True):

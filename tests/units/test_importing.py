@@ -522,6 +522,24 @@ def test_progress_is_reported_every_500_rows_and_at_the_end():
     assert calls == [(500, 1200), (1000, 1200), (1200, 1200)]
 
 
+def test_a_sheet_whose_stated_size_is_wrong_is_read_to_the_end():
+    # Some programs write "A1" as the size of any sheet; openpyxl would stop reading there.
+    original = zipfile.ZipFile(xlsx([HEADER, *[row(name=f"Chợ {index}", commune="Tân Lộc") for index in range(3)]]))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as copy:
+        for item in original.infolist():
+            content = original.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = content.replace(b'<dimension ref="A1:O4"/>', b'<dimension ref="A1"/>')
+                assert b'<dimension ref="A1"/>' in content
+            copy.writestr(item, content)
+    buffer.seek(0)
+
+    with open_sheet(buffer) as sheet:
+        assert sheet.total_rows is None
+        assert [parsed.status for parsed in sheet.rows()] == ["ok", "ok", "ok"]
+
+
 def test_2000_rows_parse_with_a_fixed_number_of_queries(django_assert_num_queries):
     communes = ["Phường Trần Phú", "Xã Tân Lộc", "Thị trấn Đức Thọ", "Xã Hòa Lạc"]
     rows = [row(number=index, name=f"Cơ sở kinh doanh số {index}", category="Cơ sở sản xuất, kinh doanh",
