@@ -107,6 +107,9 @@ class ImportFileError(Exception):
 
 @dataclass
 class ParsedRow:
+    """One row of the sheet: its cells as they were, for the error report, and either the
+    clean values for a Unit or the reasons it cannot be imported."""
+
     row: int
     values: list
     data: dict = field(default_factory=dict)

@@ -530,8 +530,8 @@ def test_a_sheet_whose_stated_size_is_wrong_is_read_to_the_end():
         for item in original.infolist():
             content = original.read(item)
             if item.filename == "xl/worksheets/sheet1.xml":
-                content = content.replace(b'<dimension ref="A1:O4"/>', b'<dimension ref="A1"/>')
-                assert b'<dimension ref="A1"/>' in content
+                content = content.replace(b'<dimension ref="A1:O4" />', b'<dimension ref="A1" />')
+                assert b'<dimension ref="A1" />' in content
             copy.writestr(item, content)
     buffer.seek(0)
 

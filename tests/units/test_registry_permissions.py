@@ -45,3 +45,35 @@ def test_registry_permission_matrix(client, request, db, url_name, needs_unit, k
         assert status == (404 if needs_unit else 403 if kind == EDIT else 200)
     else:
         assert status == EXPECTED[who][0 if kind == READ else 1]
+
+
+BATCH_PAGES = [
+    # (url name, method)
+    ("units:import_detail", "get"),
+    ("units:import_error_report", "get"),
+    ("units:import_confirm", "post"),
+    ("units:reconcile_detail", "get"),
+]
+
+
+@pytest.mark.parametrize(("url_name", "method"), BATCH_PAGES)
+@pytest.mark.parametrize(("who", "status"), [
+    ("coordinator", None), ("administrator", None), ("leadership", 403), ("office", 403), ("inspector", 403),
+    ("anonymous", 302),
+])
+def test_import_pages_are_for_editors_only(client, request, coordinator, url_name, method, who, status):
+    from tests.units.workbook_builders import upload
+    from units import services
+    from units.models import ImportBatch
+
+    load_divisions()
+    kind = ImportBatch.Kind.PORTAL if url_name.startswith("units:reconcile") else ImportBatch.Kind.UNITS
+    batch = services.start_import(uploaded_file=upload([]), by=coordinator, kind=kind)
+    services.parse_import(batch)
+    if who != "anonymous":
+        client.force_login(request.getfixturevalue(who))
+
+    response = getattr(client, method)(reverse(url_name, args=[batch.pk]))
+
+    # Editors get the page, or the redirect that follows a confirmation.
+    assert response.status_code == (status or (302 if method == "post" else 200))
