@@ -129,6 +129,7 @@ def update_unit(unit: Unit, *, by, **fields) -> Unit:
 # ----------------------------------------------------------------------------------------
 
 ROW_BATCH = 1000
+QR_PROGRESS = [Unit.QRStatus.NONE, Unit.QRStatus.CREATED, Unit.QRStatus.POSTED]
 FILE_OUTCOMES = ("new", "update", "duplicate", "error", "skipped")
 
 
@@ -172,6 +173,8 @@ def _compare(existing: dict, data: dict) -> dict:
         old = existing.get(key)
         if new in (None, "") and field not in ("is_active",):
             continue  # an empty cell does not erase what the registry holds
+        if field == "qr_status" and QR_PROGRESS.index(new) < QR_PROGRESS.index(old):
+            continue  # a location QR is not un-created by a list that does not know of it
         if _as_json(old) != _as_json(new):
             changes[field] = [_as_json(old), _as_json(new)]
     return changes
