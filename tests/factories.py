@@ -1,7 +1,9 @@
 """Plain factory functions: each makes one real row in PostgreSQL."""
 
 import datetime
+import importlib
 
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 
 from accounts.roles import Role, group_for
@@ -56,3 +58,16 @@ def make_unit(name="Chợ Hà Tĩnh", *, commune=18070, category="cho", **fields
 
     return Unit.objects.create(
         name=name, commune=division(commune), category=UnitCategory.objects.get(code=category), **fields)
+
+
+def reseed_migrated_data():
+    """Run again the data migrations that seed role groups and unit categories.
+
+    A live-server test runs outside a transaction and the database is emptied after
+    it, seeded rows included. Django's serialized rollback would restore them, but
+    Playwright's greenlets give the ORM a connection that never saw the serialized
+    copy, so the seeding functions run here instead (both are idempotent).
+    """
+    for module, function in (("accounts.migrations.0001_roles_as_groups", "create_groups"),
+                             ("units.migrations.0002_seed_unit_categories", "seed")):
+        getattr(importlib.import_module(module), function)(django_apps, None)

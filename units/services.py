@@ -201,6 +201,10 @@ def classify_rows(parsed_rows, *, existing=None):
             row.status = ImportRow.Status.ERROR
             yield row
             continue
+        if parsed.data.get("qr_location_code") and "qr_status" not in parsed.data:
+            # A list that gives the portal's code says that the code exists.
+            parsed.data["qr_status"] = Unit.QRStatus.CREATED
+            row.data["qr_status"] = Unit.QRStatus.CREATED
         name_key_ = text.name_key(parsed.data["name"])
         place = (parsed.data["commune"], name_key_)
         code = parsed.data.get("qr_location_code") or ""

@@ -1,6 +1,5 @@
 """Browser journeys: Playwright drives Debian's Chromium against pytest-django's live server."""
 
-import importlib
 import json
 import os
 from pathlib import Path
@@ -11,10 +10,10 @@ import pytest
 # tests make there are ordinary blocking calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from django.apps import apps as django_apps  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from inspections.demo import load_demo  # noqa: E402
+from tests.factories import reseed_migrated_data  # noqa: E402
 from units.services import load_divisions  # noqa: E402
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -35,19 +34,6 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-def reseed_migrated_data():
-    """Run again the data migrations that seed role groups and unit categories.
-
-    A live-server test runs outside a transaction and the database is emptied after
-    it, seeded rows included. Django's serialized rollback would restore them, but
-    Playwright's greenlets give the ORM a connection that never saw the serialized
-    copy, so the seeding functions run here instead (both are idempotent).
-    """
-    for module, function in (("accounts.migrations.0001_roles_as_groups", "create_groups"),
-                             ("units.migrations.0002_seed_unit_categories", "seed")):
-        getattr(importlib.import_module(module), function)(django_apps, None)
 
 
 @pytest.fixture

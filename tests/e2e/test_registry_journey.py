@@ -38,10 +38,12 @@ def test_the_coordinator_imports_a_workbook_then_finds_a_unit_without_diacritics
     page.get_by_role("link", name="Danh mục đơn vị").first.click()
     page.get_by_label("Tìm kiếm").fill("cho ha tinh")
     page.get_by_role("button", name="Lọc").click()
-    rows = page.locator("tbody tr")
+    rows = page.get_by_role("table", name="Đơn vị", exact=True).locator("tbody tr")
     assert rows.count() == 1
     assert rows.first.inner_text().startswith("Chợ Hà Tĩnh")
     assert_accessible(page)
     rows.first.get_by_role("link").click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Chợ Hà Tĩnh")
-    assert "0912345678" in page.locator("main").inner_text()
+    details = page.locator("main").inner_text()
+    assert "0912345678" in details
+    assert "Đã tạo mã QR · mã QR-HT-1 · tạo ngày 05/11/2021" in details

@@ -7,8 +7,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
-from tests.factories import make_unit
+from accounts.roles import Role
+from tests.factories import make_unit, make_user, reseed_migrated_data
 from tests.units.workbook_builders import upload, workbook_bytes
 from units import services
 from units.models import ImportBatch, ImportRow, Unit
@@ -30,7 +32,8 @@ def divisions(db):
 
 def run_import(user, rows, **options):
     batch = services.start_import(uploaded_file=upload(rows, **options), by=user)
-    services.parse_import(batch)
+    with translation.override("en"):
+        services.parse_import(batch)
     batch.refresh_from_db()
     return batch
 
@@ -49,7 +52,7 @@ def test_rows_are_classified_new_update_duplicate_error_with_reasons(coordinator
     assert statuses(batch) == [(4, "update"), (5, "new"), (6, "duplicate"), (7, "error")]
     update = batch.rows.get(row=4)
     assert update.unit == existing
-    assert sorted(update.changes) == ["address", "phone", "qr_created_on", "qr_location_code"]
+    assert sorted(update.changes) == ["address", "phone", "qr_created_on", "qr_location_code", "qr_status"]
     assert update.changes["phone"] == ["", "0912345678"]
     assert batch.rows.get(row=6).messages[0] == "The same place as row 4 of this file."
     assert batch.counts == {"new": 1, "update": 1, "duplicate": 1, "error": 1, "skipped": 0}
@@ -92,7 +95,7 @@ def test_a_failure_midway_writes_nothing(coordinator, divisions):
     # the second insert breaks the unique constraint after the first succeeded.
     make_unit("Một đơn vị khác", commune=18229, qr_location_code="QR-1")
 
-    with pytest.raises(ValidationError) as error:
+    with translation.override("en"), pytest.raises(ValidationError) as error:
         services.commit_import(batch, by=coordinator, only_valid_rows=False)
 
     assert Unit.objects.count() == 1
@@ -181,10 +184,12 @@ def test_the_command_line_import_prints_json_and_dry_run_writes_nothing(coordina
     assert Unit.objects.count() == 2
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_real_queue_and_worker_read_an_upload(coordinator, settings):
+@pytest.mark.django_db(transaction=True)
+def test_the_real_queue_and_worker_read_an_upload(settings):
     """Through django-tasks-db's table and `manage.py db_worker`, as `make run` does."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    reseed_migrated_data()
+    coordinator = make_user("coordinator", Role.COORDINATOR)
     load_divisions()
     batch = services.start_import(uploaded_file=upload(ROWS[:2]), by=coordinator)
     batch.refresh_from_db()
