@@ -158,6 +158,9 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# The province whose units the registry holds (national code; 42 is Hà Tĩnh).
+REGISTRY_PROVINCE_CODE = int(os.environ.get("REGISTRY_PROVINCE_CODE", "42"))
+
 # Background work (imports, exports, mass notices): rows in PostgreSQL, run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

@@ -1,14 +1,16 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from units import text
 from units.models import Division, Unit, UnitCategory
-from units.services import EDITABLE_FIELDS, HA_TINH_CODE, likely_duplicates
+from units.services import EDITABLE_FIELDS, likely_duplicates
 
 
-def communes_by_district(province_code: int = HA_TINH_CODE):
+def communes_by_district(province_code: int | None = None):
     """Choices for a commune select: one group per district, in the national order."""
+    province_code = province_code or settings.REGISTRY_PROVINCE_CODE
     communes = (Division.objects.filter(level=Division.Level.COMMUNE, parent__parent__code=province_code,
                                         parent__parent__level=Division.Level.PROVINCE)
                 .select_related("parent").order_by("parent__code", "code"))
@@ -18,8 +20,9 @@ def communes_by_district(province_code: int = HA_TINH_CODE):
     return list(groups.items())
 
 
-def districts(province_code: int = HA_TINH_CODE):
-    return Division.objects.filter(level=Division.Level.DISTRICT, parent__code=province_code,
+def districts(province_code: int | None = None):
+    return Division.objects.filter(level=Division.Level.DISTRICT,
+                                   parent__code=province_code or settings.REGISTRY_PROVINCE_CODE,
                                    parent__level=Division.Level.PROVINCE).order_by("code")
 
 

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
@@ -262,8 +264,13 @@ class _Divisions:
         self.accented = {}
         # The same few hundred names fill a whole file: each is worked out once.
         self.found = {}
-        rows = Division.objects.filter(level__in=[Division.Level.DISTRICT, Division.Level.COMMUNE]).values_list(
-            "pk", "code", "name", "level", "parent_id")
+        # Only the registry's province: district and commune names repeat across the
+        # country (there are Tân Lộc communes in several provinces).
+        province = Q(level=Division.Level.DISTRICT, parent__code=settings.REGISTRY_PROVINCE_CODE,
+                     parent__level=Division.Level.PROVINCE) | Q(
+            level=Division.Level.COMMUNE, parent__parent__code=settings.REGISTRY_PROVINCE_CODE,
+            parent__parent__level=Division.Level.PROVINCE)
+        rows = Division.objects.filter(province).values_list("pk", "code", "name", "level", "parent_id")
         for pk, code, name, level, parent_id in rows:
             self.names[pk], self.parents[pk] = name, parent_id
             self.by_code[level][code] = pk

@@ -14,7 +14,7 @@ from units.importing import ImportFileError, open_sheet
 from units.models import Division, ImportBatch, ImportRow, Unit
 from units.reconciliation import classify_portal_rows
 
-HA_TINH_CODE = 42
+HA_TINH_CODE = 42  # the default of settings.REGISTRY_PROVINCE_CODE
 
 
 @dataclass

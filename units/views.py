@@ -165,7 +165,8 @@ def import_detail(request, pk):
     page.object_list = list(page.object_list)
     _describe_changes(page.object_list)
     return render(request, "units/import_detail.html", {
-        "batch": batch, "page": page, "status": status, "statuses": ImportRow.Status.choices,
+        "batch": batch, "page": page, "status": status,
+        "statuses": [(value, label) for value, label in ImportRow.Status.choices if value in services.FILE_OUTCOMES],
         "confirm_form": ImportConfirmForm(),
         "has_errors": bool(batch.counts.get(ImportRow.Status.ERROR)),
     })

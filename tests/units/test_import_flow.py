@@ -199,3 +199,20 @@ def test_the_real_queue_and_worker_read_an_upload(settings):
 
     batch.refresh_from_db()
     assert (batch.status, batch.counts["new"]) == (ImportBatch.Status.READY, 2)
+
+
+def test_names_are_read_within_the_registrys_province_only(coordinator, db):
+    """With all 63 provinces loaded, 'Tân Lộc' (a commune name in several provinces)
+    and 'Kỳ Anh' still mean Hà Tĩnh's."""
+    load_divisions(province_codes=None)
+
+    batch = run_import(coordinator, [
+        ["Nhà hàng Sông La", "Nhà hàng, quán ăn, quán cà phê", "Lộc Hà", "Tân Lộc", "", "", "", None],
+        ["Chợ Kỳ Anh", "Chợ", "Thị xã Kỳ Anh", "Hưng Trí", "", "", "", None],
+    ])
+
+    assert statuses(batch) == [(4, "new"), (5, "new")]
+    communes = [row.data["commune"] for row in batch.rows.order_by("row")]
+    from units.models import Division
+
+    assert [Division.objects.get(pk=pk).parent.parent.code for pk in communes] == [42, 42]
