@@ -11,12 +11,16 @@ from playwright.sync_api import sync_playwright
 BASE_URL = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+SAMPLE = Path(__file__).resolve().parent.parent / "docs" / "samples" / "danh-sach-don-vi-mau.xlsx"
 SHOTS = [
-    # (file, account or None, viewport)
-    ("login.png", None, {"width": 1280, "height": 720}),
-    ("home-coordinator.png", "dieuphoi", {"width": 1280, "height": 900}),
-    ("home-inspector-phone.png", "thanhtra1", {"width": 360, "height": 740}),
-    ("home-administrator.png", "admin", {"width": 1280, "height": 900}),
+    # (file, account or None, viewport, path to open after signing in)
+    ("login.png", None, {"width": 1280, "height": 720}, "/"),
+    ("home-coordinator.png", "dieuphoi", {"width": 1280, "height": 900}, "/"),
+    ("home-inspector-phone.png", "thanhtra1", {"width": 360, "height": 740}, "/"),
+    ("home-administrator.png", "admin", {"width": 1280, "height": 900}, "/"),
+    ("registry.png", "dieuphoi", {"width": 1280, "height": 900}, "/don-vi/"),
+    ("registry-phone.png", "lanhdao", {"width": 360, "height": 740}, "/don-vi/?q=cho"),
+    ("import-preview.png", "dieuphoi", {"width": 1280, "height": 900}, "/don-vi/nhap/"),
 ]
 
 
@@ -24,7 +28,7 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        for name, account, viewport in SHOTS:
+        for name, account, viewport, path in SHOTS:
             page = browser.new_context(viewport=viewport).new_page()
             page.goto(f"{BASE_URL}/")
             if account:
@@ -32,6 +36,11 @@ def main():
                 page.get_by_label("Mật khẩu").fill("demo12345")
                 page.get_by_role("button", name="Đăng nhập").click()
                 page.wait_for_url(f"{BASE_URL}/")
+                page.goto(f"{BASE_URL}{path}")
+            if name == "import-preview.png":
+                page.get_by_label("Tệp Excel (.xlsx)").set_input_files(SAMPLE)
+                page.get_by_role("button", name="Tải lên và kiểm tra").click()
+                page.get_by_role("button", name="Xác nhận nhập").wait_for()
             page.screenshot(path=OUT / name, full_page=True)
             page.context.close()
         browser.close()
