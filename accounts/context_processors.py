@@ -3,7 +3,7 @@ import unicodedata
 from django.conf import settings
 from django.utils.translation import get_language_info
 
-from accounts.roles import has_role, primary_role
+from accounts.roles import Role, has_role, primary_role
 from units.models import REGISTRY_READERS
 
 # Each language named in itself for the switch. Django's own name for Vietnamese
@@ -24,4 +24,5 @@ def role(request):
         "demo_mode": settings.DEMO_MODE,
         "language_choices": LANGUAGE_CHOICES,
         "can_read_registry": user is not None and has_role(user, *REGISTRY_READERS),
+        "can_see_vehicles": user is not None and has_role(user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.OFFICE),
     }

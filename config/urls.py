@@ -9,6 +9,7 @@ from config.views import healthz
 urlpatterns = [
     path("", include("accounts.urls")),
     path("don-vi/", include("units.urls")),
+    path("", include("inspections.urls")),
     path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     # The language switch is on the login page too, before anyone has signed in.

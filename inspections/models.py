@@ -86,6 +86,9 @@ class Campaign(models.Model):
     form = models.CharField(_("form"), max_length=10, choices=Form.choices, default=Form.SURPRISE)
     nomination_deadline = models.DateField(_("nominations due"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    max_visits_per_day = models.PositiveSmallIntegerField(
+        _("visits per day before a warning"), default=6,
+        help_text=_("An itinerary with more visits than this asks for confirmation."))
     is_sample = models.BooleanField(_("sample data"), default=False)
     history = HistoricalRecords()
 
@@ -159,3 +162,281 @@ class TeamMembership(models.Model):
 
     def __str__(self):
         return f"{self.user.get_full_name() or self.user.username} ({self.get_position_display()})"
+
+
+# ----------------------------------------------------------------------------------------
+# Nominations: the bodies asked to send staff (plan II.3: by 28/11/2021)
+# ----------------------------------------------------------------------------------------
+
+
+class Nomination(models.Model):
+    """A body's letter naming its staff for the team."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="nominations",
+                                 verbose_name=_("campaign"))
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="nominations",
+                                     verbose_name=_("body"))
+    letter_number = models.CharField(_("letter number"), max_length=60, blank=True)
+    letter_date = models.DateField(_("letter date"), null=True, blank=True)
+    received_on = models.DateField(_("received on"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("nomination")
+        verbose_name_plural = _("nominations")
+        ordering = ["campaign", "organization__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "organization"], name="inspections_nomination_once_per_body"),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} — {self.letter_number}"
+
+    @property
+    def is_late(self) -> bool:
+        deadline = self.campaign.nomination_deadline
+        return bool(deadline and self.received_on > deadline)
+
+
+class Nominee(models.Model):
+    nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="nominees")
+    full_name = models.CharField(_("full name"), max_length=120)
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    membership = models.OneToOneField(TeamMembership, on_delete=models.SET_NULL, null=True, blank=True,
+                                      related_name="nominee", verbose_name=_("team membership"))
+
+    class Meta:
+        verbose_name = _("nominee")
+        verbose_name_plural = _("nominees")
+        ordering = ["nomination", "id"]
+
+    def __str__(self):
+        return self.full_name
+
+
+# ----------------------------------------------------------------------------------------
+# Targets: the units a campaign inspects, chosen by hand or by a recorded random draw
+# ----------------------------------------------------------------------------------------
+
+
+class TargetDraw(models.Model):
+    """A stratified random draw: its seed, parameters and result are kept so that the
+    same seed and parameters reproduce the same list."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="draws")
+    seed = models.BigIntegerField(_("seed"))
+    parameters = models.JSONField(_("parameters"))
+    unit_ids = models.JSONField(_("units drawn"), default=list)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.campaign} · {self.seed}"
+
+
+class TargetQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Targets are the DIC's working list: coordinators, leadership, administrators."""
+        if not user.is_authenticated or not has_role(user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP):
+            return self.none()
+        return self
+
+
+class Target(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="targets")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="targets")
+    draw = models.ForeignKey(TargetDraw, on_delete=models.PROTECT, null=True, blank=True, related_name="targets",
+                             help_text=_("Empty when added by hand."))
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["campaign", "unit__sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit"], name="inspections_target_once_per_campaign"),
+        ]
+
+    def __str__(self):
+        return str(self.unit)
+
+
+# ----------------------------------------------------------------------------------------
+# Vehicles, itineraries and visits: the confidential schedule
+# ----------------------------------------------------------------------------------------
+
+
+class Vehicle(models.Model):
+    """A car of the DIC Office (plan III.1: the Office provides vehicles per itinerary)."""
+
+    plate = models.CharField(_("number plate"), max_length=20, unique=True)
+    seats = models.PositiveSmallIntegerField(_("passenger seats"), help_text=_("Not counting the driver."))
+    driver_name = models.CharField(_("driver"), max_length=120)
+    driver_phone = models.CharField(_("driver's phone"), max_length=20, blank=True)
+    is_active = models.BooleanField(_("in service"), default=True)
+
+    class Meta:
+        verbose_name = _("vehicle")
+        verbose_name_plural = _("vehicles")
+        ordering = ["plate"]
+        constraints = [models.CheckConstraint(name="inspections_vehicle_has_seats", condition=Q(seats__gt=0))]
+
+    def __str__(self):
+        return f"{self.plate} ({self.seats})"
+
+
+SCHEDULE_READERS = (Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP)
+
+
+class ItineraryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A surprise schedule is confidential (plan III.1): the DIC Inspectorate,
+        leadership and the Office see every itinerary; an inspector sees only the
+        itineraries they travel on, and only once the schedule was sent to them."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if has_role(user, *SCHEDULE_READERS, Role.OFFICE):
+            return self
+        return self.filter(people__user=user, schedule_sent_at__isnull=False).distinct()
+
+
+class Itinerary(models.Model):
+    """A day's trip through several units with one vehicle and its people."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="itineraries")
+    date = models.DateField(_("date"))
+    departs_at = models.TimeField(_("departure"))
+    returns_at = models.TimeField(_("return"))
+    departure_place = models.CharField(_("departure place"), max_length=255,
+                                       default="Sở Thông tin và Truyền thông tỉnh Hà Tĩnh")
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="itineraries", verbose_name=_("vehicle"))
+    people = models.ManyToManyField(TeamMembership, related_name="itineraries", verbose_name=_("people"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("confirmed by the Office"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    schedule_sent_at = models.DateTimeField(_("schedule sent at"), null=True, blank=True)
+    history = HistoricalRecords(m2m_fields=[people])
+
+    objects = ItineraryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("itinerary")
+        verbose_name_plural = _("itineraries")
+        ordering = ["date", "departs_at"]
+        constraints = [
+            models.CheckConstraint(name="inspections_itinerary_returns_after_departure",
+                                   condition=Q(returns_at__gt=F("departs_at"))),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%d/%m/%Y} {self.departs_at:%H:%M}"
+
+
+class VisitQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Visits follow their itinerary's confidentiality; a visit not yet on an
+        itinerary is the Inspectorate's draft."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if has_role(user, *SCHEDULE_READERS):
+            return self
+        return self.filter(itinerary__in=Itinerary.objects.visible_to(user))
+
+
+class Visit(models.Model):
+    """One unit inspected on one day's itinerary."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        SCHEDULED = "scheduled", _("Scheduled")
+        IN_PROGRESS = "in_progress", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
+        APPROVED = "approved", _("Approved")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class NoticePolicy(models.TextChoices):
+        NOT_ANNOUNCED = "not_announced", _("Not announced")
+        PHONE = "phone", _("Announced shortly before by phone")
+        LETTER = "letter", _("Announced shortly before by letter")
+
+    # The statuses of a visit that has taken place.
+    INSPECTED = (Status.IN_PROGRESS, Status.SUBMITTED, Status.RETURNED, Status.APPROVED)
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="visits")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="visits", verbose_name=_("unit"))
+    itinerary = models.ForeignKey(Itinerary, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="visits", verbose_name=_("itinerary"))
+    position = models.PositiveSmallIntegerField(_("order in the itinerary"), default=1)
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("to"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    notice_policy = models.CharField(_("notice to the unit"), max_length=14, choices=NoticePolicy.choices,
+                                     default=NoticePolicy.NOT_ANNOUNCED)
+    unit_notified_at = models.DateTimeField(_("unit told at"), null=True, blank=True)
+    unit_contact = models.CharField(_("person contacted at the unit"), max_length=120, blank=True)
+    unit_notified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                         related_name="+", verbose_name=_("told by"))
+    status_reason = models.TextField(_("reason"), blank=True)
+    history = HistoricalRecords()
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["starts_at", "position"]
+        constraints = [
+            models.CheckConstraint(name="inspections_visit_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} · {self.starts_at:%d/%m/%Y %H:%M}"
+
+
+class ScheduleNotice(models.Model):
+    """Who was told the schedule, when, how and by whom (plan III.1: the Inspectorate
+    tells the schedule to the people concerned)."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        IN_APP = "in_app", _("In-app notice")
+        PRINTED = "printed", _("Printed notice")
+
+    itinerary = models.ForeignKey(Itinerary, on_delete=models.PROTECT, related_name="notices")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="schedule_notices")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return f"{self.itinerary} → {self.recipient} ({self.channel})"
+
+
+class VisitViewLog(models.Model):
+    """Every opening of a scheduled visit: who and when (confidentiality)."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="view_logs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    viewed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-viewed_at"]
+
+    def __str__(self):
+        return f"{self.visit} · {self.user}"

@@ -84,13 +84,19 @@ class UnitFilterForm(forms.Form):
                                   choices=[("", _("All")), *Unit.QRStatus.choices])
     active = forms.ChoiceField(label=_("Active"), required=False,
                                choices=[("", _("All")), ("1", _("Active")), ("0", _("Inactive"))])
+    never_inspected = forms.BooleanField(label=_("Never inspected"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts()
         self.fields["commune"].choices = [("", _("All")), *communes_by_district()]
         for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs["class"] = "form-check-input"
+            elif isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select"
+            else:
+                field.widget.attrs["class"] = "form-control"
 
     def filter(self, units):
         if not self.is_valid():
@@ -108,6 +114,8 @@ class UnitFilterForm(forms.Form):
             units = units.filter(qr_status=data["qr_status"])
         if data["active"]:
             units = units.filter(is_active=data["active"] == "1")
+        if data["never_inspected"]:
+            units = units.never_inspected()
         return units
 
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -98,6 +98,14 @@ class UnitQuerySet(models.QuerySet):
 
     def in_vietnamese_order(self):
         return self.order_by("sort_key", "pk")
+
+    def never_inspected(self):
+        """Units no team has inspected yet (no visit under way, submitted or approved).
+        A planned or scheduled visit does not count, and is not revealed by this."""
+        from inspections.models import Visit
+
+        inspected = Visit.objects.filter(unit=OuterRef("pk"), status__in=Visit.INSPECTED)
+        return self.filter(~Exists(inspected))
 
 
 class Unit(models.Model):

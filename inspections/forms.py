@@ -1,0 +1,104 @@
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from inspections.models import Nomination, Nominee, Organization, TeamMembership, Vehicle, Visit
+from inspections.services import PlannedVisit
+from units.models import Unit
+
+
+class VehicleForm(forms.ModelForm):
+    class Meta:
+        model = Vehicle
+        fields = ["plate", "seats", "driver_name", "driver_phone", "is_active"]
+
+
+class ItineraryForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}))
+    departs_at = forms.TimeField(label=_("Departure"), widget=forms.TimeInput(attrs={"type": "time"}))
+    returns_at = forms.TimeField(label=_("Return"), widget=forms.TimeInput(attrs={"type": "time"}))
+    departure_place = forms.CharField(label=_("Departure place"), max_length=255,
+                                      initial="Sở Thông tin và Truyền thông tỉnh Hà Tĩnh")
+    vehicle = forms.ModelChoiceField(label=_("Vehicle"), queryset=Vehicle.objects.filter(is_active=True),
+                                     required=False)
+    people = forms.ModelMultipleChoiceField(label=_("People"), queryset=TeamMembership.objects.none(),
+                                            widget=forms.CheckboxSelectMultiple)
+    confirm_warnings = forms.BooleanField(label=_("I have read the warnings: save anyway"), required=False)
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = (TeamMembership.objects.filter(team__campaign=campaign)
+                                          .select_related("user", "organization", "team"))
+        self.fields["people"].label_from_instance = lambda m: (
+            f"{m.user.get_full_name() or m.user.username} — {m.organization.short_name or m.organization.name}"
+            f" ({m.team.name})")
+
+
+class VisitLineForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
+    starts = forms.TimeField(label=_("From"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    ends = forms.TimeField(label=_("To"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def __init__(self, *args, targets=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if targets is not None:
+            self.fields["unit"].queryset = targets
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("unit") and not (cleaned.get("starts") and cleaned.get("ends")):
+            raise ValidationError(_("Give the visit's start and end times."))
+        return cleaned
+
+
+VisitLineFormSet = forms.formset_factory(VisitLineForm, extra=0, max_num=12)
+
+
+def planned_visits(formset, date: datetime.date) -> list[PlannedVisit]:
+    tz = timezone.get_current_timezone()
+    return [PlannedVisit(unit=form.cleaned_data["unit"],
+                         starts_at=datetime.datetime.combine(date, form.cleaned_data["starts"], tzinfo=tz),
+                         ends_at=datetime.datetime.combine(date, form.cleaned_data["ends"], tzinfo=tz))
+            for form in formset if form.cleaned_data.get("unit")]
+
+
+class NominationForm(forms.ModelForm):
+    class Meta:
+        model = Nomination
+        fields = ["organization", "letter_number", "letter_date", "received_on"]
+        widgets = {"letter_date": forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
+                   "received_on": forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(
+            kind__in=[Organization.Kind.HEALTH, Organization.Kind.DISTRICT_VHTT, Organization.Kind.OTHER])
+
+
+NomineeFormSet = forms.inlineformset_factory(Nomination, Nominee, fields=["full_name", "title", "phone", "email"],
+                                             extra=2, can_delete=False)
+
+
+class CancelVisitForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class UnitNoticeForm(forms.Form):
+    method = forms.ChoiceField(label=_("How"), choices=[
+        (Visit.NoticePolicy.PHONE, Visit.NoticePolicy.PHONE.label),
+        (Visit.NoticePolicy.LETTER, Visit.NoticePolicy.LETTER.label)])
+    contact = forms.CharField(label=_("Person contacted at the unit"), max_length=120)
+    at = forms.DateTimeField(label=_("When"), widget=forms.DateTimeInput(attrs={"placeholder": "dd/mm/yyyy hh:mm"}))
+
+
+class DrawForm(forms.Form):
+    seed = forms.IntegerField(label=_("Seed"), min_value=0, help_text=_("The same seed and parameters give the "
+                                                                        "same list."))
+    per_stratum = forms.IntegerField(label=_("Units per district and category"), min_value=1, required=False)
+    proportion = forms.DecimalField(label=_("Or a proportion of each stratum (0–1)"), min_value=0, max_value=1,
+                                    decimal_places=3, required=False)
+    no_qr_weight = forms.DecimalField(label=_("Extra weight for units without a location QR"), min_value=1,
+                                      initial=1, decimal_places=2)

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from inspections import views
+
+app_name = "inspections"
+urlpatterns = [
+    path("ke-hoach/<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("ke-hoach/<int:pk>/cu-can-bo/", views.nomination_board, name="nomination_board"),
+    path("ke-hoach/<int:pk>/cu-can-bo/moi/", views.nomination_create, name="nomination_create"),
+    path("ke-hoach/<int:pk>/doi-tuong/", views.target_list, name="target_list"),
+    path("ke-hoach/<int:pk>/lich/", views.schedule, name="schedule"),
+    path("ke-hoach/<int:pk>/lich/moi/", views.itinerary_edit, name="itinerary_create"),
+    path("ke-hoach/<int:pk>/lich/<int:itinerary_pk>/sua/", views.itinerary_edit, name="itinerary_edit"),
+    path("lich-trinh/<int:pk>/", views.itinerary_detail, name="itinerary_detail"),
+    path("lich-trinh/<int:pk>/gui/", views.itinerary_send, name="itinerary_send"),
+    path("lich-trinh/<int:pk>/xac-nhan-xe/", views.itinerary_confirm, name="itinerary_confirm"),
+    path("luot-kiem-tra/<int:pk>/", views.visit_detail, name="visit_detail"),
+    path("phuong-tien/", views.vehicle_list, name="vehicle_list"),
+]

@@ -1,0 +1,269 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.roles import Role, has_role
+from inspections import services
+from inspections.forms import (
+    CancelVisitForm,
+    DrawForm,
+    ItineraryForm,
+    NominationForm,
+    NomineeFormSet,
+    UnitNoticeForm,
+    VehicleForm,
+    VisitLineFormSet,
+    planned_visits,
+)
+from inspections.models import (
+    Campaign,
+    Itinerary,
+    Nomination,
+    Organization,
+    Target,
+    Vehicle,
+    Visit,
+    VisitViewLog,
+)
+from inspections.permissions import can_keep_vehicles, can_schedule, require
+
+
+def _campaign(request, pk):
+    return get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk)
+
+
+def campaign_detail(request, pk):
+    campaign = _campaign(request, pk)
+    visits = Visit.objects.visible_to(request.user).filter(campaign=campaign)
+    figures = visits.aggregate(
+        scheduled=Count("id", filter=~Q(status__in=[Visit.Status.PLANNED, Visit.Status.CANCELLED])),
+        done=Count("id", filter=Q(status__in=[Visit.Status.SUBMITTED, Visit.Status.APPROVED])))
+    figures["targets"] = Target.objects.visible_to(request.user).filter(campaign=campaign).count()
+    return render(request, "inspections/campaign_detail.html", {
+        "campaign": campaign, "figures": figures, "can_schedule": can_schedule(request.user),
+        "sees_targets": has_role(request.user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP),
+    })
+
+
+# ------------------------------------------------------------------------------ nominations
+
+
+def nomination_board(request, pk):
+    campaign = _campaign(request, pk)
+    require(has_role(request.user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP))
+    expected = Organization.objects.filter(
+        kind__in=[Organization.Kind.HEALTH, Organization.Kind.DISTRICT_VHTT]).select_related("district")
+    received = {n.organization_id: n for n in Nomination.objects.filter(campaign=campaign)
+                .annotate(nominee_count=Count("nominees"))}
+    board = [(organization, received.get(organization.pk)) for organization in
+             sorted(expected, key=lambda o: (o.kind != Organization.Kind.HEALTH, o.district.code if o.district else 0))]
+    return render(request, "inspections/nomination_board.html", {
+        "campaign": campaign, "board": board, "can_schedule": can_schedule(request.user),
+        "missing": sum(1 for _org, nomination in board if nomination is None),
+        "late": sum(1 for _org, nomination in board if nomination and nomination.is_late),
+    })
+
+
+def nomination_create(request, pk):
+    campaign = _campaign(request, pk)
+    require(can_schedule(request.user))
+    form = NominationForm(request.POST or None)
+    nominees = NomineeFormSet(request.POST or None)
+    if request.method == "POST" and form.is_valid() and nominees.is_valid():
+        try:
+            services.record_nomination(campaign=campaign, by=request.user, nominees=[
+                {key: f.cleaned_data[key] for key in ("full_name", "title", "phone", "email")}
+                for f in nominees if f.cleaned_data.get("full_name")], **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Nomination recorded."))
+            return redirect("inspections:nomination_board", pk=campaign.pk)
+    return render(request, "inspections/nomination_form.html", {"campaign": campaign, "form": form,
+                                                                "nominees": nominees})
+
+
+# ------------------------------------------------------------------------------ targets
+
+
+def target_list(request, pk):
+    campaign = _campaign(request, pk)
+    targets = Target.objects.visible_to(request.user).filter(campaign=campaign)
+    if not has_role(request.user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP):
+        require(False)
+    form = DrawForm(request.POST or None)
+    if request.method == "POST":
+        require(can_schedule(request.user))
+        if form.is_valid():
+            from inspections.draw import DrawParameters, draw_targets
+
+            data = form.cleaned_data
+            try:
+                parameters = DrawParameters(
+                    per_stratum=data["per_stratum"],
+                    proportion=float(data["proportion"]) if data["proportion"] is not None else None,
+                    no_qr_weight=float(data["no_qr_weight"]))
+                draw = draw_targets(campaign=campaign, seed=data["seed"], parameters=parameters, by=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("%(count)s units drawn.") % {"count": len(draw.unit_ids)})
+                return redirect("inspections:target_list", pk=campaign.pk)
+    page = Paginator(targets.select_related("unit__commune__parent", "unit__category", "draw"), 50).get_page(
+        request.GET.get("page"))
+    return render(request, "inspections/target_list.html", {
+        "campaign": campaign, "page": page, "form": form, "can_schedule": can_schedule(request.user),
+        "draws": campaign.draws.select_related("created_by")[:5],
+    })
+
+
+# ------------------------------------------------------------------------------ vehicles
+
+
+def vehicle_list(request):
+    require(can_keep_vehicles(request.user) or can_schedule(request.user))
+    form = VehicleForm(request.POST or None)
+    if request.method == "POST":
+        require(can_keep_vehicles(request.user))
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Vehicle saved."))
+            return redirect("inspections:vehicle_list")
+    return render(request, "inspections/vehicle_list.html", {
+        "vehicles": Vehicle.objects.all(), "form": form, "can_edit": can_keep_vehicles(request.user)})
+
+
+# ------------------------------------------------------------------------------ schedule
+
+
+def schedule(request, pk):
+    """The itineraries this person may see, by day (December 2021 for the 2021 plan)."""
+    campaign = _campaign(request, pk)
+    itineraries = (Itinerary.objects.visible_to(request.user).filter(campaign=campaign)
+                   .select_related("vehicle").prefetch_related("people__user", "visits__unit__commune__parent"))
+    district = request.GET.get("district")
+    if district:
+        itineraries = itineraries.filter(visits__unit__commune__parent__code=district).distinct()
+    page = Paginator(itineraries.order_by("date", "departs_at"), 31).get_page(request.GET.get("page"))
+    return render(request, "inspections/schedule.html", {
+        "campaign": campaign, "page": page, "can_schedule": can_schedule(request.user)})
+
+
+def _itinerary_forms(request, campaign, itinerary=None):
+    targets = (campaign.targets.select_related("unit").values_list("unit", flat=True))
+    from units.models import Unit
+
+    units = Unit.objects.filter(pk__in=targets).select_related("commune__parent").in_vietnamese_order()
+    initial, lines = None, None
+    if itinerary is not None:
+        initial = {"date": itinerary.date, "departs_at": itinerary.departs_at, "returns_at": itinerary.returns_at,
+                   "departure_place": itinerary.departure_place, "vehicle": itinerary.vehicle,
+                   "people": list(itinerary.people.all())}
+        lines = [{"unit": v.unit, "starts": v.starts_at.astimezone().time(), "ends": v.ends_at.astimezone().time()}
+                 for v in itinerary.visits.exclude(status=Visit.Status.CANCELLED).select_related("unit")]
+    form = ItineraryForm(request.POST or None, campaign=campaign, initial=initial)
+    formset = VisitLineFormSet(request.POST or None, initial=lines or [{}] * 4,
+                               form_kwargs={"targets": units}, prefix="visits")
+    if request.method == "GET" and not lines:
+        formset = VisitLineFormSet(initial=None, form_kwargs={"targets": units}, prefix="visits")
+        formset.extra = 4
+    return form, formset
+
+
+def itinerary_edit(request, pk, itinerary_pk=None):
+    campaign = _campaign(request, pk)
+    itinerary = None
+    if itinerary_pk is not None:
+        itinerary = get_object_or_404(Itinerary.objects.visible_to(request.user).filter(campaign=campaign),
+                                      pk=itinerary_pk)
+    require(can_schedule(request.user))
+    form, formset = _itinerary_forms(request, campaign, itinerary)
+    check = None
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        saved, check = services.save_itinerary(
+            campaign=campaign, date=data["date"], departs_at=data["departs_at"], returns_at=data["returns_at"],
+            vehicle=data["vehicle"], people=data["people"], visits=planned_visits(formset, data["date"]),
+            departure_place=data["departure_place"], itinerary=itinerary, by=request.user,
+            warnings_confirmed=data["confirm_warnings"])
+        if saved is not None:
+            messages.success(request, _("Itinerary saved."))
+            return redirect("inspections:itinerary_detail", pk=saved.pk)
+    return render(request, "inspections/itinerary_form.html", {
+        "campaign": campaign, "form": form, "formset": formset, "check": check, "itinerary": itinerary})
+
+
+def itinerary_detail(request, pk):
+    itinerary = get_object_or_404(
+        Itinerary.objects.visible_to(request.user).select_related("campaign", "vehicle", "confirmed_by"), pk=pk)
+    visits = Visit.objects.visible_to(request.user).filter(itinerary=itinerary).select_related(
+        "unit__commune__parent").order_by("position")
+    return render(request, "inspections/itinerary_detail.html", {
+        "itinerary": itinerary, "visits": visits,
+        "people": itinerary.people.select_related("user", "organization"),
+        "notices": itinerary.notices.select_related("recipient", "sent_by")[:50] if can_schedule(request.user) else [],
+        "can_schedule": can_schedule(request.user), "can_confirm": can_keep_vehicles(request.user),
+    })
+
+
+@require_POST
+def itinerary_send(request, pk):
+    itinerary = get_object_or_404(Itinerary.objects.visible_to(request.user), pk=pk)
+    require(can_schedule(request.user))
+    try:
+        count = services.send_schedule(itinerary, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Schedule sent to %(count)s people.") % {"count": count})
+    return redirect("inspections:itinerary_detail", pk=itinerary.pk)
+
+
+@require_POST
+def itinerary_confirm(request, pk):
+    itinerary = get_object_or_404(Itinerary.objects.visible_to(request.user), pk=pk)
+    require(can_keep_vehicles(request.user))
+    try:
+        services.confirm_itinerary(itinerary, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Vehicle confirmed."))
+    return redirect("inspections:itinerary_detail", pk=itinerary.pk)
+
+
+def visit_detail(request, pk):
+    visit = get_object_or_404(
+        Visit.objects.visible_to(request.user).select_related("unit__commune__parent", "itinerary", "campaign"), pk=pk)
+    if visit.status != Visit.Status.PLANNED:
+        VisitViewLog.objects.create(visit=visit, user=request.user)  # who opened a scheduled visit, and when
+    cancel_form, notice_form = CancelVisitForm(), UnitNoticeForm()
+    if request.method == "POST":
+        require(can_schedule(request.user))
+        with transaction.atomic():
+            if "cancel" in request.POST:
+                cancel_form = CancelVisitForm(request.POST)
+                if cancel_form.is_valid():
+                    services.cancel_visit(visit, reason=cancel_form.cleaned_data["reason"], by=request.user)
+                    messages.success(request, _("Visit cancelled."))
+                    return redirect("inspections:visit_detail", pk=visit.pk)
+            else:
+                notice_form = UnitNoticeForm(request.POST)
+                if notice_form.is_valid():
+                    data = notice_form.cleaned_data
+                    services.record_unit_notice(visit, contact=data["contact"], method=data["method"], at=data["at"],
+                                                by=request.user)
+                    messages.success(request, _("Notice to the unit recorded."))
+                    return redirect("inspections:visit_detail", pk=visit.pk)
+    return render(request, "inspections/visit_detail.html", {
+        "visit": visit, "can_schedule": can_schedule(request.user), "cancel_form": cancel_form,
+        "notice_form": notice_form,
+        "views": visit.view_logs.select_related("user")[:20] if can_schedule(request.user) else [],
+    })
+
+
