@@ -208,7 +208,9 @@ def send_schedule(itinerary: Itinerary, *, by) -> int:
         raise ValidationError(_("The itinerary has nobody to send it to."))
     itinerary.schedule_sent_at = timezone.now()
     itinerary.save(update_fields=["schedule_sent_at"])
-    itinerary.visits.filter(status=Visit.Status.PLANNED).update(status=Visit.Status.SCHEDULED)
+    for visit in itinerary.visits.filter(status=Visit.Status.PLANNED):
+        visit.status, visit._history_user = Visit.Status.SCHEDULED, by
+        visit.save(update_fields=["status"])
     visits = list(itinerary.visits.exclude(status=Visit.Status.CANCELLED).select_related("unit").order_by("position"))
     messages = []
     for membership in people:
