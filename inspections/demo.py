@@ -12,8 +12,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from accounts.roles import Role, group_for
-from inspections.models import Campaign, Organization, Team, TeamMembership
-from inspections.services import seed_organizations
+from inspections.draw import DrawParameters, draw_targets
+from inspections.models import Campaign, Itinerary, Nomination, Organization, Team, TeamMembership, Vehicle
+from inspections.services import PlannedVisit, record_nomination, save_itinerary, seed_organizations, send_schedule
 from units.models import Division, Unit, UnitCategory
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 (published in the README: sample accounts)
@@ -47,12 +48,42 @@ DEMO_ACCOUNTS = {
     "thanhtra2": ("Thành viên Tổ kiểm tra số 2 (mẫu)", [Role.INSPECTOR], False),
 }
 
+# Nominated staff who do not sign in to the demo (no password): the Department of
+# Health's and two districts' VHTT representatives. username: (name, organisation)
+# where the organisation is a short name or a district's national code.
+DEMO_NOMINEES = {
+    "yte.mau": ("Đại diện Sở Y tế (mẫu)", "Sở Y tế"),
+    "vhtt.thanhpho": ("Đại diện Phòng VHTT Thành phố Hà Tĩnh (mẫu)", 436),
+    "vhtt.canloc": ("Đại diện Phòng VHTT Huyện Can Lộc (mẫu)", 443),
+}
+
 # team name: [(username, position, organisation short name or district code for a VHTT)]
 DEMO_TEAMS = {
     "Tổ kiểm tra số 1": [("totruong", TeamMembership.Position.LEADER, "Thanh tra Sở"),
-                         ("thanhtra1", TeamMembership.Position.MEMBER, "Phòng CNTT")],
-    "Tổ kiểm tra số 2": [("thanhtra2", TeamMembership.Position.MEMBER, "Sở Y tế")],
+                         ("thanhtra1", TeamMembership.Position.MEMBER, "Phòng CNTT"),
+                         ("yte.mau", TeamMembership.Position.MEMBER, "Sở Y tế"),
+                         ("vhtt.thanhpho", TeamMembership.Position.MEMBER, 436)],
+    "Tổ kiểm tra số 2": [("thanhtra2", TeamMembership.Position.MEMBER, "Sở Y tế"),
+                         ("vhtt.canloc", TeamMembership.Position.MEMBER, 443)],
 }
+
+VEHICLES = [("38A-000.01 (mẫu)", 6, "Lái xe số 1 (mẫu)"), ("38A-000.02 (mẫu)", 4, "Lái xe số 2 (mẫu)")]
+
+# Bodies that sent their letter, and when: the others have not yet (the board shows them).
+NOMINATIONS = {"Sở Y tế": datetime.date(2021, 11, 25), 436: datetime.date(2021, 11, 24),
+               437: datetime.date(2021, 11, 26), 439: datetime.date(2021, 11, 26), 440: datetime.date(2021, 11, 27),
+               442: datetime.date(2021, 11, 27), 443: datetime.date(2021, 11, 25), 444: datetime.date(2021, 11, 29),
+               445: datetime.date(2021, 11, 28), 446: datetime.date(2021, 11, 26), 448: datetime.date(2021, 11, 30)}
+
+# (day, departure, return, team, vehicle index, [(unit name, start, end)], sent)
+ITINERARIES = [
+    (datetime.date(2021, 12, 7), (7, 30), (11, 30), "Tổ kiểm tra số 1", 0,
+     [("Sở Nội vụ tỉnh Hà Tĩnh", (8, 0), (9, 15)), ("Bệnh viện Đa khoa tỉnh Hà Tĩnh", (9, 45), (11, 0))], True),
+    (datetime.date(2021, 12, 9), (7, 0), (11, 45), "Tổ kiểm tra số 2", 1,
+     [("UBND Huyện Can Lộc", (8, 0), (9, 30)), ("Chợ Thị trấn Nghèn", (10, 0), (11, 15))], True),
+    (datetime.date(2021, 12, 14), (7, 30), (11, 30), "Tổ kiểm tra số 1", 0,
+     [("Chợ Phường Trần Phú", (8, 0), (9, 0)), ("Bến xe khách Hà Tĩnh", (9, 30), (10, 30))], False),
+]
 
 PROVINCIAL_UNITS = [
     # (name, category code, commune code): all in Thành phố Hà Tĩnh.
@@ -126,8 +157,19 @@ def load_demo() -> dict[str, int]:
         users[username] = user
         created["users"] += was_created
 
+    for username, (full_name, _organization) in DEMO_NOMINEES.items():
+        user, was_created = User.objects.get_or_create(
+            username=username, defaults={"first_name": full_name, "email": f"{username}@example.invalid"})
+        if was_created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            user.groups.set([group_for(Role.INSPECTOR)])
+        users[username] = user
+
     organizations = {org.short_name: org for org in Organization.objects.exclude(
         kind=Organization.Kind.DISTRICT_VHTT)}
+    organizations.update({org.district.code: org for org in Organization.objects.filter(
+        kind=Organization.Kind.DISTRICT_VHTT).select_related("district")})
     created["teams"] = 0
     for team_name, members in DEMO_TEAMS.items():
         team, was_created = Team.objects.get_or_create(campaign=campaign, name=team_name)
@@ -151,4 +193,47 @@ def load_demo() -> dict[str, int]:
             },
         )
         created["units"] += was_created
+    created.update(_load_schedule(campaign, users, organizations))
+    return created
+
+
+def _load_schedule(campaign, users, organizations) -> dict[str, int]:
+    """Nominations from most bodies, vehicles, a recorded draw of targets and three
+    itineraries of December 2021 (two sent to their people, one still a draft)."""
+    coordinator = users["dieuphoi"]
+    created = {"nominations": 0, "vehicles": 0, "itineraries": 0}
+    for body, received_on in NOMINATIONS.items():
+        organization = organizations[body]
+        if not Nomination.objects.filter(campaign=campaign, organization=organization).exists():
+            record_nomination(campaign=campaign, organization=organization, letter_number="(mẫu)", letter_date=None,
+                              received_on=received_on, by=coordinator,
+                              nominees=[{"full_name": f"Cán bộ {organization.short_name} (mẫu)", "title": "",
+                                         "phone": "", "email": ""}])
+            created["nominations"] += 1
+    vehicles = []
+    for plate, seats, driver in VEHICLES:
+        vehicle, was_created = Vehicle.objects.get_or_create(plate=plate, defaults={"seats": seats,
+                                                                                    "driver_name": driver})
+        vehicles.append(vehicle)
+        created["vehicles"] += was_created
+    if not campaign.draws.exists():
+        draw_targets(campaign=campaign, seed=2021, parameters=DrawParameters(per_stratum=1), by=coordinator,
+                     units=Unit.objects.filter(is_sample=True, is_active=True))
+    tz = datetime.timezone(datetime.timedelta(hours=7))  # Asia/Ho_Chi_Minh
+    for day, departs, returns, team_name, vehicle, stops, sent in ITINERARIES:
+        if Itinerary.objects.filter(campaign=campaign, date=day).exists():
+            continue
+        people = TeamMembership.objects.filter(team__campaign=campaign, team__name=team_name)
+        visits = [PlannedVisit(Unit.objects.get(name=name, is_sample=True),
+                               datetime.datetime.combine(day, datetime.time(*start), tzinfo=tz),
+                               datetime.datetime.combine(day, datetime.time(*end), tzinfo=tz))
+                  for name, start, end in stops]
+        itinerary, check = save_itinerary(
+            campaign=campaign, date=day, departs_at=datetime.time(*departs), returns_at=datetime.time(*returns),
+            vehicle=vehicles[vehicle], people=people, visits=visits, by=coordinator, warnings_confirmed=True)
+        if itinerary is None:
+            raise RuntimeError(f"demo itinerary of {day} breaks a rule: {check.errors}")
+        if sent:
+            send_schedule(itinerary, by=coordinator)
+        created["itineraries"] += 1
     return created

@@ -72,10 +72,15 @@ def test_demo_accounts_log_in_with_the_published_password_and_hold_their_roles(d
         "totruong": [Role.TEAM_LEADER, Role.INSPECTOR],
         "thanhtra1": [Role.INSPECTOR],
         "thanhtra2": [Role.INSPECTOR],
+        # Nominated representatives who do not sign in to the demo:
+        "yte.mau": [Role.INSPECTOR],
+        "vhtt.thanhpho": [Role.INSPECTOR],
+        "vhtt.canloc": [Role.INSPECTOR],
     }
-    for user in User.objects.all():
+    for user in User.objects.exclude(username__in=["yte.mau", "vhtt.thanhpho", "vhtt.canloc"]):
         assert user.check_password(DEMO_PASSWORD)
         assert user.password.startswith("argon2$")
+    assert not User.objects.get(username="yte.mau").has_usable_password()
 
 
 def test_the_two_inspectors_are_on_different_teams(divisions):
@@ -83,7 +88,8 @@ def test_the_two_inspectors_are_on_different_teams(divisions):
 
     team_of = dict(TeamMembership.objects.values_list("user__username", "team__name"))
     assert team_of == {"totruong": "Tổ kiểm tra số 1", "thanhtra1": "Tổ kiểm tra số 1",
-                       "thanhtra2": "Tổ kiểm tra số 2"}
+                       "yte.mau": "Tổ kiểm tra số 1", "vhtt.thanhpho": "Tổ kiểm tra số 1",
+                       "thanhtra2": "Tổ kiểm tra số 2", "vhtt.canloc": "Tổ kiểm tra số 2"}
     assert Team.objects.count() == 2
 
 
@@ -96,7 +102,8 @@ def test_loading_twice_creates_and_changes_nothing(divisions, capsys):
 
     assert snapshot() == before
     assert capsys.readouterr().out.strip() == (
-        "demo data created: organizations 0, campaign 0, users 0, teams 0, units 0")
+        "demo data created: organizations 0, campaign 0, users 0, teams 0, units 0, nominations 0, vehicles 0, "
+        "itineraries 0")
 
 
 def test_a_demo_password_changed_by_its_user_is_kept(divisions):
@@ -109,3 +116,20 @@ def test_a_demo_password_changed_by_its_user_is_kept(divisions):
 
     user.refresh_from_db()
     assert user.check_password("another-password-77")
+
+
+def test_the_schedule_of_december_2021_is_in_the_demo(divisions):
+    from inspections.models import Itinerary, Nomination, Target, Visit
+
+    load_demo()
+
+    assert Nomination.objects.count() == 11  # of the 14 bodies asked: the board shows three missing
+    strata = set(Unit.objects.filter(is_active=True).values_list("commune__parent", "category"))
+    assert Target.objects.filter(draw__seed=2021).count() == len(strata) == 60  # one per district and category
+    sent = Itinerary.objects.filter(schedule_sent_at__isnull=False).order_by("date")
+    assert [(i.date.isoformat(), sorted(m.user.username for m in i.people.all())) for i in sent] == [
+        ("2021-12-07", ["thanhtra1", "totruong", "vhtt.thanhpho", "yte.mau"]),
+        ("2021-12-09", ["thanhtra2", "vhtt.canloc"])]
+    assert Visit.objects.filter(status=Visit.Status.SCHEDULED).count() == 4
+    thanhtra2 = User.objects.get(username="thanhtra2")
+    assert [i.date.isoformat() for i in Itinerary.objects.visible_to(thanhtra2)] == ["2021-12-09"]
