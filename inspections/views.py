@@ -58,7 +58,7 @@ def nomination_board(request, pk):
     require(has_role(request.user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP))
     expected = Organization.objects.filter(
         kind__in=[Organization.Kind.HEALTH, Organization.Kind.DISTRICT_VHTT]).select_related("district")
-    received = {n.organization_id: n for n in Nomination.objects.filter(campaign=campaign)
+    received = {n.organization_id: n for n in Nomination.objects.filter(campaign=campaign).select_related("campaign")
                 .annotate(nominee_count=Count("nominees"))}
     board = [(organization, received.get(organization.pk)) for organization in
              sorted(expected, key=lambda o: (o.kind != Organization.Kind.HEALTH, o.district.code if o.district else 0))]

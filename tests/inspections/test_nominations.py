@@ -1,0 +1,72 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from inspections.models import Nomination, Organization
+from inspections.services import record_nomination, seed_organizations
+from units.services import load_divisions
+
+
+@pytest.fixture
+def bodies(db):
+    load_divisions()
+    seed_organizations()
+    return list(Organization.objects.filter(kind__in=["health", "district_vhtt"]).order_by("pk"))
+
+
+def nominate(campaign, organization, user, day=datetime.date(2021, 11, 25)):
+    return record_nomination(campaign=campaign, organization=organization, letter_number="15/SYT-NVY",
+                             letter_date=day, received_on=day, by=user,
+                             nominees=[{"full_name": "Nguyễn Văn Bình", "title": "Chuyên viên", "phone": "",
+                                        "email": ""}])
+
+
+def test_the_board_shows_nominated_late_and_missing_bodies(client, coordinator, campaign, bodies):
+    nominate(campaign, bodies[0], coordinator)
+    nominate(campaign, bodies[1], coordinator, day=datetime.date(2021, 11, 29))
+    client.force_login(coordinator)
+
+    response = client.get(reverse("inspections:nomination_board", args=[campaign.pk]))
+
+    assert len(response.context["board"]) == 14
+    assert (response.context["missing"], response.context["late"]) == (12, 1)
+    assert response.context["board"][0][0].kind == "health"
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_board_runs_a_fixed_number_of_queries(client, coordinator, campaign, bodies, count,
+                                                   django_assert_num_queries):
+    for organization in bodies[:count]:
+        nominate(campaign, organization, coordinator)
+    client.force_login(coordinator)
+
+    # session, user, groups, campaign, expected bodies, nominations with their counts
+    with django_assert_num_queries(6):
+        client.get(reverse("inspections:nomination_board", args=[campaign.pk]))
+
+
+def test_recording_a_letter_with_its_nominees(client, coordinator, campaign, bodies):
+    client.force_login(coordinator)
+    data = {"organization": bodies[0].pk, "letter_number": "15/SYT-NVY", "letter_date": "24/11/2021",
+            "received_on": "25/11/2021", "nominees-TOTAL_FORMS": "2", "nominees-INITIAL_FORMS": "0",
+            "nominees-MIN_NUM_FORMS": "0", "nominees-MAX_NUM_FORMS": "1000",
+            "nominees-0-full_name": "Trần Thị Hoa", "nominees-0-title": "Chuyên viên",
+            "nominees-0-phone": "0912345678", "nominees-0-email": "hoa@example.invalid"}
+
+    response = client.post(reverse("inspections:nomination_create", args=[campaign.pk]), data)
+
+    assert response.status_code == 302
+    nomination = Nomination.objects.get()
+    assert (nomination.letter_number, nomination.received_on, nomination.recorded_by) == (
+        "15/SYT-NVY", datetime.date(2021, 11, 25), coordinator)
+    assert list(nomination.nominees.values_list("full_name", flat=True)) == ["Trần Thị Hoa"]
+    response = client.post(reverse("inspections:nomination_create", args=[campaign.pk]), data)
+    assert Nomination.objects.count() == 1
+    assert response.status_code == 200
+
+
+def test_only_the_inspectorate_records_nominations(client, leadership, campaign, bodies):
+    client.force_login(leadership)
+
+    assert client.get(reverse("inspections:nomination_create", args=[campaign.pk])).status_code == 403
