@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.roles import Role, primary_role
-from inspections.models import Campaign, Organization, TeamMembership
+from inspections.models import Campaign, Itinerary, Nomination, Organization, TeamMembership
 from units.models import Division, Unit, UnitCategory
 
 
@@ -32,13 +32,16 @@ def _coordinator(user):
         "registry": _registry_figures(),
         "expected_bodies": Organization.objects.filter(
             kind__in=[Organization.Kind.HEALTH, Organization.Kind.DISTRICT_VHTT]).count(),
+        "nominations": Nomination.objects.filter(campaign__status=Campaign.Status.ACTIVE).count(),
     }
 
 
 def _team_member(user):
     memberships = (TeamMembership.objects.filter(user=user)
                    .select_related("team__campaign", "organization").order_by("team__campaign", "team"))
-    return {"memberships": list(memberships)}
+    # Only the itineraries sent to this person: a surprise schedule stays hidden until then.
+    itineraries = Itinerary.objects.visible_to(user).annotate(visit_count=Count("visits")).order_by("date")[:10]
+    return {"memberships": list(memberships), "itineraries": list(itineraries)}
 
 
 def _team_leader(user):
@@ -64,7 +67,8 @@ def _leadership(user):
 
 
 def _office(user):
-    return {}
+    return {"unconfirmed": list(Itinerary.objects.visible_to(user).filter(confirmed_at__isnull=True)
+                                .select_related("vehicle").order_by("date")[:10])}
 
 
 HOME_CONTEXT = {

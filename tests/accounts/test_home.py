@@ -88,8 +88,8 @@ def test_the_coordinator_home_page_runs_a_fixed_number_of_queries(
         make_campaign(title=f"Kế hoạch {number}")
     client.force_login(coordinator)
 
-    # session, user, groups, campaigns, registry figures, expected bodies
-    with django_assert_num_queries(6):
+    # session, user, groups, campaigns, registry figures, expected bodies, nominations received
+    with django_assert_num_queries(7):
         response = client.get(reverse("home"))
     assert len(response.context["campaigns"]) == campaigns
 
@@ -106,7 +106,8 @@ def test_the_team_leader_home_page_runs_a_fixed_number_of_queries(
     make_team(campaign, "Tổ 1", [(leader, TeamMembership.Position.LEADER, body), *others])
     client.force_login(leader)
 
-    # session, user, groups, campaigns, the leader's memberships, the members of their teams
-    with django_assert_num_queries(6):
+    # session, user, groups, campaigns, the leader's memberships, the itineraries sent to them, the members
+    # of their teams
+    with django_assert_num_queries(7):
         response = client.get(reverse("home"))
     assert len(response.context["team_members"]) == members
