@@ -47,6 +47,8 @@ $(STAMPS)/vendor: package.json package-lock.json
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* $(VENDOR)/bootstrap/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	cp node_modules/chart.js/dist/chart.umd.min.js* $(VENDOR)/chartjs/
+	mkdir -p $(VENDOR)/fonts/tinos
+	cp node_modules/@fontsource/tinos/files/tinos-{latin,latin-ext,vietnamese}-{400,700}-{normal,italic}.woff $(VENDOR)/fonts/tinos/
 	@mkdir -p $(STAMPS) && touch $@
 
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
