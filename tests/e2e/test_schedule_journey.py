@@ -19,7 +19,7 @@ def test_the_coordinator_plans_and_sends_a_day_that_only_its_people_see(demo, pa
     # Draw more targets: strata are district × category, the seed is kept.
     page.goto(f"{demo.url}/ke-hoach/{campaign.pk}/doi-tuong/")
     page.get_by_label("Hạt giống ngẫu nhiên").fill("7")
-    page.get_by_label("Số đơn vị mỗi huyện và loại").fill("1")
+    page.get_by_label("Số đơn vị mỗi nhóm").fill("1")
     page.get_by_role("button", name="Chọn mẫu").click()
     page.get_by_text(re.compile("hạt giống 7")).wait_for()
     assert_accessible(page)
