@@ -18,7 +18,8 @@ def test_the_coordinator_imports_a_workbook_then_finds_a_unit_without_diacritics
     workbook.write_bytes(workbook_bytes(ROWS))
     log_in(page, demo.url, "dieuphoi")
 
-    page.get_by_role("link", name="Danh mục đơn vị").click()
+    menu = page.get_by_role("navigation", name="Điều hướng chính")
+    menu.get_by_role("link", name="Danh mục đơn vị").click()
     page.get_by_role("link", name="Nhập từ Excel").click()
     assert_accessible(page)
     page.get_by_label("Tệp Excel (.xlsx)").set_input_files(workbook)
@@ -35,7 +36,7 @@ def test_the_coordinator_imports_a_workbook_then_finds_a_unit_without_diacritics
     page.get_by_role("button", name="Xác nhận nhập").click()
     page.get_by_text("Đã nhập: 2 đơn vị mới").wait_for()
 
-    page.get_by_role("link", name="Danh mục đơn vị").first.click()
+    menu.get_by_role("link", name="Danh mục đơn vị").click()
     page.get_by_label("Tìm kiếm").fill("cho ha tinh")
     page.get_by_role("button", name="Lọc").click()
     rows = page.get_by_role("table", name="Đơn vị", exact=True).locator("tbody tr")

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.roles import Role
 from inspections import services
@@ -16,6 +16,13 @@ from tests.factories import make_organization, make_team, make_unit, make_user
 from units.services import load_divisions
 
 DAY = datetime.date(2021, 12, 7)
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The rules' messages are asserted in the source language (their Vietnamese is in locale/vi)."""
+    with translation.override("en"):
+        yield
 
 
 def at(hour, minute=0, day=DAY):

@@ -1,5 +1,6 @@
 import datetime
 import io
+import re
 import unicodedata
 import zipfile
 
@@ -530,8 +531,9 @@ def test_a_sheet_whose_stated_size_is_wrong_is_read_to_the_end():
         for item in original.infolist():
             content = original.read(item)
             if item.filename == "xl/worksheets/sheet1.xml":
-                content = content.replace(b'<dimension ref="A1:O4" />', b'<dimension ref="A1" />')
-                assert b'<dimension ref="A1" />' in content
+                # The writer (lxml or not) may or may not put a space before "/>".
+                content, replaced = re.subn(rb'<dimension ref="A1:O4"\s*/>', b'<dimension ref="A1"/>', content)
+                assert replaced == 1
             copy.writestr(item, content)
     buffer.seek(0)
 

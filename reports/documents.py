@@ -1,0 +1,382 @@
+"""Official documents in the layout of Decree 30/2020/NĐ-CP (Phụ lục I).
+
+The one place for the pieces every document shares: the header (governing and
+issuing bodies, number and symbol, national name and motto, place and date line),
+the legal basis lines, the signature block and the "Nơi nhận" list. The PDF
+documents render `templates/documents/base.html` through `render_pdf`; the DOCX
+exports take the same dataclasses and strings.
+
+Document text is Vietnamese whatever the user's language: these are official
+Vietnamese documents, so nothing here goes through gettext.
+"""
+
+import datetime
+import functools
+import mimetypes
+import unicodedata
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ImproperlyConfigured
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.utils import timezone
+from fontTools.ttLib import TTFont
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# Hà Tĩnh's documents are dated and timed in Hà Tĩnh, whatever timezone a user chose.
+LOCAL_TIMEZONE = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+
+# Defaults of the header; a deployment may set DOCUMENT_* in its settings (domain facts
+# §3.1: the issuing code is the client's to confirm, so it is configurable).
+GOVERNING_BODY = "UBND TỈNH HÀ TĨNH"
+ISSUING_BODY = "SỞ THÔNG TIN VÀ TRUYỀN THÔNG"
+ISSUER_CODE = "STTTT"
+PLACE = "Hà Tĩnh"
+NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"
+# What the number looks like before the records office (Văn thư) writes it in.
+BLANK_NUMBER = "      "
+
+WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+
+
+def _setting(name: str, default: str) -> str:
+    return getattr(settings, name, default)
+
+
+# ----------------------------------------------------------------------------------------
+# Dates and times
+# ----------------------------------------------------------------------------------------
+
+
+def vietnamese_date(day: datetime.date) -> str:
+    """"ngày 05 tháng 12 năm 2021": Decree 30 pads a day below 10 and the months
+    1 and 2 with a zero ("tháng 01", "tháng 02"); other months are not padded."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def vietnamese_date_line(place: str, day: datetime.date) -> str:
+    """The place and date line of a document: "Hà Tĩnh, ngày 05 tháng 12 năm 2021"."""
+    return f"{place}, {vietnamese_date(day)}"
+
+
+def vietnamese_weekday(day: datetime.date) -> str:
+    """"thứ Ba" for a Tuesday, "Chủ nhật" for a Sunday."""
+    return WEEKDAYS[day.weekday()]
+
+
+def clock(value: datetime.time | datetime.datetime) -> str:
+    """A time as Vietnamese schedules write it: "07h30". A datetime is read in Hà Tĩnh time."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value, LOCAL_TIMEZONE)
+    return f"{value.hour:02d}h{value.minute:02d}"
+
+
+# ----------------------------------------------------------------------------------------
+# The shared pieces: header, title, legal basis, signature, recipients
+# ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentHeader:
+    """The two-column header of Decree 30: bodies and number on the left, national name,
+    motto and the place and date line on the right.
+
+    `type_code` is the document type's abbreviation (Phụ lục III: "TB", "KH", "BB",
+    "BC"; empty for a công văn). `number` stays empty for the records office to fill;
+    `day` may be None to leave the date for the signing day.
+    """
+
+    type_code: str = ""
+    day: datetime.date | None = None
+    number: str = ""
+    unit_code: str = ""  # a công văn's drafting unit, e.g. "TTr" in "Số: …/STTTT-TTr"
+    governing_body: str = ""
+    issuing_body: str = ""
+    issuer_code: str = ""
+    place: str = ""
+    national_name: str = NATIONAL_NAME
+    national_motto: str = NATIONAL_MOTTO
+
+    def __post_init__(self):
+        # Settings are read when a header is made, so that tests and deployments can change them.
+        for name, setting, default in (("governing_body", "DOCUMENT_GOVERNING_BODY", GOVERNING_BODY),
+                                       ("issuing_body", "DOCUMENT_ISSUING_BODY", ISSUING_BODY),
+                                       ("issuer_code", "DOCUMENT_ISSUER_CODE", ISSUER_CODE),
+                                       ("place", "DOCUMENT_PLACE", PLACE)):
+            if not getattr(self, name):
+                object.__setattr__(self, name, _setting(setting, default))
+
+    @property
+    def symbol(self) -> str:
+        """"TB-STTTT" for a notice, "STTTT-TTr" for a công văn of the Inspectorate."""
+        if self.type_code:
+            return f"{self.type_code}-{self.issuer_code}"
+        return "-".join(part for part in (self.issuer_code, self.unit_code) if part)
+
+    @property
+    def number_line(self) -> str:
+        """"Số:      /TB-STTTT" until the records office numbers it; "Số: 05/TB-STTTT" after
+        (a number below 10 takes a leading zero)."""
+        number = self.number.strip()
+        if number.isdigit():
+            number = f"{int(number):02d}"
+        return f"Số: {number or BLANK_NUMBER}/{self.symbol}"
+
+    @property
+    def date_line(self) -> str:
+        if self.day is None:
+            return f"{self.place}, ngày      tháng      năm      "
+        return vietnamese_date_line(self.place, self.day)
+
+
+@dataclass(frozen=True)
+class DocumentTitle:
+    """The type name in capitals ("THÔNG BÁO") and the subject line (trích yếu) under it."""
+
+    kind: str
+    subject: str = ""
+
+
+@dataclass(frozen=True)
+class SignatureBlock:
+    """The signing authority ("KT. GIÁM ĐỐC"), the signer's title ("PHÓ GIÁM ĐỐC") and
+    name. The name is left empty when the leader who signs is not yet known."""
+
+    authority: str = "KT. GIÁM ĐỐC"
+    title: str = "PHÓ GIÁM ĐỐC"
+    signer: str = ""
+
+    @property
+    def lines(self) -> list[str]:
+        return [line for line in (self.authority, self.title) if line]
+
+
+def recipient_lines(recipients) -> list[str]:
+    """The "Nơi nhận" list as Decree 30 writes it: "- Như trên;" … "- Lưu: VT, TTr."."""
+    items = [item.strip().rstrip(";.").strip() for item in recipients]
+    items = [item for item in items if item]
+    return [f"- {item}{'.' if index == len(items) - 1 else ';'}" for index, item in enumerate(items)]
+
+
+def legal_basis_lines(bases) -> list[str]:
+    """Each legal basis on its own line, starting "Căn cứ", ending ";" and the last ".".
+
+    `bases` are strings, each of which may hold several lines (a campaign's legal basis
+    is free text).
+    """
+    items = []
+    for basis in bases:
+        for line in str(basis).splitlines():
+            line = line.strip().lstrip("-–•").strip().rstrip(";.,").strip()
+            if not line:
+                continue
+            if not line.lower().startswith(("căn cứ", "thực hiện")):
+                line = f"Căn cứ {line}"
+            items.append(line)
+    return [f"{item}{'.' if index == len(items) - 1 else ';'}" for index, item in enumerate(items)]
+
+
+def document_context(*, header: DocumentHeader, title: DocumentTitle, signature: SignatureBlock,
+                     recipients, **extra) -> dict:
+    """The context `documents/base.html` expects, plus the document's own keys."""
+    return {"header": header, "title": title, "signature": signature,
+            "recipients": recipient_lines(recipients), **extra}
+
+
+# ----------------------------------------------------------------------------------------
+# PDF rendering: WeasyPrint with the Tinos font embedded
+# ----------------------------------------------------------------------------------------
+
+# Tinos has the metrics of Times New Roman (Decree 30's font) and covers Vietnamese. The
+# files come from the npm package @fontsource/tinos (`make vendor`), split in subsets;
+# these are the subsets' unicode-range values from that package's CSS.
+FONT_SUBSETS = {
+    "vietnamese": "U+0102-0103,U+0110-0111,U+0128-0129,U+0168-0169,U+01A0-01A1,U+01AF-01B0,U+0300-0301,"
+                  "U+0303-0304,U+0308-0309,U+0323,U+0329,U+1EA0-1EF9,U+20AB",
+    "latin-ext": "U+0100-02BA,U+02BD-02C5,U+02C7-02CC,U+02CE-02D7,U+02DD-02FF,U+0304,U+0308,U+0329,U+1D00-1DBF,"
+                 "U+1E00-1E9F,U+1EF2-1EFF,U+2020,U+20A0-20AB,U+20AD-20C0,U+2113,U+2C60-2C7F,U+A720-A7FF",
+    "latin": "U+0000-00FF,U+0131,U+0152-0153,U+02BB-02BC,U+02C6,U+02DA,U+02DC,U+0304,U+0308,U+0329,U+2000-206F,"
+             "U+20AC,U+2122,U+2191,U+2193,U+2212,U+2215,U+FEFF,U+FFFD",
+}
+FONT_FACES = [(weight, style) for weight in (400, 700) for style in ("normal", "italic")]
+
+
+def font_dir() -> Path:
+    return Path(settings.BASE_DIR) / "static" / "vendor" / "fonts" / "tinos"
+
+
+def _parse_ranges(ranges: str) -> set[int]:
+    codepoints = set()
+    for part in ranges.split(","):
+        start, _dash, end = part.strip().removeprefix("U+").partition("-")
+        codepoints.update(range(int(start, 16), int(end or start, 16) + 1))
+    return codepoints
+
+
+def _format_ranges(codepoints: set[int]) -> str:
+    runs, ordered = [], sorted(codepoints)
+    start = previous = ordered[0]
+    for codepoint in [*ordered[1:], None]:
+        if codepoint is not None and codepoint == previous + 1:
+            previous = codepoint
+            continue
+        runs.append(f"U+{start:04X}" if start == previous else f"U+{start:04X}-{previous:04X}")
+        if codepoint is not None:
+            start = previous = codepoint
+    return ",".join(runs)
+
+
+@functools.cache
+def _font_face_css(directory: Path) -> str:
+    rules = []
+    for subset, declared in FONT_SUBSETS.items():
+        for weight, style in FONT_FACES:
+            path = directory / f"tinos-{subset}-{weight}-{style}.woff"
+            if not path.is_file():
+                raise ImproperlyConfigured(f"The document font {path} is missing: run `make vendor`.")
+            # A face claims only what it declares AND draws: a declared character the
+            # subset lacks would otherwise come out as an empty box.
+            covered = _parse_ranges(declared) & set(TTFont(path).getBestCmap())
+            rules.append(
+                "@font-face { font-family: 'Tinos'; "
+                f"font-style: {style}; font-weight: {weight}; "
+                f"src: url('{path.as_uri()}') format('woff'); "
+                f"unicode-range: {_format_ranges(covered)}; }}")
+    return "\n".join(rules)
+
+
+def font_face_css() -> str:
+    """@font-face rules for Tinos, regular, bold, italic and bold italic, from the vendored files."""
+    return _font_face_css(font_dir())
+
+
+class StaticFilesFetcher(URLFetcher):
+    """Lets a document load static files (and data: URLs) only: rendering never reaches
+    the network, nor any file outside the static directories. `{% static %}` URLs are
+    found through the staticfiles finders."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols={"file", "data"})
+
+    @staticmethod
+    def _roots() -> list[Path]:
+        roots = [Path(settings.BASE_DIR) / "static", *map(Path, settings.STATICFILES_DIRS)]
+        if settings.STATIC_ROOT:
+            roots.append(Path(settings.STATIC_ROOT))
+        return [root.resolve() for root in roots]
+
+    def _path(self, url: str) -> Path:
+        static_url = static("")
+        if url.startswith(static_url) and "://" in static_url:
+            relative = url.removeprefix(static_url)
+        else:
+            path = Path(url2pathname(urlsplit(url).path)).resolve()
+            if any(path.is_relative_to(root) for root in self._roots()) and path.is_file():
+                return path
+            prefix = urlsplit(static_url).path
+            if not urlsplit(url).path.startswith(prefix):
+                raise ValueError(f"A document may only load static files, not {url}")
+            relative = url2pathname(urlsplit(url).path.removeprefix(prefix))
+        found = finders.find(relative)
+        if not found:
+            raise ValueError(f"No static file {relative}")
+        return Path(found).resolve()
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        path = self._path(url)
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    """Render a Django template to an A4 PDF with Tinos embedded.
+
+    Text is normalised to NFC first: Vietnamese typed in the decomposed form (as some
+    Windows keyboards and spreadsheets do) then uses Tinos's precomposed letters rather
+    than combining marks another font would have to draw.
+    """
+    html = unicodedata.normalize("NFC", render_to_string(template_name, context))
+    font_config = FontConfiguration()
+    fetcher = StaticFilesFetcher()
+    fonts = CSS(string=font_face_css(), font_config=font_config, url_fetcher=fetcher)
+    base_url = (Path(settings.BASE_DIR) / "static").as_uri() + "/"
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[fonts], font_config=font_config)
+
+
+# ----------------------------------------------------------------------------------------
+# The schedule notice: one itinerary, to the people on it
+# ----------------------------------------------------------------------------------------
+
+POSITIONS = {"leader": "Tổ trưởng", "deputy": "Tổ phó", "member": "Thành viên", "secretary": "Thư ký"}
+POSITION_ORDER = ("leader", "deputy", "secretary", "member")
+
+
+def _person_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text
+
+
+def schedule_notice_context(itinerary, *, issued_on: datetime.date | None = None) -> dict:
+    """What the schedule notice shows. `issued_on` defaults to the day the schedule was
+    sent, or today (Hà Tĩnh time) for one not yet sent."""
+    from inspections.models import Campaign, Visit
+
+    campaign = itinerary.campaign
+    if issued_on is None:
+        issued_on = timezone.localdate(itinerary.schedule_sent_at or timezone.now(), LOCAL_TIMEZONE)
+    people = sorted(itinerary.people.select_related("user", "organization"),
+                    key=lambda m: (POSITION_ORDER.index(m.position) if m.position in POSITION_ORDER else 9, m.pk))
+    visits = (itinerary.visits.exclude(status=Visit.Status.CANCELLED)
+              .select_related("unit__commune__parent").order_by("position", "starts_at"))
+    plan_title = campaign.title.removeprefix("Kế hoạch ").strip()
+    plan_number = campaign.number or DocumentHeader(type_code="KH").number_line.removeprefix("Số: ")
+    plan = (f"Kế hoạch số {plan_number} của "
+            f"{campaign.issuing_body or 'Sở Thông tin và Truyền thông tỉnh Hà Tĩnh'} về {_lower_first(plan_title)}")
+    rows = []
+    for visit in visits:
+        commune = visit.unit.commune
+        district = commune.parent
+        rows.append({
+            "position": visit.position,
+            "time": f"{clock(visit.starts_at)} – {clock(visit.ends_at)}",
+            "unit": visit.unit.name,
+            "address": ", ".join(part for part in (visit.unit.address, commune.name,
+                                                   district.name if district else "") if part),
+        })
+    return document_context(
+        header=DocumentHeader(type_code="TB", day=issued_on),
+        title=DocumentTitle("THÔNG BÁO", "Lịch kiểm tra việc triển khai hệ thống PC-Covid và quét mã QR"),
+        signature=SignatureBlock("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", ""),
+        recipients=["Như trên", "Lãnh đạo Sở (b/c)", "Lưu: VT, TTr"],
+        legal_basis=legal_basis_lines([campaign.legal_basis, plan]),
+        surprise=campaign.form == Campaign.Form.SURPRISE,
+        people=[{"name": _person_name(m.user), "organization": m.organization.name,
+                 "position": POSITIONS.get(m.position, "")} for m in people],
+        day=f"{vietnamese_weekday(itinerary.date)}, {vietnamese_date(itinerary.date)}",
+        departs_at=clock(itinerary.departs_at),
+        returns_at=clock(itinerary.returns_at),
+        departure_place=itinerary.departure_place,
+        vehicle=itinerary.vehicle,
+        visits=rows,
+    )
+
+
+def schedule_notice_pdf(itinerary, *, issued_on: datetime.date | None = None) -> bytes:
+    """"THÔNG BÁO Lịch kiểm tra…" for one itinerary, addressed to its people only."""
+    return render_pdf("documents/schedule_notice.html", schedule_notice_context(itinerary, issued_on=issued_on))
