@@ -27,3 +27,16 @@ def test_permission_matrix(client, request, db, campaign, url, who, status):
         client.force_login(request.getfixturevalue(who))
 
     assert client.get(url).status_code == status
+
+
+@pytest.mark.django_db
+def test_the_404_and_403_pages_are_in_vietnamese(client, coordinator, leadership):
+    client.force_login(coordinator)
+    response = client.get("/khong-co-trang-nay/")
+    assert response.status_code == 404
+    assert "Không tìm thấy trang" in response.content.decode()
+
+    client.force_login(leadership)
+    response = client.get("/don-vi/moi/")
+    assert response.status_code == 403
+    assert "Vai trò của bạn không được phép" in response.content.decode()
