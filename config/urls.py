@@ -12,6 +12,10 @@ urlpatterns = [
     path("", include("inspections.urls")),
     path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    # The invitation of a nominated inspector: set a password from the e-mailed link.
+    path("dat-mat-khau/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("dat-mat-khau/xong/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     # The language switch is on the login page too, before anyone has signed in.
     path("ngon-ngu/", login_not_required(set_language), name="set_language"),
     path("healthz", healthz, name="healthz"),

@@ -102,3 +102,13 @@ class DrawForm(forms.Form):
                                     decimal_places=3, required=False)
     no_qr_weight = forms.DecimalField(label=_("Extra weight for units without a location QR"), min_value=1,
                                       initial=1, decimal_places=2)
+
+
+class AcceptNomineeForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=None)
+    position = forms.ChoiceField(label=_("Position"), choices=TeamMembership.Position.choices,
+                                 initial=TeamMembership.Position.MEMBER)
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = campaign.teams.all()

@@ -16,6 +16,7 @@ from inspections.models import (
     Vehicle,
     Visit,
 )
+from units import text
 from units.models import Division, Unit
 from units.services import HA_TINH_CODE
 
@@ -277,3 +278,58 @@ def record_nomination(*, campaign, organization, letter_number, letter_date, rec
                                            letter_date=letter_date, received_on=received_on, recorded_by=by)
     Nominee.objects.bulk_create([Nominee(nomination=nomination, **data) for data in nominees])
     return nomination
+
+
+@transaction.atomic
+def accept_nominee(nominee, *, team, position, by, site_url: str):
+    """Put a nominated person on a team: link the account with the same e-mail, or
+    create one with the inspector role, and invite them to set a password.
+
+    Side effects: maybe a user (no usable password until they set one), the inspector
+    group, a TeamMembership for the nominating body, the nominee linked to it; an
+    invitation e-mail with a set-password link (after the commit) when the account
+    has no password yet. Returns the membership.
+    """
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from accounts.roles import Role, group_for
+    from inspections.models import TeamMembership
+
+    if nominee.membership_id:
+        raise ValidationError(_("%(name)s is already on a team.") % {"name": nominee.full_name})
+    if team.campaign_id != nominee.nomination.campaign_id:
+        raise ValidationError(_("Choose a team of the same campaign."))
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=nominee.email).first() if nominee.email else None
+    if user is None:
+        base = (nominee.email.split("@")[0] if nominee.email else text.name_key(nominee.full_name).replace(" ", "."))
+        username, number = base[:140] or "canbo", 1
+        while User.objects.filter(username=username).exists():
+            number += 1
+            username = f"{base[:140]}{number}"
+        user = User.objects.create_user(username=username, email=nominee.email, first_name=nominee.full_name)
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    user.groups.add(group_for(Role.INSPECTOR))
+    if TeamMembership.objects.filter(team=team, user=user).exists():
+        raise ValidationError(_("%(name)s is already on this team.") % {"name": nominee.full_name})
+    membership = TeamMembership.objects.create(team=team, user=user, position=position,
+                                               organization=nominee.nomination.organization)
+    nominee.membership = membership
+    nominee.save(update_fields=["membership"])
+    if user.email and not user.has_usable_password():
+        link = site_url + reverse("password_reset_confirm", kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)})
+        body = "\n".join([
+            _("You have been nominated to %(team)s of the inspection campaign “%(campaign)s”.") % {
+                "team": team.name, "campaign": team.campaign.title},
+            "", _("Your user name: %(username)s") % {"username": user.username},
+            _("Set your password here: %(link)s") % {"link": link}, "",
+            _("The inspection schedule will be sent to you by the DIC Inspectorate. Keep it confidential.")])
+        message = EmailMessage(_("Invitation to the inspection team"), body, to=[user.email])
+        transaction.on_commit(message.send)
+    return membership

@@ -7,6 +7,7 @@ urlpatterns = [
     path("ke-hoach/<int:pk>/", views.campaign_detail, name="campaign_detail"),
     path("ke-hoach/<int:pk>/cu-can-bo/", views.nomination_board, name="nomination_board"),
     path("ke-hoach/<int:pk>/cu-can-bo/moi/", views.nomination_create, name="nomination_create"),
+    path("ke-hoach/<int:pk>/cu-can-bo/<int:nomination_pk>/", views.nomination_detail, name="nomination_detail"),
     path("ke-hoach/<int:pk>/doi-tuong/", views.target_list, name="target_list"),
     path("ke-hoach/<int:pk>/lich/", views.schedule, name="schedule"),
     path("ke-hoach/<int:pk>/lich/moi/", views.itinerary_edit, name="itinerary_create"),

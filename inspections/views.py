@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import Role, has_role
 from inspections import services
 from inspections.forms import (
+    AcceptNomineeForm,
     CancelVisitForm,
     DrawForm,
     ItineraryForm,
@@ -86,6 +87,31 @@ def nomination_create(request, pk):
             return redirect("inspections:nomination_board", pk=campaign.pk)
     return render(request, "inspections/nomination_form.html", {"campaign": campaign, "form": form,
                                                                 "nominees": nominees})
+
+
+def nomination_detail(request, pk, nomination_pk):
+    campaign = _campaign(request, pk)
+    require(has_role(request.user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP))
+    nomination = get_object_or_404(Nomination.objects.filter(campaign=campaign).select_related(
+        "organization", "recorded_by"), pk=nomination_pk)
+    form = AcceptNomineeForm(request.POST or None, campaign=campaign)
+    if request.method == "POST":
+        require(can_schedule(request.user))
+        nominee = get_object_or_404(nomination.nominees, pk=request.POST.get("nominee"))
+        if form.is_valid():
+            try:
+                membership = services.accept_nominee(
+                    nominee, team=form.cleaned_data["team"], position=form.cleaned_data["position"],
+                    by=request.user, site_url=request.build_absolute_uri("/").rstrip("/"))
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("%(name)s joined %(team)s.") % {
+                    "name": nominee.full_name, "team": membership.team.name})
+                return redirect("inspections:nomination_detail", pk=campaign.pk, nomination_pk=nomination.pk)
+    return render(request, "inspections/nomination_detail.html", {
+        "campaign": campaign, "nomination": nomination, "form": form, "can_schedule": can_schedule(request.user),
+        "nominees": nomination.nominees.select_related("membership__team", "membership__user")})
 
 
 # ------------------------------------------------------------------------------ targets
@@ -201,8 +227,11 @@ def itinerary_edit(request, pk, itinerary_pk=None):
 def itinerary_detail(request, pk):
     itinerary = get_object_or_404(
         Itinerary.objects.visible_to(request.user).select_related("campaign", "vehicle", "confirmed_by"), pk=pk)
-    visits = Visit.objects.visible_to(request.user).filter(itinerary=itinerary).select_related(
-        "unit__commune__parent").order_by("position")
+    visits = list(Visit.objects.visible_to(request.user).filter(itinerary=itinerary).select_related(
+        "unit__commune__parent").order_by("position"))
+    # The route sheet shows its visits: each showing is logged like an opened visit.
+    VisitViewLog.objects.bulk_create([VisitViewLog(visit=visit, user=request.user) for visit in visits
+                                      if visit.status != Visit.Status.PLANNED])
     return render(request, "inspections/itinerary_detail.html", {
         "itinerary": itinerary, "visits": visits,
         "people": itinerary.people.select_related("user", "organization"),

@@ -200,14 +200,23 @@ def document_context(*, header: DocumentHeader, title: DocumentTitle, signature:
 # Tinos has the metrics of Times New Roman (Decree 30's font) and covers Vietnamese. The
 # files come from the npm package @fontsource/tinos (`make vendor`), split in subsets;
 # these are the subsets' unicode-range values from that package's CSS.
+#
+# Each subset is its own font family: WeasyPrint keys the fonts it writes into the PDF
+# by family, weight and style, so three files all called "Tinos" would share one PDF
+# font and mix up their glyph ids (a "ư" drawn from the Vietnamese file came out as a
+# "B" of the Latin one). FONT_FAMILY lists them; Pango takes each character from the
+# first family that has it, and nothing is left for a fallback font.
 FONT_SUBSETS = {
-    "vietnamese": "U+0102-0103,U+0110-0111,U+0128-0129,U+0168-0169,U+01A0-01A1,U+01AF-01B0,U+0300-0301,"
-                  "U+0303-0304,U+0308-0309,U+0323,U+0329,U+1EA0-1EF9,U+20AB",
-    "latin-ext": "U+0100-02BA,U+02BD-02C5,U+02C7-02CC,U+02CE-02D7,U+02DD-02FF,U+0304,U+0308,U+0329,U+1D00-1DBF,"
-                 "U+1E00-1E9F,U+1EF2-1EFF,U+2020,U+20A0-20AB,U+20AD-20C0,U+2113,U+2C60-2C7F,U+A720-A7FF",
-    "latin": "U+0000-00FF,U+0131,U+0152-0153,U+02BB-02BC,U+02C6,U+02DA,U+02DC,U+0304,U+0308,U+0329,U+2000-206F,"
-             "U+20AC,U+2122,U+2191,U+2193,U+2212,U+2215,U+FEFF,U+FFFD",
+    "latin": ("Tinos", "U+0000-00FF,U+0131,U+0152-0153,U+02BB-02BC,U+02C6,U+02DA,U+02DC,U+0304,U+0308,U+0329,"
+                       "U+2000-206F,U+20AC,U+2122,U+2191,U+2193,U+2212,U+2215,U+FEFF,U+FFFD"),
+    "vietnamese": ("Tinos Vietnamese", "U+0102-0103,U+0110-0111,U+0128-0129,U+0168-0169,U+01A0-01A1,"
+                                       "U+01AF-01B0,U+0300-0301,U+0303-0304,U+0308-0309,U+0323,U+0329,"
+                                       "U+1EA0-1EF9,U+20AB"),
+    "latin-ext": ("Tinos Latin Ext", "U+0100-02BA,U+02BD-02C5,U+02C7-02CC,U+02CE-02D7,U+02DD-02FF,U+0304,U+0308,"
+                                     "U+0329,U+1D00-1DBF,U+1E00-1E9F,U+1EF2-1EFF,U+2020,U+20A0-20AB,U+20AD-20C0,"
+                                     "U+2113,U+2C60-2C7F,U+A720-A7FF"),
 }
+FONT_FAMILY = ", ".join(f'"{family}"' for family, _ranges in FONT_SUBSETS.values())
 FONT_FACES = [(weight, style) for weight in (400, 700) for style in ("normal", "italic")]
 
 
@@ -239,7 +248,7 @@ def _format_ranges(codepoints: set[int]) -> str:
 @functools.cache
 def _font_face_css(directory: Path) -> str:
     rules = []
-    for subset, declared in FONT_SUBSETS.items():
+    for subset, (family, declared) in FONT_SUBSETS.items():
         for weight, style in FONT_FACES:
             path = directory / f"tinos-{subset}-{weight}-{style}.woff"
             if not path.is_file():
@@ -248,15 +257,19 @@ def _font_face_css(directory: Path) -> str:
             # subset lacks would otherwise come out as an empty box.
             covered = _parse_ranges(declared) & set(TTFont(path).getBestCmap())
             rules.append(
-                "@font-face { font-family: 'Tinos'; "
+                f"@font-face {{ font-family: '{family}'; "
                 f"font-style: {style}; font-weight: {weight}; "
                 f"src: url('{path.as_uri()}') format('woff'); "
                 f"unicode-range: {_format_ranges(covered)}; }}")
+    # Every box, page numbers included, uses the Tinos families only.
+    rules.append(f"html {{ font-family: {FONT_FAMILY}; }}")
+    rules.append(f"@page {{ font-family: {FONT_FAMILY}; @top-center {{ font-family: {FONT_FAMILY}; }} }}")
     return "\n".join(rules)
 
 
 def font_face_css() -> str:
-    """@font-face rules for Tinos, regular, bold, italic and bold italic, from the vendored files."""
+    """The Tinos faces (regular, bold, italic, bold italic of each subset) from the
+    vendored files, and FONT_FAMILY on the page."""
     return _font_face_css(font_dir())
 
 

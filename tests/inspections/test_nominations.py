@@ -70,3 +70,42 @@ def test_only_the_inspectorate_records_nominations(client, leadership, campaign,
     client.force_login(leadership)
 
     assert client.get(reverse("inspections:nomination_create", args=[campaign.pk])).status_code == 403
+
+
+def test_accepting_a_nominee_creates_an_inspector_and_sends_a_set_password_link(
+    client, coordinator, campaign, bodies, django_capture_on_commit_callbacks
+):
+    import re
+
+    from django.core import mail
+
+    from accounts.roles import Role, roles_of
+    from inspections.models import Team
+
+    team = Team.objects.create(campaign=campaign, name="Tổ 1")
+    nomination = record_nomination(campaign=campaign, organization=bodies[0], letter_number="15/SYT",
+                                   letter_date=None, received_on=datetime.date(2021, 11, 25), by=coordinator,
+                                   nominees=[{"full_name": "Trần Thị Hoa", "title": "", "phone": "",
+                                              "email": "hoa.syt@example.invalid"}])
+    nominee = nomination.nominees.get()
+    client.force_login(coordinator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("inspections:nomination_detail", args=[campaign.pk, nomination.pk]),
+                    {"nominee": nominee.pk, "team": team.pk, "position": "member"})
+
+    nominee.refresh_from_db()
+    user = nominee.membership.user
+    assert (user.username, user.first_name, roles_of(user), user.has_usable_password()) == (
+        "hoa.syt", "Trần Thị Hoa", [Role.INSPECTOR], False)
+    assert (nominee.membership.team, nominee.membership.organization) == (team, bodies[0])
+    assert [m.to for m in mail.outbox] == [["hoa.syt@example.invalid"]]
+    link = re.search(r"http://testserver(/dat-mat-khau/\S+)", mail.outbox[0].body).group(1)
+
+    client.logout()
+    form_page = client.get(link, follow=True)
+    response = client.post(form_page.redirect_chain[-1][0],
+                           {"new_password1": "mat-khau-moi-2021", "new_password2": "mat-khau-moi-2021"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("mat-khau-moi-2021")

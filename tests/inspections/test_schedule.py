@@ -202,9 +202,10 @@ def test_every_opening_of_a_scheduled_visit_is_logged(client, world, sent):
     client.force_login(world["people"]["teamlead"])
 
     client.get(reverse("inspections:visit_detail", args=[visit.pk]))
-    client.get(reverse("inspections:visit_detail", args=[visit.pk]))
+    client.get(reverse("inspections:itinerary_detail", args=[sent.pk]))
 
-    assert list(VisitViewLog.objects.values_list("user__username", flat=True)) == ["teamlead", "teamlead"]
+    assert list(VisitViewLog.objects.values_list("user__username", "visit")) == [
+        ("teamlead", visit.pk), ("teamlead", visit.pk)]
 
 
 def test_only_the_inspectorate_plans_and_sends_and_only_the_office_confirms(client, world, sent, office):
