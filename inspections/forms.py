@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -112,3 +113,50 @@ class AcceptNomineeForm(forms.Form):
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = campaign.teams.all()
+
+
+class ScheduleFilterForm(forms.Form):
+    district = forms.ModelChoiceField(label=_("District"), queryset=None, required=False)
+    person = forms.ModelChoiceField(label=_("Person"), queryset=None, required=False)
+    vehicle = forms.ModelChoiceField(label=_("Vehicle"), queryset=Vehicle.objects.all(), required=False)
+    day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}))
+    week = forms.BooleanField(label=_("The whole week"), required=False)
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        from units.forms import districts
+
+        self.fields["district"].queryset = districts()
+        self.fields["person"].queryset = (get_user_model().objects.filter(team_memberships__team__campaign=campaign)
+                                          .distinct().order_by("first_name", "username"))
+        self.fields["person"].label_from_instance = lambda user: user.get_full_name() or user.username
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs["class"] = "form-check-input"
+            elif isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select"
+            else:
+                field.widget.attrs["class"] = "form-control"
+
+    def filter(self, itineraries):
+        """District, person and vehicle: the calendar and the list both follow them."""
+        if not self.is_valid():
+            return itineraries
+        data = self.cleaned_data
+        if data["district"]:
+            itineraries = itineraries.filter(visits__unit__commune__parent=data["district"])
+        if data["person"]:
+            itineraries = itineraries.filter(people__user=data["person"])
+        if data["vehicle"]:
+            itineraries = itineraries.filter(vehicle=data["vehicle"])
+        return itineraries.distinct()
+
+    def filter_period(self, itineraries):
+        """A day, or the Monday-to-Sunday week around it: the list only."""
+        if not self.is_valid() or not self.cleaned_data["day"]:
+            return itineraries
+        day = self.cleaned_data["day"]
+        if self.cleaned_data["week"]:
+            monday = day - datetime.timedelta(days=day.weekday())
+            return itineraries.filter(date__range=(monday, monday + datetime.timedelta(days=6)))
+        return itineraries.filter(date=day)

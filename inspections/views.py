@@ -1,3 +1,6 @@
+import calendar
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -16,6 +19,7 @@ from inspections.forms import (
     ItineraryForm,
     NominationForm,
     NomineeFormSet,
+    ScheduleFilterForm,
     UnitNoticeForm,
     VehicleForm,
     VisitLineFormSet,
@@ -168,16 +172,34 @@ def vehicle_list(request):
 
 
 def schedule(request, pk):
-    """The itineraries this person may see, by day (December 2021 for the 2021 plan)."""
+    """The itineraries this person may see: a month calendar of the campaign period with
+    a list below, filtered by district, person, vehicle, day or week."""
     campaign = _campaign(request, pk)
-    itineraries = (Itinerary.objects.visible_to(request.user).filter(campaign=campaign)
-                   .select_related("vehicle").prefetch_related("people__user", "visits__unit__commune__parent"))
-    district = request.GET.get("district")
-    if district:
-        itineraries = itineraries.filter(visits__unit__commune__parent__code=district).distinct()
-    page = Paginator(itineraries.order_by("date", "departs_at"), 31).get_page(request.GET.get("page"))
+    visible = Itinerary.objects.visible_to(request.user).filter(campaign=campaign)
+    filters = ScheduleFilterForm(request.GET or None, campaign=campaign)
+    visible = filters.filter(visible)
+    per_day = dict(visible.values_list("date").annotate(n=Count("id", distinct=True)).order_by())
+    listed = filters.filter_period(visible)
+    itineraries = (listed.select_related("vehicle").prefetch_related("people__user", "visits__unit__commune__parent")
+                   .order_by("date", "departs_at"))
+    page = Paginator(itineraries, 31).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "inspections/schedule.html", {
-        "campaign": campaign, "page": page, "can_schedule": can_schedule(request.user)})
+        "campaign": campaign, "page": page, "can_schedule": can_schedule(request.user), "filters": filters,
+        "months": _month_grid(campaign, per_day), "query": query.urlencode(),
+    })
+
+
+def _month_grid(campaign, per_day):
+    """[(month's first day, [[(day, in_month, count), …] per week])] for the campaign period."""
+    months, month = [], campaign.starts_on.replace(day=1)
+    while month <= campaign.ends_on:
+        weeks = [[(day, day.month == month.month, per_day.get(day, 0)) for day in week]
+                 for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)]
+        months.append((month, weeks))
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return months
 
 
 def _itinerary_forms(request, campaign, itinerary=None):

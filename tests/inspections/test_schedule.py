@@ -267,9 +267,9 @@ def test_the_schedule_list_runs_a_fixed_number_of_queries(client, world, django_
         plan(world, date=date, visits=[PlannedVisit(world["market"], at(8, 0, date), at(9, 0, date))])
     client.force_login(world["coordinator"])
 
-    # session, user, groups, campaign, count, itineraries; people and their users; visits, their units,
-    # communes and districts
-    with django_assert_num_queries(12):
+    # session, user, groups, campaign, itineraries per day (calendar), count, itineraries; people and their
+    # users; visits, their units, communes and districts; the filter's districts, people and vehicles
+    with django_assert_num_queries(16):
         response = client.get(reverse("inspections:schedule", args=[world["campaign"].pk]))
     assert len(response.context["page"]) == count
 
@@ -288,3 +288,26 @@ def test_the_never_inspected_filter_ignores_planned_visits(client, world, sent, 
 
 def test_itineraries_are_by_campaign(world, sent):
     assert list(Itinerary.objects.visible_to(world["people"]["teamlead"])) == [sent]
+
+
+def test_the_calendar_counts_itineraries_per_day_and_filters_by_person_vehicle_day_and_week(client, world):
+    plan(world)
+    later = DAY + datetime.timedelta(days=8)
+    plan(world, date=later, people=("other",), vehicle=False,
+         visits=[PlannedVisit(world["school"], at(8, 0, later), at(9, 0, later))])
+    client.force_login(world["coordinator"])
+    url = reverse("inspections:schedule", args=[world["campaign"].pk])
+
+    response = client.get(url)
+    days = {day: count for _month, weeks in response.context["months"] for week in weeks
+            for day, in_month, count in week if in_month and count}
+    assert days == {DAY: 1, later: 1}
+
+    def listed(**query):
+        return [i.date for i in client.get(url, query).context["page"]]
+
+    assert listed(person=world["people"]["other"].pk) == [later]
+    assert listed(vehicle=world["vehicle"].pk) == [DAY]
+    assert listed(day="07/12/2021") == [DAY]
+    assert listed(day="09/12/2021", week="on") == [DAY]
+    assert listed(day="15/12/2021", week="on") == [later]

@@ -8,6 +8,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from django.templatetags.static import static
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -17,6 +18,7 @@ from inspections.services import PlannedVisit
 from reports.documents import (
     DocumentHeader,
     SignatureBlock,
+    StaticFilesFetcher,
     legal_basis_lines,
     recipient_lines,
     render_pdf,
@@ -215,3 +217,15 @@ def test_vietnamese_letters_in_every_style_are_drawn_by_the_embedded_tinos(glyph
     names = {name.split("+")[-1] for name, _embedded in pdf_fonts(pdf, tmp_path)}
     assert names >= {"Tinos", "Tinos-Bold", "Tinos-Italic", "Tinos-Bold-Italic", "Tinos-Vietnamese",
                      "Tinos-Vietnamese-Bold", "Tinos-Vietnamese-Italic", "Tinos-Vietnamese-Bold-Italic"}, names
+
+
+def test_a_document_loads_static_files_and_nothing_else(settings):
+    fetcher = StaticFilesFetcher()
+    font = "vendor/fonts/tinos/tinos-latin-400-normal.woff"
+
+    # As `{% static %}` writes it, resolved against render_pdf's base URL, and as a file URL.
+    assert fetcher.fetch(f"file://{static(font)}").read()[:4] == b"wOFF"
+    assert fetcher.fetch((Path(settings.BASE_DIR) / "static" / font).as_uri()).read()[:4] == b"wOFF"
+    for url in ["file:///etc/hostname", (Path(settings.BASE_DIR) / "manage.py").as_uri(), "https://example.com/a.png"]:
+        with pytest.raises(ValueError, match="only load static files"):
+            fetcher.fetch(url)
