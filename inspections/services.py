@@ -333,3 +333,17 @@ def accept_nominee(nominee, *, team, position, by, site_url: str):
         message = EmailMessage(_("Invitation to the inspection team"), body, to=[user.email])
         transaction.on_commit(message.send)
     return membership
+
+
+@transaction.atomic
+def add_targets(*, campaign, units, by) -> int:
+    """Add units chosen by hand (e.g. the registry's filtered list) to the campaign's
+    targets. Side effects: Target rows; units already targets are left as they are.
+    Returns how many were added."""
+    from inspections.models import Target
+
+    existing = set(campaign.targets.values_list("unit_id", flat=True))
+    new = [Target(campaign=campaign, unit_id=pk, added_by=by)
+           for pk in units.filter(is_active=True).values_list("pk", flat=True) if pk not in existing]
+    Target.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    return len(new)

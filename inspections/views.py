@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -152,6 +153,24 @@ def target_list(request, pk):
     })
 
 
+@require_POST
+def target_add(request, pk):
+    """Add the units of the registry's current filters to the campaign's targets."""
+    campaign = _campaign(request, pk)
+    require(can_schedule(request.user))
+    from units.forms import UnitFilterForm
+    from units.models import Unit
+
+    filters = UnitFilterForm(request.POST)
+    if not filters.is_valid():
+        messages.error(request, _("The filters could not be read; nothing was added."))
+        return redirect("units:unit_list")
+    added = services.add_targets(campaign=campaign, units=filters.filter(Unit.objects.visible_to(request.user)),
+                                 by=request.user)
+    messages.success(request, _("%(count)s units added to the targets.") % {"count": added})
+    return redirect("inspections:target_list", pk=campaign.pk)
+
+
 # ------------------------------------------------------------------------------ vehicles
 
 
@@ -260,6 +279,16 @@ def itinerary_detail(request, pk):
         "notices": itinerary.notices.select_related("recipient", "sent_by")[:50] if can_schedule(request.user) else [],
         "can_schedule": can_schedule(request.user), "can_confirm": can_keep_vehicles(request.user),
     })
+
+
+def itinerary_notice_pdf(request, pk):
+    """The printable "Thông báo lịch kiểm tra" (Decree 30/2020 layout) of one itinerary."""
+    itinerary = get_object_or_404(Itinerary.objects.visible_to(request.user), pk=pk)
+    from reports.documents import schedule_notice_pdf
+
+    response = HttpResponse(schedule_notice_pdf(itinerary), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="thong-bao-lich-kiem-tra-{itinerary.date:%Y-%m-%d}.pdf"'
+    return response
 
 
 @require_POST

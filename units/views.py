@@ -34,9 +34,15 @@ def unit_list(request):
                     .annotate(n=Count("id")).order_by("commune__parent__code"))
     query = request.GET.copy()
     query.pop("page", None)
+    from inspections.models import Campaign
+    from inspections.permissions import can_schedule
+
+    campaigns = (Campaign.objects.visible_to(request.user).filter(status=Campaign.Status.ACTIVE)
+                 if can_schedule(request.user) else Campaign.objects.none())
     return render(request, "units/unit_list.html", {
         "form": form, "page": page, "per_district": per_district, "query": query.urlencode(),
-        "can_edit": can_edit_registry(request.user),
+        "can_edit": can_edit_registry(request.user), "target_campaigns": list(campaigns),
+        "filter_values": [(key, value) for key, values in query.lists() for value in values],
     })
 
 

@@ -109,3 +109,22 @@ def test_accepting_a_nominee_creates_an_inspector_and_sends_a_set_password_link(
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("mat-khau-moi-2021")
+
+
+def test_units_of_the_registrys_filters_are_added_to_the_targets_by_hand(client, coordinator, campaign, bodies):
+    from inspections.models import Target
+    from tests.factories import make_unit
+
+    make_unit("Chợ Nghèn", commune=18406)
+    make_unit("Trường THCS Nghèn", commune=18406, category="truong_hoc")
+    make_unit("Chợ Hà Tĩnh", commune=18070)
+    client.force_login(coordinator)
+
+    page = client.get(reverse("units:unit_list"), {"q": "nghen"})
+    assert [c.pk for c in page.context["target_campaigns"]] == [campaign.pk]
+    client.post(reverse("inspections:target_add", args=[campaign.pk]), {"q": "nghen"})
+    client.post(reverse("inspections:target_add", args=[campaign.pk]), {"q": "cho"})
+
+    targets = Target.objects.filter(campaign=campaign).order_by("unit__sort_key")
+    assert [(t.unit.name, t.draw, t.added_by) for t in targets] == [
+        ("Chợ Hà Tĩnh", None, coordinator), ("Chợ Nghèn", None, coordinator), ("Trường THCS Nghèn", None, coordinator)]

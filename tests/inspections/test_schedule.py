@@ -311,3 +311,15 @@ def test_the_calendar_counts_itineraries_per_day_and_filters_by_person_vehicle_d
     assert listed(day="07/12/2021") == [DAY]
     assert listed(day="09/12/2021", week="on") == [DAY]
     assert listed(day="15/12/2021", week="on") == [later]
+
+
+def test_the_printable_notice_is_for_the_itinerarys_people_only(client, world, sent):
+    url = reverse("inspections:itinerary_notice_pdf", args=[sent.pk])
+    client.force_login(world["people"]["doctor"])
+
+    response = client.get(url)
+
+    assert (response.status_code, response["Content-Type"]) == (200, "application/pdf")
+    assert response.content.startswith(b"%PDF")
+    client.force_login(world["people"]["other"])
+    assert client.get(url).status_code == 404
