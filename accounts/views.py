@@ -40,7 +40,11 @@ def _team_member(user):
     memberships = (TeamMembership.objects.filter(user=user)
                    .select_related("team__campaign", "organization").order_by("team__campaign", "team"))
     # Only the itineraries sent to this person: a surprise schedule stays hidden until then.
-    itineraries = Itinerary.objects.visible_to(user).annotate(visit_count=Count("visits")).order_by("date")[:10]
+    itineraries = Itinerary.objects.visible_to(user).annotate(
+        visit_count=Count("visits", distinct=True),
+        unread=Count("notices", distinct=True, filter=Q(notices__recipient=user, notices__channel="in_app",
+                                                        notices__read_at__isnull=True)),
+    ).order_by("date")[:10]
     return {"memberships": list(memberships), "itineraries": list(itineraries)}
 
 

@@ -5,6 +5,7 @@ from inspections import views
 app_name = "inspections"
 urlpatterns = [
     path("ke-hoach/<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("ke-hoach/<int:pk>/to-kiem-tra/", views.team_list, name="team_list"),
     path("ke-hoach/<int:pk>/cu-can-bo/", views.nomination_board, name="nomination_board"),
     path("ke-hoach/<int:pk>/cu-can-bo/moi/", views.nomination_create, name="nomination_create"),
     path("ke-hoach/<int:pk>/cu-can-bo/<int:nomination_pk>/", views.nomination_detail, name="nomination_detail"),

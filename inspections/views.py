@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -54,6 +55,17 @@ def campaign_detail(request, pk):
         "campaign": campaign, "figures": figures, "can_schedule": can_schedule(request.user),
         "sees_targets": has_role(request.user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP),
     })
+
+
+def team_list(request, pk):
+    """The campaign's teams: each member's position and nominating body."""
+    campaign = _campaign(request, pk)
+    require(has_role(request.user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP, Role.OFFICE)
+            or campaign.teams.filter(memberships__user=request.user).exists())
+    teams = campaign.teams.prefetch_related("memberships__user", "memberships__organization")
+    return render(request, "inspections/team_list.html", {
+        "campaign": campaign, "teams": teams, "can_schedule": can_schedule(request.user),
+        "sees_targets": has_role(request.user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP)})
 
 
 # ------------------------------------------------------------------------------ nominations
@@ -270,6 +282,9 @@ def itinerary_detail(request, pk):
         Itinerary.objects.visible_to(request.user).select_related("campaign", "vehicle", "confirmed_by"), pk=pk)
     visits = list(Visit.objects.visible_to(request.user).filter(itinerary=itinerary).select_related(
         "unit__commune__parent").order_by("position"))
+    # Opening the itinerary reads its in-app notice.
+    itinerary.notices.filter(recipient=request.user, channel="in_app", read_at__isnull=True).update(
+        read_at=timezone.now())
     # The route sheet shows its visits: each showing is logged like an opened visit.
     VisitViewLog.objects.bulk_create([VisitViewLog(visit=visit, user=request.user) for visit in visits
                                       if visit.status != Visit.Status.PLANNED])

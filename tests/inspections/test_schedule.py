@@ -323,3 +323,31 @@ def test_the_printable_notice_is_for_the_itinerarys_people_only(client, world, s
     assert response.content.startswith(b"%PDF")
     client.force_login(world["people"]["other"])
     assert client.get(url).status_code == 404
+
+
+def test_the_in_app_notice_is_new_until_the_itinerary_is_opened(client, world, sent):
+    doctor = world["people"]["doctor"]
+    client.force_login(doctor)
+
+    home = client.get(reverse("home"))
+    assert [(i.pk, i.unread) for i in home.context["itineraries"]] == [(sent.pk, 1)]
+
+    client.get(reverse("inspections:itinerary_detail", args=[sent.pk]))
+
+    home = client.get(reverse("home"))
+    assert [(i.pk, i.unread) for i in home.context["itineraries"]] == [(sent.pk, 0)]
+    assert ScheduleNotice.objects.get(recipient=doctor, channel="in_app").read_at is not None
+
+
+def test_the_teams_page_lists_members_positions_and_bodies(client, world, office):
+    client.force_login(office)
+
+    response = client.get(reverse("inspections:team_list", args=[world["campaign"].pk]))
+
+    teams = {team.name: [(m.user.username, m.position, m.organization.name) for m in team.memberships.all()]
+             for team in response.context["teams"]}
+    assert teams == {"Tổ 1": [("teamlead", "leader", "Thanh tra Sở"), ("doctor", "member", "Sở Y tế"),
+                              ("vhtt", "member", "Phòng VHTT Can Lộc")],
+                     "Tổ 2": [("other", "member", "Thanh tra Sở")]}
+    client.force_login(world["people"]["stranger"])
+    assert client.get(reverse("inspections:team_list", args=[world["campaign"].pk])).status_code == 404
