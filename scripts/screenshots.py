@@ -21,6 +21,9 @@ SHOTS = [
     ("registry.png", "dieuphoi", {"width": 1280, "height": 900}, "/don-vi/"),
     ("registry-phone.png", "lanhdao", {"width": 360, "height": 740}, "/don-vi/?q=cho"),
     ("import-preview.png", "dieuphoi", {"width": 1280, "height": 900}, "/don-vi/nhap/"),
+    ("schedule.png", "dieuphoi", {"width": 1280, "height": 900}, "/ke-hoach/1/lich/"),
+    ("nominations.png", "dieuphoi", {"width": 1280, "height": 900}, "/ke-hoach/1/cu-can-bo/"),
+    ("home-inspector2-phone.png", "thanhtra2", {"width": 360, "height": 740}, "/"),
 ]
 
 
