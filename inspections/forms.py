@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.bootstrap import style_fields
 from inspections.models import Nomination, Nominee, Organization, TeamMembership, Vehicle, Visit
 from inspections.services import PlannedVisit
 from units.models import Unit
@@ -130,13 +131,7 @@ class ScheduleFilterForm(forms.Form):
         self.fields["person"].queryset = (get_user_model().objects.filter(team_memberships__team__campaign=campaign)
                                           .distinct().order_by("first_name", "username"))
         self.fields["person"].label_from_instance = lambda user: user.get_full_name() or user.username
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.CheckboxInput):
-                field.widget.attrs["class"] = "form-check-input"
-            elif isinstance(field.widget, forms.Select):
-                field.widget.attrs["class"] = "form-select"
-            else:
-                field.widget.attrs["class"] = "form-control"
+        style_fields(self)
 
     def filter(self, itineraries):
         """District, person and vehicle: the calendar and the list both follow them."""

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from config.bootstrap import style_fields
 from units import text
 from units.models import Division, Unit, UnitCategory
 from units.services import EDITABLE_FIELDS, likely_duplicates
@@ -90,13 +91,7 @@ class UnitFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts()
         self.fields["commune"].choices = [("", _("All")), *communes_by_district()]
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.CheckboxInput):
-                field.widget.attrs["class"] = "form-check-input"
-            elif isinstance(field.widget, forms.Select):
-                field.widget.attrs["class"] = "form-select"
-            else:
-                field.widget.attrs["class"] = "form-control"
+        style_fields(self)
 
     def filter(self, units):
         if not self.is_valid():

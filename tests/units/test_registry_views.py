@@ -98,6 +98,8 @@ def test_the_detail_page_shows_every_field_and_the_history(client, coordinator, 
 
     html = response.content.decode()
     assert "Đường Phan Đình Phùng" in html
+    assert "<title>Chợ Hà Tĩnh · Sở TT&TT Hà Tĩnh</title>" in html
+    assert html.count('id="visits-heading"') == 1
     when, who, fields = response.context["changes"][0]
     assert who == coordinator
     with translation.override("en"):
