@@ -351,3 +351,16 @@ def test_the_teams_page_lists_members_positions_and_bodies(client, world, office
                      "Tổ 2": [("other", "member", "Thanh tra Sở")]}
     client.force_login(world["people"]["stranger"])
     assert client.get(reverse("inspections:team_list", args=[world["campaign"].pk])).status_code == 404
+
+
+def test_a_units_page_shows_its_campaigns_and_the_visits_the_viewer_may_see(client, world, sent, coordinator):
+    from inspections.models import Target
+
+    Target.objects.create(campaign=world["campaign"], unit=world["market"], added_by=coordinator)
+    url = reverse("units:unit_detail", args=[world["market"].pk])
+    client.force_login(coordinator)
+
+    response = client.get(url)
+
+    assert [t.campaign for t in response.context["targets"]] == [world["campaign"]]
+    assert [v.itinerary for v in response.context["visits"]] == [sent]
