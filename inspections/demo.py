@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from accounts.roles import Role, group_for
+from inspections.checklist_2021 import seed_checklist_2021
 from inspections.draw import DrawParameters, draw_targets
 from inspections.models import Campaign, Itinerary, Nomination, Organization, Team, TeamMembership, Vehicle
 from inspections.services import PlannedVisit, record_nomination, save_itinerary, seed_organizations, send_schedule
@@ -136,9 +137,13 @@ def load_demo() -> dict[str, int]:
     """
     created = {"organizations": seed_organizations()}
 
+    checklist = seed_checklist_2021()
     campaign, campaign_created = Campaign.objects.get_or_create(
-        legal_basis=PLAN_2021["legal_basis"], defaults=PLAN_2021
+        legal_basis=PLAN_2021["legal_basis"], defaults={**PLAN_2021, "checklist": checklist}
     )
+    if campaign.checklist_id is None:
+        campaign.checklist = checklist
+        campaign.save(update_fields=["checklist"])
     created["campaign"] = int(campaign_created)
 
     users = {}

@@ -155,3 +155,11 @@ class ScheduleFilterForm(forms.Form):
             monday = day - datetime.timedelta(days=day.weekday())
             return itineraries.filter(date__range=(monday, monday + datetime.timedelta(days=6)))
         return itineraries.filter(date=day)
+
+
+class StartVisitForm(forms.Form):
+    """The phone's location, sent only if the inspector allows it."""
+
+    latitude = forms.DecimalField(max_digits=9, decimal_places=6, required=False, min_value=-90, max_value=90)
+    longitude = forms.DecimalField(max_digits=9, decimal_places=6, required=False, min_value=-180, max_value=180)
+    accuracy = forms.IntegerField(min_value=0, required=False)

@@ -86,6 +86,8 @@ class Campaign(models.Model):
     form = models.CharField(_("form"), max_length=10, choices=Form.choices, default=Form.SURPRISE)
     nomination_deadline = models.DateField(_("nominations due"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    checklist = models.ForeignKey("inspections.ChecklistTemplate", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="campaigns", verbose_name=_("checklist"))
     max_visits_per_day = models.PositiveSmallIntegerField(
         _("visits per day before a warning"), default=6,
         help_text=_("An itinerary with more visits than this asks for confirmation."))
@@ -389,6 +391,34 @@ class Visit(models.Model):
     unit_notified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                          related_name="+", verbose_name=_("told by"))
     status_reason = models.TextField(_("reason"), blank=True)
+    # Field work: the checklist version the visit started with, when and where it started.
+    checklist = models.ForeignKey("inspections.ChecklistTemplate", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="visits", verbose_name=_("checklist"))
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    start_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    start_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    start_accuracy_m = models.PositiveIntegerField(_("location accuracy (m)"), null=True, blank=True)
+    # The figures the unit reports, and when they were taken.
+    staff_total = models.PositiveIntegerField(_("staff"), null=True, blank=True)
+    staff_with_app = models.PositiveIntegerField(_("staff with PC-Covid installed"), null=True, blank=True)
+    qr_codes = models.PositiveIntegerField(_("location QR codes"), null=True, blank=True)
+    scans_last_7_days = models.PositiveIntegerField(_("scans in the last 7 days"), null=True, blank=True)
+    portal_accounts = models.PositiveIntegerField(_("portal accounts"), null=True, blank=True)
+    figures_taken_at = models.DateTimeField(_("figures taken at"), null=True, blank=True)
+    # Conclusion: computed from the answers (docs/conclusion-rule.md), overridable with a reason.
+    conclusion = models.JSONField(_("conclusion"), default=dict, blank=True)
+    conclusion_override_reason = models.TextField(_("reason for changing the computed conclusion"), blank=True)
+    shortcomings = models.TextField(_("shortcomings"), blank=True)
+    unit_statement = models.TextField(_("the unit's statement"), blank=True)
+    recommendations = models.TextField(_("recommendations"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    submission_key = models.CharField(max_length=64, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("reviewed by"))
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True)
     history = HistoricalRecords()
 
     objects = VisitQuerySet.as_manager()
@@ -440,3 +470,105 @@ class VisitViewLog(models.Model):
 
     def __str__(self):
         return f"{self.visit} · {self.user}"
+
+
+# ----------------------------------------------------------------------------------------
+# Checklists: templates (sections a, b, c of the plan), items, answers
+# ----------------------------------------------------------------------------------------
+
+
+class ChecklistTemplate(models.Model):
+    """A versioned checklist. A published version never changes: editing makes a new
+    version, and a visit keeps the version it started with."""
+
+    name = models.CharField(_("name"), max_length=255)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    based_on = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("checklist template")
+        verbose_name_plural = _("checklist templates")
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="inspections_checklist_unique_version"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} (v{self.version})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class ChecklistSection(models.Model):
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="sections")
+    code = models.CharField(_("criterion"), max_length=4, help_text=_("a, b or c, as in the plan (II.1)."))
+    title = models.CharField(_("title"), max_length=255)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["template", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "code"], name="inspections_section_unique_code"),
+        ]
+
+    def __str__(self):
+        return f"{self.code}) {self.title}"
+
+
+class ChecklistItem(models.Model):
+    class Kind(models.TextChoices):
+        YES_NO = "yes_no", _("Yes / no / not applicable")
+        NUMBER = "number", _("Number")
+        PERCENTAGE = "percentage", _("Percentage")
+        TEXT = "text", _("Text")
+        CHOICE = "choice", _("Choice")
+        PHOTO = "photo", _("Photo")
+
+    section = models.ForeignKey(ChecklistSection, on_delete=models.CASCADE, related_name="items")
+    code = models.CharField(_("code"), max_length=10)
+    text = models.TextField(_("question"))
+    help_text = models.TextField(_("help"), blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.YES_NO)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    categories = models.ManyToManyField("units.UnitCategory", blank=True, related_name="+",
+                                        verbose_name=_("applies to"),
+                                        help_text=_("Empty: every kind of unit."))
+    # Rules by answer: the answer (e.g. "no") or bound ({"lt": 50}) that marks the item
+    # non-compliant, and the answer that requires a photo.
+    noncompliant_if = models.JSONField(_("non-compliant when"), null=True, blank=True)
+    photo_required_if = models.JSONField(_("photo required when"), null=True, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["section__order", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "code"], name="inspections_item_unique_code"),
+        ]
+
+    def __str__(self):
+        return f"{self.code}. {self.text}"
+
+
+class Answer(models.Model):
+    """One answer of one visit to one item, saved as it is entered."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="answers")
+    value = models.JSONField(_("answer"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    saved_at = models.DateTimeField(_("saved at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["visit", "item__section__order", "item__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "item"], name="inspections_answer_once_per_item"),
+        ]
+
+    def __str__(self):
+        return f"{self.visit} · {self.item.code}"

@@ -347,3 +347,23 @@ def add_targets(*, campaign, units, by) -> int:
            for pk in units.filter(is_active=True).values_list("pk", flat=True) if pk not in existing]
     Target.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
     return len(new)
+
+
+@transaction.atomic
+def new_checklist_version(template):
+    """Copy a checklist into its next, unpublished version for editing (a published
+    version never changes; visits keep the version they started with)."""
+    from inspections.models import ChecklistSection, ChecklistTemplate
+
+    latest = ChecklistTemplate.objects.filter(name=template.name).order_by("-version").first()
+    copy = ChecklistTemplate.objects.create(name=template.name, version=latest.version + 1, based_on=template)
+    for section in template.sections.prefetch_related("items__categories"):
+        new_section = ChecklistSection.objects.create(template=copy, code=section.code, title=section.title,
+                                                      order=section.order)
+        for item in section.items.all():
+            categories = list(item.categories.all())
+            item.pk, item.section = None, new_section
+            item._state.adding = True
+            item.save()
+            item.categories.set(categories)
+    return copy

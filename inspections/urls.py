@@ -19,5 +19,9 @@ urlpatterns = [
     path("lich-trinh/<int:pk>/thong-bao.pdf", views.itinerary_notice_pdf, name="itinerary_notice_pdf"),
     path("lich-trinh/<int:pk>/xac-nhan-xe/", views.itinerary_confirm, name="itinerary_confirm"),
     path("luot-kiem-tra/<int:pk>/", views.visit_detail, name="visit_detail"),
+    path("luot-kiem-tra/<int:pk>/bat-dau/", views.visit_start, name="visit_start"),
+    path("luot-kiem-tra/<int:pk>/tra-loi/<int:item_pk>/", views.answer_save, name="answer_save"),
+    path("luot-kiem-tra/<int:pk>/nop/", views.visit_submit, name="visit_submit"),
+    path("luot-kiem-tra/<int:pk>/duyet/", views.visit_review, name="visit_review"),
     path("phuong-tien/", views.vehicle_list, name="vehicle_list"),
 ]

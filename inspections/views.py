@@ -1,5 +1,6 @@
 import calendar
 import datetime
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -8,12 +9,13 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role, has_role
-from inspections import services
+from inspections import fieldwork, services
 from inspections.forms import (
     AcceptNomineeForm,
     CancelVisitForm,
@@ -22,12 +24,14 @@ from inspections.forms import (
     NominationForm,
     NomineeFormSet,
     ScheduleFilterForm,
+    StartVisitForm,
     UnitNoticeForm,
     VehicleForm,
     VisitLineFormSet,
     planned_visits,
 )
 from inspections.models import (
+    Answer,
     Campaign,
     Itinerary,
     Nomination,
@@ -334,7 +338,8 @@ def itinerary_confirm(request, pk):
 
 def visit_detail(request, pk):
     visit = get_object_or_404(
-        Visit.objects.visible_to(request.user).select_related("unit__commune__parent", "itinerary", "campaign"), pk=pk)
+        Visit.objects.visible_to(request.user).select_related(
+            "unit__commune__parent", "unit__category", "itinerary", "campaign__checklist", "checklist"), pk=pk)
     if visit.status != Visit.Status.PLANNED:
         VisitViewLog.objects.create(visit=visit, user=request.user)  # who opened a scheduled visit, and when
     cancel_form, notice_form = CancelVisitForm(), UnitNoticeForm()
@@ -355,10 +360,102 @@ def visit_detail(request, pk):
                                                 by=request.user)
                     messages.success(request, _("Notice to the unit recorded."))
                     return redirect("inspections:visit_detail", pk=visit.pk)
+    on_visit = fieldwork.is_on_visit(request.user, visit)
+    answers = {answer.item_id: answer for answer in visit.answers.all()}
+    items = list(fieldwork.applicable_items(visit)) if visit.status != Visit.Status.PLANNED else []
+    sections = {}
+    for item in items:
+        sections.setdefault(item.section, []).append((item, answers.get(item.pk)))
     return render(request, "inspections/visit_detail.html", {
         "visit": visit, "can_schedule": can_schedule(request.user), "cancel_form": cancel_form,
-        "notice_form": notice_form,
+        "notice_form": notice_form, "on_visit": on_visit, "sections": sections.items(),
+        "can_fill": on_visit and visit.status in fieldwork.FILLABLE,
+        "can_review": visit.status == Visit.Status.SUBMITTED and (
+            fieldwork.leads_visit(request.user, visit) or can_schedule(request.user)),
+        "answered": sum(1 for item in items if answers.get(item.pk) and answers[item.pk].value is not None),
+        "item_count": len(items), "submission_key": uuid.uuid4().hex,
+        "conclusion": [(code, fieldwork.CONCLUSION_LABELS.get(value, value)) for code, value in
+                       visit.conclusion.items()],
         "views": visit.view_logs.select_related("user")[:20] if can_schedule(request.user) else [],
     })
+
+
+def _visit_for_team(request, pk):
+    """The visit, for the people travelling on it: others who may see it get 403."""
+    visit = get_object_or_404(Visit.objects.visible_to(request.user).select_related("campaign", "unit"), pk=pk)
+    require(fieldwork.is_on_visit(request.user, visit))
+    return visit
+
+
+@require_POST
+def visit_start(request, pk):
+    visit = _visit_for_team(request, pk)
+    form = StartVisitForm(request.POST)
+    location = form.cleaned_data if form.is_valid() else {}
+    try:
+        fieldwork.start_visit(visit, by=request.user, latitude=location.get("latitude"),
+                              longitude=location.get("longitude"), accuracy=location.get("accuracy"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("inspections:visit_detail", pk=visit.pk)
+
+
+@require_POST
+def answer_save(request, pk, item_pk):
+    """Save one answer (htmx sends each change; without JavaScript the item's own
+    button does). Answers the item's fragment, or goes back to the visit."""
+    visit = _visit_for_team(request, pk)
+    item = get_object_or_404(fieldwork.applicable_items(visit), pk=item_pk)
+    error, answer = None, None
+    try:
+        answer = fieldwork.save_answer(visit, item=item, raw=request.POST.get("value"),
+                                       note=request.POST.get("note", ""), by=request.user)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if request.headers.get("HX-Request") != "true":
+        if error:
+            messages.error(request, f"{item.code}: {error}")
+        return redirect(f"{reverse('inspections:visit_detail', args=[visit.pk])}#item-{item.pk}")
+    if error:
+        # Show what was typed, unsaved, with the reason: nothing the inspector typed is lost.
+        answer = Answer(visit=visit, item=item, value=request.POST.get("value"), note=request.POST.get("note", ""))
+    return render(request, "inspections/_answer.html", {
+        "visit": visit, "item": item, "answer": answer, "error": error, "can_fill": True,
+        "just_saved": error is None}, status=422 if error else 200)
+
+
+@require_POST
+def visit_submit(request, pk):
+    visit = _visit_for_team(request, pk)
+    for field in ("shortcomings", "unit_statement", "recommendations"):
+        if field in request.POST and visit.status in fieldwork.FILLABLE:
+            setattr(visit, field, request.POST[field])
+    try:
+        with transaction.atomic():
+            if visit.status in fieldwork.FILLABLE:
+                visit.save(update_fields=["shortcomings", "unit_statement", "recommendations"])
+            submitted = fieldwork.submit_visit(visit, by=request.user, key=request.POST.get("key", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if submitted:
+            messages.success(request, _("Submitted to the team leader."))
+    return redirect("inspections:visit_detail", pk=visit.pk)
+
+
+@require_POST
+def visit_review(request, pk):
+    visit = get_object_or_404(Visit.objects.visible_to(request.user).select_related("itinerary"), pk=pk)
+    require(fieldwork.leads_visit(request.user, visit) or can_schedule(request.user))
+    try:
+        if request.POST.get("decision") == "approve":
+            fieldwork.approve_visit(visit, by=request.user)
+            messages.success(request, _("Visit approved and locked."))
+        else:
+            fieldwork.return_visit(visit, by=request.user, comment=request.POST.get("comment", ""))
+            messages.success(request, _("Visit returned to the team."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("inspections:visit_detail", pk=visit.pk)
 
 

@@ -1,0 +1,208 @@
+"""Field work on a visit: start it, answer the checklist item by item, submit once,
+and the team leader's review. The conclusion rule is written in docs/conclusion-rule.md."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from inspections.models import Answer, ChecklistItem, TeamMembership, Visit
+
+COMPLIANT, PARTLY, NONCOMPLIANT = "dat", "dat_mot_phan", "chua_dat"
+CONCLUSION_LABELS = {
+    COMPLIANT: gettext_lazy("Compliant"),
+    PARTLY: gettext_lazy("Partly compliant"),
+    NONCOMPLIANT: gettext_lazy("Non-compliant"),
+}
+YES_NO_VALUES = {"yes", "no", "na"}
+FILLABLE = (Visit.Status.IN_PROGRESS, Visit.Status.RETURNED)
+
+
+def applicable_items(visit: Visit):
+    """The items of the visit's checklist that apply to its unit's category (an item
+    with no category applies to every unit): DESIGN §3 rule 4."""
+    template = visit.checklist or visit.campaign.checklist
+    if template is None:
+        return ChecklistItem.objects.none()
+    return (ChecklistItem.objects.filter(section__template=template)
+            .filter(Q(categories__isnull=True) | Q(categories=visit.unit.category_id))
+            .select_related("section").distinct().order_by("section__order", "order", "code"))
+
+
+def is_on_visit(user, visit: Visit) -> bool:
+    """Whether the person travels on the visit's itinerary (and so fills its checklist)."""
+    return bool(visit.itinerary_id) and visit.itinerary.people.filter(user=user).exists()
+
+
+def leads_visit(user, visit: Visit) -> bool:
+    return bool(visit.itinerary_id) and visit.itinerary.people.filter(
+        user=user, position=TeamMembership.Position.LEADER).exists()
+
+
+@transaction.atomic
+def start_visit(visit: Visit, *, by, latitude=None, longitude=None, accuracy=None) -> Visit:
+    """Start the visit at the site. Side effects: status "in progress", the time, the
+    location only if the inspector's phone gave it, the checklist version kept."""
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.status not in (Visit.Status.SCHEDULED, Visit.Status.PLANNED):
+        raise ValidationError(_("This visit has already started."))
+    if visit.campaign.checklist is None:
+        raise ValidationError(_("The campaign has no checklist yet."))
+    visit.status, visit.started_at, visit.checklist = Visit.Status.IN_PROGRESS, timezone.now(), visit.campaign.checklist
+    visit.start_latitude, visit.start_longitude, visit.start_accuracy_m = latitude, longitude, accuracy
+    visit._history_user = by
+    visit.save()
+    return visit
+
+
+def clean_value(item: ChecklistItem, raw):
+    """The answer as stored for the item's kind; ValidationError with a Vietnamese
+    message otherwise. An empty answer clears it."""
+    if raw in (None, ""):
+        return None
+    text = str(raw).strip()
+    if item.kind == ChecklistItem.Kind.YES_NO:
+        if text not in YES_NO_VALUES:
+            raise ValidationError(_("Answer yes, no or not applicable."))
+        return text
+    if item.kind in (ChecklistItem.Kind.NUMBER, ChecklistItem.Kind.PERCENTAGE):
+        try:
+            number = float(text.replace(",", "."))
+        except ValueError as error:
+            raise ValidationError(_("“%(value)s” is not a number.") % {"value": text}) from error
+        if number < 0 or (item.kind == ChecklistItem.Kind.PERCENTAGE and number > 100):
+            raise ValidationError(_("Give a number from 0 to 100.") if item.kind == ChecklistItem.Kind.PERCENTAGE
+                                  else _("The number cannot be negative."))
+        return int(number) if number.is_integer() else number
+    if item.kind == ChecklistItem.Kind.CHOICE:
+        if text not in item.choices:
+            raise ValidationError(_("Choose one of the answers offered."))
+        return text
+    return text
+
+
+@transaction.atomic
+def save_answer(visit: Visit, *, item: ChecklistItem, raw, note: str = "", by) -> Answer:
+    """Save one answer as it is entered (the phone sends each change). Side effects:
+    the Answer (created or changed, with history). Refused once the visit is submitted."""
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.status not in FILLABLE:
+        raise ValidationError(_("This visit cannot be changed now (%(status)s).") % {
+            "status": visit.get_status_display()})
+    if not applicable_items(visit).filter(pk=item.pk).exists():
+        raise ValidationError(_("This question does not apply to this unit."))
+    value = clean_value(item, raw)
+    answer, _created = Answer.objects.get_or_create(visit=visit, item=item, defaults={"saved_by": by, "value": value,
+                                                                                      "note": note})
+    answer.value, answer.note, answer.saved_by = value, note, by
+    answer._history_user = by
+    answer.save()
+    return answer
+
+
+def is_noncompliant(item: ChecklistItem, value) -> bool:
+    """The item's rule by answer: an equal answer, or a bound {"lt": n} / {"gt": n}."""
+    rule = item.noncompliant_if
+    if rule is None or value in (None, "na"):
+        return False
+    if isinstance(rule, dict):
+        if not isinstance(value, int | float):
+            return False
+        return ("lt" in rule and value < rule["lt"]) or ("gt" in rule and value > rule["gt"])
+    return value == rule
+
+
+def compute_conclusion(visit: Visit) -> dict:
+    """Per criterion (a, b, c) and overall, from the answers (docs/conclusion-rule.md)."""
+    answers = {a.item_id: a.value for a in visit.answers.all()}
+    per_section: dict[str, list[bool]] = {}
+    for item in applicable_items(visit):
+        if item.noncompliant_if is None:
+            continue
+        value = answers.get(item.pk)
+        if value in (None, "na"):
+            continue
+        per_section.setdefault(item.section.code, []).append(is_noncompliant(item, value))
+    result = {}
+    for code, marks in sorted(per_section.items()):
+        failed = sum(marks)
+        result[code] = COMPLIANT if failed == 0 else NONCOMPLIANT if 2 * failed >= len(marks) else PARTLY
+    if result:
+        values = set(result.values())
+        result["overall"] = values.pop() if len(values) == 1 and values <= {COMPLIANT, NONCOMPLIANT} else PARTLY
+    return result
+
+
+def missing_required(visit: Visit) -> list[ChecklistItem]:
+    answered = {a.item_id for a in visit.answers.all() if a.value is not None}
+    return [item for item in applicable_items(visit) if item.required and item.pk not in answered]
+
+
+@transaction.atomic
+def submit_visit(visit: Visit, *, by, key: str) -> bool:
+    """Submit the visit for review, once: the same key again (a double tap, a retried
+    request, a second connection racing this one) finds it submitted and changes nothing.
+
+    Returns True if this call submitted it. Side effects: status "submitted", who and
+    when, the computed conclusion (kept if the team overrode it with a reason).
+    """
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.status == Visit.Status.SUBMITTED and visit.submission_key == key:
+        return False
+    if visit.status not in FILLABLE:
+        raise ValidationError(_("This visit cannot be submitted now (%(status)s).") % {
+            "status": visit.get_status_display()})
+    missing = missing_required(visit)
+    if missing:
+        raise ValidationError(_("Answer the required questions first: %(codes)s.") % {
+            "codes": ", ".join(item.code for item in missing)})
+    if not visit.conclusion_override_reason:
+        visit.conclusion = compute_conclusion(visit)
+    visit.status, visit.submitted_at, visit.submitted_by, visit.submission_key = (
+        Visit.Status.SUBMITTED, timezone.now(), by, key)
+    visit._history_user = by
+    visit.save()
+    return True
+
+
+@transaction.atomic
+def approve_visit(visit: Visit, *, by) -> None:
+    """The team leader approves: the visit is locked (DESIGN §3 rule 5)."""
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.status != Visit.Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted visit can be approved."))
+    visit.status, visit.reviewed_by, visit.reviewed_at = Visit.Status.APPROVED, by, timezone.now()
+    visit._history_user = by
+    visit.save()
+
+
+@transaction.atomic
+def return_visit(visit: Visit, *, by, comment: str) -> None:
+    """The team leader returns the visit to its team with a comment (mandatory)."""
+    if not comment.strip():
+        raise ValidationError(_("Say what must be corrected."))
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.status != Visit.Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted visit can be returned."))
+    visit.status, visit.reviewed_by, visit.reviewed_at, visit.review_comment = (
+        Visit.Status.RETURNED, by, timezone.now(), comment.strip())
+    visit._history_user = by
+    visit.save()
+
+
+@transaction.atomic
+def amend_answer(visit: Visit, *, item: ChecklistItem, raw, reason: str, by) -> Answer:
+    """Change an answer of an approved visit: a reason is required and the earlier
+    value stays in the answer's history with it."""
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for changing an approved visit."))
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.status != Visit.Status.APPROVED:
+        raise ValidationError(_("Only an approved visit is amended this way."))
+    answer = Answer.objects.select_for_update().get(visit=visit, item=item)
+    answer.value, answer.saved_by = clean_value(item, raw), by
+    answer._history_user, answer._change_reason = by, reason.strip()
+    answer.save()
+    return answer

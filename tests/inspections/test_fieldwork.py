@@ -1,0 +1,226 @@
+"""Field work: the checklist that applies, answers saved one by one, the computed
+conclusion, one submission however often it is sent, the team leader's review."""
+
+import datetime
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from accounts.roles import Role
+from inspections import fieldwork, services
+from inspections.checklist_2021 import seed_checklist_2021
+from inspections.models import ChecklistItem, Organization, TeamMembership, Vehicle, Visit
+from inspections.services import PlannedVisit
+from tests.factories import make_campaign, make_organization, make_team, make_unit, make_user, reseed_migrated_data
+from units.services import load_divisions
+
+DAY = datetime.date(2021, 12, 7)
+
+
+def at(hour):
+    return datetime.datetime.combine(DAY, datetime.time(hour), tzinfo=timezone.get_current_timezone())
+
+
+def build(coordinator=None):
+    """A sent itinerary with a market and a district People's Committee."""
+    load_divisions()
+    checklist = seed_checklist_2021()
+    campaign = make_campaign(checklist=checklist)
+    coordinator = coordinator or make_user("coordinator", Role.COORDINATOR)
+    health = make_organization("Sở Y tế", kind=Organization.Kind.HEALTH)
+    leader = make_user("leader1", Role.TEAM_LEADER, Role.INSPECTOR)
+    member = make_user("member1", Role.INSPECTOR)
+    outsider = make_user("member2", Role.INSPECTOR)
+    make_team(campaign, "Tổ 1", [(leader, TeamMembership.Position.LEADER, health),
+                                 (member, TeamMembership.Position.MEMBER, health)])
+    make_team(campaign, "Tổ 2", [(outsider, TeamMembership.Position.MEMBER, health)])
+    market = make_unit("Chợ Nghèn", commune=18406, category="cho")
+    committee = make_unit("UBND Huyện Can Lộc", commune=18406, category="ubnd_huyen")
+    itinerary, check = services.save_itinerary(
+        campaign=campaign, date=DAY, departs_at=datetime.time(7), returns_at=datetime.time(12),
+        vehicle=Vehicle.objects.create(plate="38A-1", seats=4, driver_name="Lái xe"),
+        people=TeamMembership.objects.filter(team__name="Tổ 1"),
+        visits=[PlannedVisit(market, at(8), at(9)), PlannedVisit(committee, at(10), at(11))], by=coordinator,
+        warnings_confirmed=True)
+    services.send_schedule(itinerary, by=coordinator)
+    visits = {v.unit.name: v for v in itinerary.visits.select_related("unit")}
+    return {"campaign": campaign, "leader": leader, "member": member, "outsider": outsider,
+            "coordinator": coordinator, "market": visits["Chợ Nghèn"], "committee": visits["UBND Huyện Can Lộc"]}
+
+
+@pytest.fixture
+def world(db, coordinator):
+    return build(coordinator)
+
+
+def answer_all(visit, user, overrides=None):
+    overrides = overrides or {}
+    for item in fieldwork.applicable_items(visit):
+        raw = overrides.get(item.code, {"yes_no": "yes", "percentage": "80", "number": "12"}.get(item.kind, "ghi chú"))
+        if item.code == "b3":
+            raw = overrides.get("b3", "no")
+        fieldwork.save_answer(visit, item=item, raw=raw, by=user)
+
+
+def codes(visit):
+    return [item.code for item in fieldwork.applicable_items(visit)]
+
+
+def test_the_items_that_apply_depend_on_the_kind_of_unit(world):
+    assert codes(world["market"]) == ["a2", "a3", "b1", "b2", "b3", "b4", "b5", "b6"]
+    assert codes(world["committee"]) == ["a1", "a2", "a3", "b1", "b2", "b3", "b4", "b5", "b6", "c1", "c2", "c3", "c4"]
+
+
+def test_starting_keeps_the_checklist_version_and_the_location_given(world):
+    visit = fieldwork.start_visit(world["market"], by=world["member"], latitude="18.39", longitude="105.9",
+                                  accuracy=25)
+
+    assert (visit.status, visit.checklist, visit.start_accuracy_m) == ("in_progress", world["campaign"].checklist, 25)
+    assert visit.started_at is not None
+
+
+def test_answers_are_checked_by_kind_in_vietnamese(world):
+    visit = fieldwork.start_visit(world["market"], by=world["member"])
+    a3 = ChecklistItem.objects.get(code="a3")
+
+    with translation.override("vi"), pytest.raises(ValidationError) as error:
+        fieldwork.save_answer(visit, item=a3, raw="120", by=world["member"])
+    assert error.value.messages == ["Nhập số từ 0 đến 100."]
+    assert fieldwork.save_answer(visit, item=a3, raw="72,5", by=world["member"]).value == 72.5
+    with pytest.raises(ValidationError):
+        fieldwork.save_answer(visit, item=ChecklistItem.objects.get(code="c1"), raw="yes", by=world["member"])
+
+
+@pytest.mark.parametrize(("overrides", "expected"), [
+    ({}, {"a": "dat", "b": "dat", "overall": "dat"}),
+    ({"b2": "no"}, {"a": "dat", "b": "dat_mot_phan", "overall": "dat_mot_phan"}),
+    ({"b1": "no", "b2": "no", "b3": "yes", "b4": "no"}, {"a": "dat", "b": "chua_dat", "overall": "dat_mot_phan"}),
+    ({"a2": "no", "a3": "30", "b1": "no", "b2": "no"}, {"a": "chua_dat", "b": "chua_dat", "overall": "chua_dat"}),
+    ({"a2": "na", "a3": "na" and "80"}, {"a": "dat", "b": "dat", "overall": "dat"}),
+])
+def test_the_conclusion_follows_the_written_rule(world, overrides, expected):
+    visit = fieldwork.start_visit(world["market"], by=world["member"])
+    answer_all(visit, world["member"], overrides)
+
+    assert fieldwork.compute_conclusion(visit) == expected
+
+
+def test_a_visit_is_submitted_once_whatever_the_number_of_taps(world):
+    visit = fieldwork.start_visit(world["market"], by=world["member"])
+    answer_all(visit, world["member"])
+
+    assert fieldwork.submit_visit(visit, by=world["member"], key="k1") is True
+    assert fieldwork.submit_visit(visit, by=world["member"], key="k1") is False
+    visit.refresh_from_db()
+    assert (visit.status, visit.conclusion["overall"]) == ("submitted", "dat")
+    assert visit.history.filter(status="submitted").count() == 1
+
+
+def test_required_questions_must_be_answered_before_submitting(world):
+    visit = fieldwork.start_visit(world["market"], by=world["member"])
+
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        fieldwork.submit_visit(visit, by=world["member"], key="k1")
+    assert error.value.messages == ["Answer the required questions first: a2, a3, b1, b2, b3, b4."]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_identical_submits_on_two_connections_make_one_submission():
+    reseed_migrated_data()
+    world = build()
+    visit = fieldwork.start_visit(world["market"], by=world["member"])
+    answer_all(visit, world["member"])
+    barrier, results, errors = threading.Barrier(2), [], []
+
+    def submit():
+        try:
+            barrier.wait()
+            results.append(fieldwork.submit_visit(Visit.objects.get(pk=visit.pk), by=world["member"], key="same"))
+        except Exception as error:  # noqa: BLE001 — reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()  # each thread had its own real database connection
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert errors == []
+    assert sorted(results) == [False, True]
+    assert Visit.history.filter(id=visit.pk, status="submitted").count() == 1
+
+
+def test_the_leader_returns_with_a_comment_or_approves_and_the_visit_locks(world):
+    visit = fieldwork.start_visit(world["market"], by=world["member"])
+    answer_all(visit, world["member"])
+    fieldwork.submit_visit(visit, by=world["member"], key="k1")
+
+    with pytest.raises(ValidationError):
+        fieldwork.return_visit(visit, by=world["leader"], comment="  ")
+    fieldwork.return_visit(visit, by=world["leader"], comment="Bổ sung ảnh vị trí niêm yết mã QR")
+    visit.refresh_from_db()
+    assert (visit.status, visit.review_comment) == ("returned", "Bổ sung ảnh vị trí niêm yết mã QR")
+
+    b4 = ChecklistItem.objects.get(code="b4")
+    fieldwork.save_answer(visit, item=b4, raw="no", by=world["member"])
+    fieldwork.submit_visit(visit, by=world["member"], key="k2")
+    fieldwork.approve_visit(visit, by=world["leader"])
+
+    with pytest.raises(ValidationError):
+        fieldwork.save_answer(visit, item=b4, raw="yes", by=world["member"])
+    with pytest.raises(ValidationError):
+        fieldwork.amend_answer(visit, item=b4, raw="yes", reason="", by=world["leader"])
+    answer = fieldwork.amend_answer(visit, item=b4, raw="yes", reason="Đơn vị bổ sung người hướng dẫn",
+                                    by=world["leader"])
+    record = answer.history.first()
+    assert (record.value, record.history_change_reason, answer.history.all()[1].value) == (
+        "yes", "Đơn vị bổ sung người hướng dẫn", "no")
+
+
+def test_an_inspector_not_on_the_visit_gets_404_on_every_visit_url(client, world):
+    visit = world["market"]
+    item = ChecklistItem.objects.get(code="b1")
+    client.force_login(world["outsider"])
+
+    assert client.get(reverse("inspections:visit_detail", args=[visit.pk])).status_code == 404
+    assert client.post(reverse("inspections:visit_start", args=[visit.pk])).status_code == 404
+    answer_url = reverse("inspections:answer_save", args=[visit.pk, item.pk])
+    assert client.post(answer_url, {"value": "yes"}).status_code == 404
+    assert client.post(reverse("inspections:visit_submit", args=[visit.pk]), {"key": "x"}).status_code == 404
+    assert client.post(reverse("inspections:visit_review", args=[visit.pk]), {"decision": "approve"}).status_code == 404
+
+
+def test_the_coordinator_sees_the_visit_but_does_not_fill_it(client, world):
+    client.force_login(world["coordinator"])
+
+    assert client.post(reverse("inspections:visit_start", args=[world["market"].pk])).status_code == 403
+
+
+def test_on_the_phone_each_answer_saves_as_it_changes_and_submit_twice_is_one(client, world):
+    visit = world["market"]
+    client.force_login(world["member"])
+    client.post(reverse("inspections:visit_start", args=[visit.pk]))
+    b1 = ChecklistItem.objects.get(code="b1")
+
+    response = client.post(reverse("inspections:answer_save", args=[visit.pk, b1.pk]), {"value": "yes", "note": ""},
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "Đã lưu" in response.content.decode()
+    bad = client.post(reverse("inspections:answer_save", args=[visit.pk, ChecklistItem.objects.get(code="a3").pk]),
+                      {"value": "abc"}, HTTP_HX_REQUEST="true")
+    assert bad.status_code == 422
+    assert "không phải là số" in bad.content.decode()
+    assert 'value="abc"' in bad.content.decode()  # what was typed is kept
+
+    answer_all(Visit.objects.get(pk=visit.pk), world["member"])
+    for _tap in range(2):
+        client.post(reverse("inspections:visit_submit", args=[visit.pk]), {"key": "tap", "unit_statement": "Nhất trí"})
+    visit.refresh_from_db()
+    assert (visit.status, visit.unit_statement) == ("submitted", "Nhất trí")
+    assert visit.history.filter(status="submitted").count() == 1
