@@ -241,4 +241,46 @@ def _load_schedule(campaign, users, organizations) -> dict[str, int]:
         if sent:
             send_schedule(itinerary, by=coordinator)
         created["itineraries"] += 1
+    created["visits_worked"] = _work_visits(campaign, users)
     return created
+
+
+# Sample field work, so that every state of a visit shows: (unit, answers that differ
+# from "yes"/80 %, the final state). The answers are invented: sample data.
+FIELD_WORK = [
+    ("Sở Nội vụ tỉnh Hà Tĩnh", {"a3": "92"}, "approved"),
+    ("Bệnh viện Đa khoa tỉnh Hà Tĩnh", {"b2": "no", "b4": "no"}, "returned"),
+    ("UBND Huyện Can Lộc", {"c2": "no", "a3": "45"}, "submitted"),
+    ("Chợ Thị trấn Nghèn", {"b1": "no", "b2": "no", "b3": "yes"}, "in_progress"),
+]
+
+
+def _work_visits(campaign, users) -> int:
+    """Start, answer, submit and review the demo's visits (once)."""
+    from inspections import fieldwork
+    from inspections.models import Visit
+
+    worked = 0
+    for unit_name, answers, state in FIELD_WORK:
+        visit = Visit.objects.filter(campaign=campaign, unit__name=unit_name, unit__is_sample=True).first()
+        if visit is None or visit.status != Visit.Status.SCHEDULED:
+            continue
+        member = visit.itinerary.people.exclude(position=TeamMembership.Position.LEADER).first().user
+        leader = users["totruong"] if visit.itinerary.people.filter(user=users["totruong"]).exists() else users[
+            "dieuphoi"]
+        fieldwork.start_visit(visit, by=member)
+        for item in fieldwork.applicable_items(visit):
+            default = {"yes_no": "yes", "percentage": "80", "number": "15"}.get(item.kind)
+            raw = answers.get(item.code, "no" if item.code == "b3" else default)
+            if raw is not None:
+                fieldwork.save_answer(visit, item=item, raw=raw, by=member)
+        if state != "in_progress":
+            visit.unit_statement = "Đơn vị nhất trí với kết quả kiểm tra (dữ liệu mẫu)."
+            visit.save(update_fields=["unit_statement"])
+            fieldwork.submit_visit(visit, by=member, key=f"demo-{visit.pk}")
+        if state == "approved":
+            fieldwork.approve_visit(visit, by=leader)
+        elif state == "returned":
+            fieldwork.return_visit(visit, by=leader, comment="Bổ sung ảnh vị trí niêm yết mã QR (dữ liệu mẫu).")
+        worked += 1
+    return worked

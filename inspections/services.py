@@ -364,6 +364,7 @@ def new_checklist_version(template):
             categories = list(item.categories.all())
             item.pk, item.section = None, new_section
             item._state.adding = True
+            item._prefetched_objects_cache = {}  # else set() compares with the original's categories
             item.save()
             item.categories.set(categories)
     return copy

@@ -224,3 +224,25 @@ def test_on_the_phone_each_answer_saves_as_it_changes_and_submit_twice_is_one(cl
     visit.refresh_from_db()
     assert (visit.status, visit.unit_statement) == ("submitted", "Nhất trí")
     assert visit.history.filter(status="submitted").count() == 1
+
+
+def test_a_published_checklist_is_read_only_and_a_new_version_copies_it(client, world, administrator):
+    from inspections.models import ChecklistTemplate
+    from inspections.services import new_checklist_version
+
+    published = world["campaign"].checklist
+    client.force_login(administrator)
+    item = ChecklistItem.objects.get(section__template=published, code="b2")
+    response = client.post(reverse("admin:inspections_checklistitem_change", args=[item.pk]), {"text": "Sửa đổi"})
+    item.refresh_from_db()
+    assert response.status_code == 403
+    assert item.text.startswith("Mã QR địa điểm được niêm yết")
+
+    copy = new_checklist_version(published)
+
+    assert (copy.version, copy.is_published, copy.based_on) == (2, False, published)
+    assert [i.code for i in ChecklistItem.objects.filter(section__template=copy)] == [
+        i.code for i in ChecklistItem.objects.filter(section__template=published)]
+    assert set(ChecklistItem.objects.get(section__template=copy, code="c1").categories.values_list(
+        "code", flat=True)) == {"so_ban_nganh", "co_quan_trung_uong", "ubnd_huyen", "ubnd_xa"}
+    assert ChecklistTemplate.objects.count() == 2
