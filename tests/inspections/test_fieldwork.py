@@ -246,3 +246,28 @@ def test_a_published_checklist_is_read_only_and_a_new_version_copies_it(client, 
     assert set(ChecklistItem.objects.get(section__template=copy, code="c1").categories.values_list(
         "code", flat=True)) == {"so_ban_nganh", "co_quan_trung_uong", "ubnd_huyen", "ubnd_xa"}
     assert ChecklistTemplate.objects.count() == 2
+
+
+def test_the_visit_page_shows_the_team_its_checklist_and_the_leader_the_review(client, world):
+    visit = world["market"]
+    client.force_login(world["member"])
+    client.post(reverse("inspections:visit_start", args=[visit.pk]))
+
+    response = client.get(reverse("inspections:visit_detail", args=[visit.pk]))
+
+    html = response.content.decode()
+    assert [item.code for _section, entries in response.context["sections"] for item, _answer in entries] == codes(
+        visit)
+    assert (response.context["can_fill"], response.context["can_review"]) == (True, False)
+    assert html.count('src="/static/js/visit.js"') == 1
+    answer_all(Visit.objects.get(pk=visit.pk), world["member"])
+    client.post(reverse("inspections:visit_submit", args=[visit.pk]), {"key": "k"})
+
+    client.force_login(world["leader"])
+    response = client.get(reverse("inspections:visit_detail", args=[visit.pk]))
+    assert (response.context["can_fill"], response.context["can_review"]) == (False, True)
+    assert [str(label) for _code, label in response.context["conclusion"]] == ["Đạt", "Đạt", "Đạt"]
+    client.post(reverse("inspections:visit_review", args=[visit.pk]), {"decision": "return", "comment": ""})
+    assert Visit.objects.get(pk=visit.pk).status == "submitted"
+    client.post(reverse("inspections:visit_review", args=[visit.pk]), {"decision": "approve"})
+    assert Visit.objects.get(pk=visit.pk).status == "approved"
