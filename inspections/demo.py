@@ -255,9 +255,24 @@ FIELD_WORK = [
 ]
 
 
+def _sample_photo(code):
+    """A drawn placeholder, not a photo of a real place: the demo's evidence."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1200, 900), (222, 226, 230))
+    ImageDraw.Draw(image).text((40, 40), f"ANH MAU - {code}", fill=(33, 37, 41))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG")
+    return SimpleUploadedFile(f"anh-mau-{code}.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
 def _work_visits(campaign, users) -> int:
     """Start, answer, submit and review the demo's visits (once)."""
     from inspections import fieldwork
+    from inspections.evidence import add_evidence, photos_missing
     from inspections.models import Visit
 
     worked = 0
@@ -268,12 +283,15 @@ def _work_visits(campaign, users) -> int:
         member = visit.itinerary.people.exclude(position=TeamMembership.Position.LEADER).first().user
         leader = users["totruong"] if visit.itinerary.people.filter(user=users["totruong"]).exists() else users[
             "dieuphoi"]
-        fieldwork.start_visit(visit, by=member)
+        visit = fieldwork.start_visit(visit, by=member)
         for item in fieldwork.applicable_items(visit):
             default = {"yes_no": "yes", "percentage": "80", "number": "15"}.get(item.kind)
             raw = answers.get(item.code, "no" if item.code == "b3" else default)
             if raw is not None:
                 fieldwork.save_answer(visit, item=item, raw=raw, by=member)
+        for code in photos_missing(visit):
+            add_evidence(visit, uploaded_file=_sample_photo(code), item=visit.checklist.sections.get(
+                code=code[0]).items.get(code=code), note="Ảnh mẫu (dữ liệu mẫu)", by=member)
         if state != "in_progress":
             visit.unit_statement = "Đơn vị nhất trí với kết quả kiểm tra (dữ liệu mẫu)."
             visit.save(update_fields=["unit_statement"])

@@ -158,6 +158,11 @@ def submit_visit(visit: Visit, *, by, key: str) -> bool:
     if missing:
         raise ValidationError(_("Answer the required questions first: %(codes)s.") % {
             "codes": ", ".join(item.code for item in missing)})
+    from inspections.evidence import photos_missing
+
+    without_photo = photos_missing(visit)
+    if without_photo:
+        raise ValidationError(_("These answers need a photo: %(codes)s.") % {"codes": ", ".join(without_photo)})
     if not visit.conclusion_override_reason:
         visit.conclusion = compute_conclusion(visit)
     visit.status, visit.submitted_at, visit.submitted_by, visit.submission_key = (

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.bootstrap import style_fields
-from inspections.models import Nomination, Nominee, Organization, TeamMembership, Vehicle, Visit
+from inspections.models import ChecklistItem, Nomination, Nominee, Organization, TeamMembership, Vehicle, Visit
 from inspections.services import PlannedVisit
 from units.models import Unit
 
@@ -163,3 +163,17 @@ class StartVisitForm(forms.Form):
     latitude = forms.DecimalField(max_digits=9, decimal_places=6, required=False, min_value=-90, max_value=90)
     longitude = forms.DecimalField(max_digits=9, decimal_places=6, required=False, min_value=-180, max_value=180)
     accuracy = forms.IntegerField(min_value=0, required=False)
+
+
+class EvidenceForm(forms.Form):
+    photo = forms.FileField(label=_("Photo"), widget=forms.ClearableFileInput(
+        attrs={"accept": "image/*", "capture": "environment"}))
+    item = forms.ModelChoiceField(label=_("For the question"), queryset=None, required=False)
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+    keep_metadata = forms.BooleanField(label=_("Keep the photo's time and location"), required=False)
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items if hasattr(items, "model") else ChecklistItem.objects.filter(
+            pk__in=[item.pk for item in items])
+        self.fields["item"].label_from_instance = lambda item: f"{item.code}. {item.text[:60]}"

@@ -572,3 +572,38 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.visit} · {self.item.code}"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(visit__in=Visit.objects.visible_to(user))
+
+
+class Evidence(models.Model):
+    """A photo taken at the site, downscaled on the server; its SHA-256 is that of the
+    stored file, so anyone can check a copy against it."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="evidence")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("question"))
+    file = models.FileField(upload_to="evidence/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("evidence photo")
+        verbose_name_plural = _("evidence photos")
+        ordering = ["visit", "uploaded_at"]
+
+    def __str__(self):
+        return f"{self.visit} · {self.original_name}"

@@ -22,6 +22,8 @@ urlpatterns = [
     path("luot-kiem-tra/<int:pk>/bat-dau/", views.visit_start, name="visit_start"),
     path("luot-kiem-tra/<int:pk>/tra-loi/<int:item_pk>/", views.answer_save, name="answer_save"),
     path("luot-kiem-tra/<int:pk>/nop/", views.visit_submit, name="visit_submit"),
+    path("luot-kiem-tra/<int:pk>/anh/", views.evidence_add, name="evidence_add"),
+    path("anh/<int:pk>/", views.evidence_file, name="evidence_file"),
     path("luot-kiem-tra/<int:pk>/duyet/", views.visit_review, name="visit_review"),
     path("phuong-tien/", views.vehicle_list, name="vehicle_list"),
 ]

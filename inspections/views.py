@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role, has_role
-from inspections import fieldwork, services
+from inspections import evidence, fieldwork, services
 from inspections.forms import (
     AcceptNomineeForm,
     CancelVisitForm,
     DrawForm,
+    EvidenceForm,
     ItineraryForm,
     NominationForm,
     NomineeFormSet,
@@ -33,6 +34,7 @@ from inspections.forms import (
 from inspections.models import (
     Answer,
     Campaign,
+    Evidence,
     Itinerary,
     Nomination,
     Organization,
@@ -377,6 +379,8 @@ def visit_detail(request, pk):
         "conclusion": [(code, fieldwork.CONCLUSION_LABELS.get(value, value)) for code, value in
                        visit.conclusion.items()],
         "views": visit.view_logs.select_related("user")[:20] if can_schedule(request.user) else [],
+        "photos": visit.evidence.select_related("item"),
+        "evidence_form": EvidenceForm(items=items) if on_visit and visit.status in fieldwork.FILLABLE else None,
     })
 
 
@@ -422,6 +426,30 @@ def answer_save(request, pk, item_pk):
     return render(request, "inspections/_answer.html", {
         "visit": visit, "item": item, "answer": answer, "error": error, "can_fill": True,
         "just_saved": error is None}, status=422 if error else 200)
+
+
+@require_POST
+def evidence_add(request, pk):
+    visit = _visit_for_team(request, pk)
+    form = EvidenceForm(request.POST, request.FILES, items=fieldwork.applicable_items(visit))
+    if form.is_valid():
+        try:
+            evidence.add_evidence(visit, uploaded_file=form.cleaned_data["photo"], item=form.cleaned_data["item"],
+                                  keep_metadata=form.cleaned_data["keep_metadata"], note=form.cleaned_data["note"],
+                                  by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Photo added."))
+    else:
+        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+    return redirect(f"{reverse('inspections:visit_detail', args=[visit.pk])}#evidence")
+
+
+def evidence_file(request, pk):
+    """A photo, only for those who may see its visit (no public media URL)."""
+    photo = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
+    return FileResponse(photo.file.open("rb"), content_type="image/jpeg")
 
 
 @require_POST

@@ -345,6 +345,29 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
 
+def plan_reference(campaign) -> str:
+    """"Kế hoạch số …/KH-STTTT của Sở … về kiểm tra …": the campaign's plan as a legal basis."""
+    plan_title = campaign.title.removeprefix("Kế hoạch ").strip()
+    plan_number = campaign.number or DocumentHeader(type_code="KH").number_line.removeprefix("Số: ")
+    return (f"Kế hoạch số {plan_number} của "
+            f"{campaign.issuing_body or 'Sở Thông tin và Truyền thông tỉnh Hà Tĩnh'} về {_lower_first(plan_title)}")
+
+
+def team_people(itinerary) -> list[dict]:
+    """The people on an itinerary, leader first: name, nominating body, position."""
+    people = sorted(itinerary.people.select_related("user", "organization"),
+                    key=lambda m: (POSITION_ORDER.index(m.position) if m.position in POSITION_ORDER else 9, m.pk))
+    return [{"name": _person_name(m.user), "organization": m.organization.name,
+             "position": POSITIONS.get(m.position, ""), "is_leader": m.position == "leader"} for m in people]
+
+
+def unit_address(unit) -> str:
+    """"Khối 1, Thị trấn Nghèn, Huyện Can Lộc": the unit's address, commune and district."""
+    commune = unit.commune
+    district = commune.parent
+    return ", ".join(part for part in (unit.address, commune.name, district.name if district else "") if part)
+
+
 def schedule_notice_context(itinerary, *, issued_on: datetime.date | None = None) -> dict:
     """What the schedule notice shows. `issued_on` defaults to the day the schedule was
     sent, or today (Hà Tĩnh time) for one not yet sent."""
@@ -353,34 +376,20 @@ def schedule_notice_context(itinerary, *, issued_on: datetime.date | None = None
     campaign = itinerary.campaign
     if issued_on is None:
         issued_on = timezone.localdate(itinerary.schedule_sent_at or timezone.now(), LOCAL_TIMEZONE)
-    people = sorted(itinerary.people.select_related("user", "organization"),
-                    key=lambda m: (POSITION_ORDER.index(m.position) if m.position in POSITION_ORDER else 9, m.pk))
     visits = (itinerary.visits.exclude(status=Visit.Status.CANCELLED)
               .select_related("unit__commune__parent").order_by("position", "starts_at"))
-    plan_title = campaign.title.removeprefix("Kế hoạch ").strip()
-    plan_number = campaign.number or DocumentHeader(type_code="KH").number_line.removeprefix("Số: ")
-    plan = (f"Kế hoạch số {plan_number} của "
-            f"{campaign.issuing_body or 'Sở Thông tin và Truyền thông tỉnh Hà Tĩnh'} về {_lower_first(plan_title)}")
-    rows = []
-    for visit in visits:
-        commune = visit.unit.commune
-        district = commune.parent
-        rows.append({
-            "position": visit.position,
-            "time": f"{clock(visit.starts_at)} – {clock(visit.ends_at)}",
-            "unit": visit.unit.name,
-            "address": ", ".join(part for part in (visit.unit.address, commune.name,
-                                                   district.name if district else "") if part),
-        })
+    rows = [{"position": visit.position,
+             "time": f"{clock(visit.starts_at)} – {clock(visit.ends_at)}",
+             "unit": visit.unit.name,
+             "address": unit_address(visit.unit)} for visit in visits]
     return document_context(
         header=DocumentHeader(type_code="TB", day=issued_on),
         title=DocumentTitle("THÔNG BÁO", "Lịch kiểm tra việc triển khai hệ thống PC-Covid và quét mã QR"),
         signature=SignatureBlock("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", ""),
         recipients=["Như trên", "Lãnh đạo Sở (b/c)", "Lưu: VT, TTr"],
-        legal_basis=legal_basis_lines([campaign.legal_basis, plan]),
+        legal_basis=legal_basis_lines([campaign.legal_basis, plan_reference(campaign)]),
         surprise=campaign.form == Campaign.Form.SURPRISE,
-        people=[{"name": _person_name(m.user), "organization": m.organization.name,
-                 "position": POSITIONS.get(m.position, "")} for m in people],
+        people=team_people(itinerary),
         day=f"{vietnamese_weekday(itinerary.date)}, {vietnamese_date(itinerary.date)}",
         departs_at=clock(itinerary.departs_at),
         returns_at=clock(itinerary.returns_at),
@@ -393,3 +402,170 @@ def schedule_notice_context(itinerary, *, issued_on: datetime.date | None = None
 def schedule_notice_pdf(itinerary, *, issued_on: datetime.date | None = None) -> bytes:
     """"THÔNG BÁO Lịch kiểm tra…" for one itinerary, addressed to its people only."""
     return render_pdf("documents/schedule_notice.html", schedule_notice_context(itinerary, issued_on=issued_on))
+
+
+# ----------------------------------------------------------------------------------------
+# The minutes of a visit: "BIÊN BẢN KIỂM TRA" (domain facts §3.2)
+# ----------------------------------------------------------------------------------------
+
+MINUTES_SUBJECT = ("Việc triển khai hệ thống PC-Covid và quét mã QR phục vụ công tác phòng, "
+                   "chống dịch COVID-19")
+# The conclusion's labels as the document prints them (inspections.fieldwork's codes;
+# its CONCLUSION_LABELS go through gettext, a document does not).
+CONCLUSION_TEXT = {"dat": "Đạt", "dat_mot_phan": "Đạt một phần", "chua_dat": "Chưa đạt"}
+YES_NO_TEXT = {"yes": "Có", "no": "Không", "na": "Không áp dụng"}
+UNIT_SIGNATURE = "ĐẠI DIỆN ĐƠN VỊ ĐƯỢC KIỂM TRA"
+LEADER_SIGNATURE = "TỔ TRƯỞNG TỔ KIỂM TRA"
+# A line the people at the meeting fill in by hand.
+HANDWRITTEN = "…" * 40
+
+
+def vietnamese_number(value) -> str:
+    """1234 → "1.234", 72.5 → "72,5": Vietnamese separators."""
+    if isinstance(value, float) and not value.is_integer():
+        whole, _dot, decimals = f"{value:,.2f}".rstrip("0").partition(".")
+        return f"{whole.replace(',', '.')},{decimals}"
+    return f"{int(value):,}".replace(",", ".")
+
+
+def moment(value: datetime.datetime) -> str:
+    """"08h20 ngày 07/12/2021", in Hà Tĩnh time."""
+    local = timezone.localtime(value, LOCAL_TIMEZONE)
+    return f"{clock(local)} ngày {local:%d/%m/%Y}"
+
+
+def answer_text(item, value) -> str:
+    """An answer as the minutes print it: "Có", "12", "80%", the text typed."""
+    if value in (None, ""):
+        return "Chưa trả lời"
+    if item.kind == "yes_no":
+        return YES_NO_TEXT.get(value, str(value))
+    if item.kind in ("number", "percentage") and isinstance(value, int | float):
+        return vietnamese_number(value) + ("%" if item.kind == "percentage" else "")
+    return str(value)
+
+
+def text_lines(text: str) -> list[str]:
+    """Free text as paragraphs: one per non-empty line."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+@dataclass(frozen=True)
+class SignatureRow:
+    """Signature blocks side by side at the foot of a document, left to right (a
+    biên bản is signed by both sides: the unit on the left, the team on the right)."""
+
+    blocks: tuple[SignatureBlock, ...]
+
+    @property
+    def width(self) -> str:
+        return f"{100 / max(len(self.blocks), 1):.4g}%"
+
+
+def _visit_figures(visit) -> list[str]:
+    figures = []
+    if visit.staff_total is not None:
+        figures.append(f"Tổng số cán bộ, nhân viên: {vietnamese_number(visit.staff_total)}")
+    if visit.staff_with_app is not None:
+        line = f"Số cán bộ, nhân viên đã cài đặt ứng dụng PC-Covid: {vietnamese_number(visit.staff_with_app)}"
+        if visit.staff_total:
+            line += f" (đạt {vietnamese_number(round(100 * visit.staff_with_app / visit.staff_total, 1))}%)"
+        figures.append(line)
+    if visit.qr_codes is not None:
+        figures.append(f"Số mã QR địa điểm đã tạo: {vietnamese_number(visit.qr_codes)}")
+    if visit.scans_last_7_days is not None:
+        figures.append(f"Số lượt quét mã QR trong 07 ngày gần nhất: {vietnamese_number(visit.scans_last_7_days)}")
+    if visit.portal_accounts is not None:
+        figures.append(f"Số tài khoản trên phần mềm quanly.pccovid.gov.vn: {vietnamese_number(visit.portal_accounts)}")
+    return figures
+
+
+def _minutes_sections(visit, conclusion: dict) -> list[dict]:
+    """Each criterion (a, b, c) of the visit's checklist with the items that apply to
+    the unit, their answers and notes, and the criterion's conclusion."""
+    from inspections.fieldwork import applicable_items
+    from inspections.models import ChecklistSection
+
+    template = visit.checklist or visit.campaign.checklist
+    if template is None:
+        return []
+    answers = {answer.item_id: answer for answer in visit.answers.all()}
+    items_by_section: dict[int, list] = {}
+    for item in applicable_items(visit):
+        items_by_section.setdefault(item.section_id, []).append(item)
+    sections = []
+    for section in ChecklistSection.objects.filter(template=template).order_by("order", "code"):
+        rows = []
+        for item in items_by_section.get(section.pk, []):
+            answer = answers.get(item.pk)
+            rows.append({"code": item.code, "text": item.text,
+                         "answer": answer_text(item, answer.value if answer else None),
+                         "note": answer.note.strip() if answer else ""})
+        sections.append({"code": section.code, "title": section.title, "rows": rows,
+                         "conclusion": CONCLUSION_TEXT.get(conclusion.get(section.code), "")})
+    return sections
+
+
+def _team_leader_name(visit, people: list[dict]) -> str:
+    for person in people:
+        if person["is_leader"]:
+            return person["name"]
+    return _person_name(visit.reviewed_by) if visit.reviewed_by_id else ""
+
+
+def minutes_context(visit, *, evidence=()) -> dict:
+    """What the minutes of one visit show (see `minutes_pdf`)."""
+    from inspections.fieldwork import compute_conclusion
+    from inspections.models import Visit
+
+    campaign, unit = visit.campaign, visit.unit
+    approved = visit.status == Visit.Status.APPROVED
+    started = timezone.localtime(visit.started_at, LOCAL_TIMEZONE) if visit.started_at else None
+    day = started.date() if started else timezone.localdate(visit.starts_at, LOCAL_TIMEZONE)
+    # Submitted: the conclusion kept at submission (or as the team overrode it); before,
+    # the one the answers give so far.
+    conclusion = visit.conclusion or compute_conclusion(visit)
+    people = team_people(visit.itinerary) if visit.itinerary_id else []
+    # The unit's statement is written at submission, with the unit present: the
+    # submission's time is the end of the meeting when it is the same day.
+    submitted = timezone.localtime(visit.submitted_at, LOCAL_TIMEZONE) if visit.submitted_at else None
+    ends_at = clock(submitted) if submitted and started and submitted.date() == day and submitted > started else ""
+    representative = unit.representative_name.strip()
+    return document_context(
+        header=DocumentHeader(type_code="BB", day=day),
+        title=DocumentTitle("BIÊN BẢN KIỂM TRA", MINUTES_SUBJECT),
+        signature=SignatureBlock(LEADER_SIGNATURE, "", _team_leader_name(visit, people)),
+        recipients=[],
+        signatures=SignatureRow((SignatureBlock(UNIT_SIGNATURE, "", representative),
+                                 SignatureBlock(LEADER_SIGNATURE, "", _team_leader_name(visit, people)))),
+        draft=not approved,
+        legal_basis=legal_basis_lines([campaign.legal_basis, plan_reference(campaign)]),
+        started_at=clock(started) if started else "…… giờ ……",
+        day=vietnamese_date(day),
+        unit=unit.name,
+        address=unit_address(unit),
+        people=people,
+        representative=representative,
+        representative_title=unit.representative_title.strip(),
+        handwritten=HANDWRITTEN,
+        sections=_minutes_sections(visit, conclusion),
+        figures=_visit_figures(visit),
+        figures_taken_at=moment(visit.figures_taken_at) if visit.figures_taken_at else "",
+        overall=CONCLUSION_TEXT.get(conclusion.get("overall"), ""),
+        override_reason=visit.conclusion_override_reason.strip(),
+        shortcomings=text_lines(visit.shortcomings),
+        recommendations=text_lines(visit.recommendations),
+        unit_statement=text_lines(visit.unit_statement),
+        evidence=[{"name": item.original_name,
+                   "taken_at": moment(item.taken_at) if item.taken_at else "",
+                   "sha256": item.sha256} for item in evidence],
+        ends_at=ends_at,
+    )
+
+
+def minutes_pdf(visit, *, evidence=()) -> bytes:
+    """"BIÊN BẢN KIỂM TRA" of one visit: the team, the unit, the answers by criterion,
+    the conclusion, the unit's statement, both sides' signatures. `evidence` holds
+    objects with `.taken_at`, `.sha256` and `.original_name` (the visit's photos),
+    listed as attachments. A visit the team leader has not approved carries "DỰ THẢO"."""
+    return render_pdf("documents/minutes.html", minutes_context(visit, evidence=evidence))
