@@ -150,11 +150,13 @@ class DocumentTitle:
 @dataclass(frozen=True)
 class SignatureBlock:
     """The signing authority ("KT. GIÁM ĐỐC"), the signer's title ("PHÓ GIÁM ĐỐC") and
-    name. The name is left empty when the leader who signs is not yet known."""
+    name. The name is left empty when the leader who signs is not yet known. `note` is
+    the italic line a form puts under the title ("(Ký, ghi rõ họ tên)"), if any."""
 
     authority: str = "KT. GIÁM ĐỐC"
     title: str = "PHÓ GIÁM ĐỐC"
     signer: str = ""
+    note: str = ""
 
     @property
     def lines(self) -> list[str]:
@@ -506,6 +508,15 @@ def _minutes_sections(visit, conclusion: dict) -> list[dict]:
     return sections
 
 
+def _evidence_time(photo) -> str:
+    """"chụp lúc 08h20 ngày 07/12/2021"; a photo whose time was not kept (the inspector
+    did not allow its metadata) gives the upload time, if it has one."""
+    if photo.taken_at:
+        return f"chụp lúc {moment(photo.taken_at)}"
+    uploaded_at = getattr(photo, "uploaded_at", None)
+    return f"tải lên lúc {moment(uploaded_at)}" if uploaded_at else "không rõ thời điểm chụp"
+
+
 def _team_leader_name(visit, people: list[dict]) -> str:
     for person in people:
         if person["is_leader"]:
@@ -536,8 +547,9 @@ def minutes_context(visit, *, evidence=()) -> dict:
         title=DocumentTitle("BIÊN BẢN KIỂM TRA", MINUTES_SUBJECT),
         signature=SignatureBlock(LEADER_SIGNATURE, "", _team_leader_name(visit, people)),
         recipients=[],
-        signatures=SignatureRow((SignatureBlock(UNIT_SIGNATURE, "", representative),
-                                 SignatureBlock(LEADER_SIGNATURE, "", _team_leader_name(visit, people)))),
+        signatures=SignatureRow((
+            SignatureBlock(UNIT_SIGNATURE, "", representative, "(Ký, ghi rõ họ tên, đóng dấu nếu có)"),
+            SignatureBlock(LEADER_SIGNATURE, "", _team_leader_name(visit, people), "(Ký, ghi rõ họ tên)"))),
         draft=not approved,
         legal_basis=legal_basis_lines([campaign.legal_basis, plan_reference(campaign)]),
         started_at=clock(started) if started else "…… giờ ……",
@@ -556,9 +568,8 @@ def minutes_context(visit, *, evidence=()) -> dict:
         shortcomings=text_lines(visit.shortcomings),
         recommendations=text_lines(visit.recommendations),
         unit_statement=text_lines(visit.unit_statement),
-        evidence=[{"name": item.original_name,
-                   "taken_at": moment(item.taken_at) if item.taken_at else "",
-                   "sha256": item.sha256} for item in evidence],
+        evidence=[{"name": item.original_name, "time": _evidence_time(item), "sha256": item.sha256}
+                  for item in evidence],
         ends_at=ends_at,
     )
 

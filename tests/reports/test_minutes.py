@@ -1,0 +1,181 @@
+"""The minutes of a visit ("BIÊN BẢN KIỂM TRA"): Decree 30 layout, the team and the
+unit, the answers by criterion, the conclusion, both signatures, the draft mark."""
+
+import datetime
+import shutil
+from dataclasses import dataclass
+
+import pytest
+from django.utils import timezone
+
+from inspections import fieldwork
+from inspections.models import ChecklistItem, Visit
+from reports.documents import LOCAL_TIMEZONE, minutes_pdf, vietnamese_number
+from tests.inspections.test_fieldwork import answer_all, build
+from tests.reports.test_documents import assert_only_embedded_tinos, pdf_text
+
+pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (pdftotext, pdffonts)")
+
+HEADER_LINES = ["UBND TỈNH HÀ TĨNH", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
+                "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+CRITERIA = ["a) Công tác chỉ đạo cài đặt ứng dụng PC-Covid, tạo mã QR",
+            "b) Tạo, niêm yết mã QR địa điểm và quét mã QR",
+            "c) Sử dụng phần mềm quanly.pccovid.gov.vn"]
+
+
+def hanoi(hour, minute=0, day=7):
+    return datetime.datetime(2021, 12, day, hour, minute, tzinfo=LOCAL_TIMEZONE)
+
+
+@dataclass
+class Photo:
+    taken_at: datetime.datetime | None
+    sha256: str
+    original_name: str
+
+
+@pytest.fixture
+def world(db, coordinator):
+    world = build(coordinator)
+    leader = world["leader"]
+    leader.first_name, leader.last_name = "Nguyễn Văn", "Hùng"
+    leader.save()
+    return world
+
+
+def carry_out(world, name="committee", overrides=None, *, statement="Đơn vị thống nhất với kết quả kiểm tra."):
+    """Start the visit at 08h05 on 07/12/2021, answer everything, submit at 09h40."""
+    visit = fieldwork.start_visit(world[name], by=world["member"])
+    Visit.objects.filter(pk=visit.pk).update(started_at=hanoi(8, 5))
+    answer_all(visit, world["member"], overrides)
+    a1 = ChecklistItem.objects.get(code="a1")
+    if fieldwork.applicable_items(visit).filter(pk=a1.pk).exists():
+        fieldwork.save_answer(visit, item=a1, raw="yes", note="Công văn số 125/UBND ngày 15/11/2021",
+                              by=world["member"])
+    Visit.objects.filter(pk=visit.pk).update(
+        unit_statement=statement, shortcomings="Chưa bố trí người hướng dẫn quét mã QR.",
+        recommendations="Bố trí người hướng dẫn tại lối vào.", staff_total=50, staff_with_app=40, qr_codes=2,
+        scans_last_7_days=1234, portal_accounts=1, figures_taken_at=hanoi(8, 30))
+    fieldwork.submit_visit(visit, by=world["member"], key="k1")
+    Visit.objects.filter(pk=visit.pk).update(submitted_at=hanoi(9, 40))
+    return Visit.objects.get(pk=visit.pk)
+
+
+def test_the_minutes_have_the_decree_30_layout_and_the_visit(world, tmp_path):
+    visit = carry_out(world, overrides={"b4": "no"})
+    assert visit.conclusion["overall"] == "dat_mot_phan"
+
+    pdf = minutes_pdf(visit)
+
+    assert pdf.startswith(b"%PDF")
+    text = pdf_text(pdf, tmp_path)
+    for expected in [
+        *HEADER_LINES, "/BB-STTTT", "Hà Tĩnh, ngày 07 tháng 12 năm 2021",
+        "BIÊN BẢN KIỂM TRA",
+        "Việc triển khai hệ thống PC-Covid và quét mã QR phục vụ công tác phòng, chống dịch COVID-19",
+        "Căn cứ Văn bản số 7641/UBND-VX ngày 12/11/2021;",
+        "Căn cứ Kế hoạch số", "/KH-STTTT của Sở Thông tin và Truyền thông tỉnh Hà Tĩnh",
+        "Hôm nay, vào hồi 08h05 ngày 07 tháng 12 năm 2021, tại UBND Huyện Can Lộc "
+        "(địa chỉ: Thị trấn Nghèn, Huyện Can Lộc)",
+        "I. THÀNH PHẦN", "1. Tổ kiểm tra", "Nguyễn Văn Hùng — Sở Y tế (Tổ trưởng);", "Member1 — Sở Y tế (Thành viên).",
+        "2. Đơn vị được kiểm tra: UBND Huyện Can Lộc",
+        "II. NỘI DUNG, KẾT QUẢ KIỂM TRA", *CRITERIA,
+        "Công văn số 125/UBND ngày 15/11/2021", "Đánh giá tiêu chí a): Đạt.", "Đánh giá tiêu chí b): Đạt một phần.",
+        "Đánh giá tiêu chí c): Đạt.",
+        "Tổng số cán bộ, nhân viên: 50;", "Số cán bộ, nhân viên đã cài đặt ứng dụng PC-Covid: 40 (đạt 80%);",
+        "Số lượt quét mã QR trong 07 ngày gần nhất: 1.234;", "Thời điểm số liệu: 08h30 ngày 07/12/2021.",
+        "III. KẾT LUẬN", "1. Kết luận chung: Đạt một phần.",
+        "Chưa bố trí người hướng dẫn quét mã QR.", "Bố trí người hướng dẫn tại lối vào.",
+        "IV. Ý KIẾN CỦA ĐƠN VỊ ĐƯỢC KIỂM TRA", "Đơn vị thống nhất với kết quả kiểm tra.",
+        "Biên bản kết thúc vào hồi 09h40 cùng ngày", "mỗi bên giữ 01 bản./.",
+        "ĐẠI DIỆN ĐƠN VỊ ĐƯỢC KIỂM TRA", "TỔ TRƯỞNG TỔ KIỂM TRA",
+    ]:
+        assert expected in text, expected
+    # An answer of each kind, in its row: yes/no, percentage, number.
+    assert "a2 Đã quán triệt, phổ biến cài đặt ứng dụng PC-Covid trong cơ quan, đơn vị Có" in text
+    assert "b4 Có người hướng dẫn, nhắc nhở người đến giao dịch quét mã QR Không" in text
+    assert "(%) 80%" in text
+    assert "Số lượt quét mã QR ngày hôm trước 12" in text
+    # The criteria in order, then the conclusion, then the signatures with the leader's name under them.
+    positions = [text.index(part) for part in [*CRITERIA, "III. KẾT LUẬN", "IV. Ý KIẾN", "TỔ TRƯỞNG TỔ KIỂM TRA"]]
+    assert positions == sorted(positions)
+    assert "Nguyễn Văn Hùng" in text[text.index("TỔ TRƯỞNG TỔ KIỂM TRA"):]
+    # No recipients list: a biên bản is kept by both sides.
+    assert "Nơi nhận" not in text
+    assert_only_embedded_tinos(pdf, tmp_path)
+
+
+def test_the_draft_mark_is_printed_until_the_leader_approves(world, tmp_path):
+    visit = carry_out(world, name="market")
+
+    draft = pdf_text(minutes_pdf(visit), tmp_path)
+    assert "DỰ THẢO" in draft
+    # The market is judged on criteria a and b; c does not apply to it.
+    assert "Nội dung này không áp dụng đối với loại hình đơn vị được kiểm tra." in draft
+
+    fieldwork.approve_visit(visit, by=world["leader"])
+    visit.refresh_from_db()
+    pdf = minutes_pdf(visit)
+
+    final = pdf_text(pdf, tmp_path)
+    assert "DỰ THẢO" not in final
+    assert "BIÊN BẢN KIỂM TRA" in final
+    assert "1. Kết luận chung: Đạt." in final
+    assert_only_embedded_tinos(pdf, tmp_path)
+
+
+def test_a_visit_in_progress_shows_the_conclusion_so_far_and_blanks_to_fill_by_hand(world, tmp_path):
+    visit = fieldwork.start_visit(world["market"], by=world["member"])
+    Visit.objects.filter(pk=visit.pk).update(started_at=hanoi(1, 30, day=7) - datetime.timedelta(hours=2))
+    answer_all(visit, world["member"], {"a2": "no", "a3": "30", "b1": "no", "b2": "no"})
+    visit.refresh_from_db()
+
+    with timezone.override("UTC"):
+        text = pdf_text(minutes_pdf(visit), tmp_path)
+
+    # 23h30 on the 6th in Hà Tĩnh, whatever the active timezone (UTC: 16h30).
+    assert "Hà Tĩnh, ngày 06 tháng 12 năm 2021" in text
+    assert "vào hồi 23h30 ngày 06 tháng 12 năm 2021" in text
+    assert "1. Kết luận chung: Chưa đạt." in text
+    assert "DỰ THẢO" in text
+    # No representative recorded, no figures, no statement, not yet ended: lines to fill in.
+    assert "- Đại diện: ……" in text
+    assert "Đơn vị chưa cung cấp số liệu." in text
+    assert "Biên bản kết thúc vào hồi …… giờ …… cùng ngày" in text
+    assert "Tài liệu kèm theo" not in text
+
+
+def test_the_units_representative_signs_on_the_left(world, tmp_path):
+    unit = world["committee"].unit
+    unit.representative_name, unit.representative_title = "Trần Thị Lan", "Chánh Văn phòng HĐND và UBND huyện"
+    unit.save()
+    visit = carry_out(world)
+
+    text = pdf_text(minutes_pdf(visit), tmp_path)
+
+    assert "- Đại diện: Trần Thị Lan — Chánh Văn phòng HĐND và UBND huyện." in text
+    signatures = text[text.index("ĐẠI DIỆN ĐƠN VỊ ĐƯỢC KIỂM TRA"):]
+    assert signatures.index("Trần Thị Lan") < signatures.index("Nguyễn Văn Hùng")
+
+
+def test_the_evidence_is_listed_with_its_time_and_hash(world, tmp_path):
+    visit = carry_out(world, name="market")
+    photos = [Photo(hanoi(8, 20), "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "IMG_0001.jpg"),
+              Photo(None, "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752", "IMG_0002.jpg")]
+
+    pdf = minutes_pdf(visit, evidence=photos)
+
+    text = pdf_text(pdf, tmp_path)
+    assert "Tài liệu kèm theo: 02 ảnh minh chứng" in text
+    assert "1. IMG_0001.jpg, chụp lúc 08h20 ngày 07/12/2021;" in text
+    assert "2. IMG_0002.jpg, không rõ thời điểm chụp;" in text
+    for photo in photos:
+        assert f"SHA-256: {photo.sha256}" in text
+    assert text.index("IV. Ý KIẾN") < text.index("Tài liệu kèm theo") < text.index("Biên bản kết thúc")
+    assert_only_embedded_tinos(pdf, tmp_path)
+
+
+@pytest.mark.parametrize(("value", "expected"), [(12, "12"), (1234, "1.234"), (72.5, "72,5"), (80.0, "80"),
+                                                 (1234567, "1.234.567")])
+def test_numbers_take_vietnamese_separators(value, expected):
+    assert vietnamese_number(value) == expected
