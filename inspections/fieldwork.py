@@ -211,3 +211,43 @@ def amend_answer(visit: Visit, *, item: ChecklistItem, raw, reason: str, by) -> 
     answer._history_user, answer._change_reason = by, reason.strip()
     answer.save()
     return answer
+
+
+FIGURES = ["staff_total", "staff_with_app", "qr_codes", "scans_last_7_days", "portal_accounts"]
+
+
+@transaction.atomic
+def record_figures(visit: Visit, *, figures: dict, taken_at, by) -> Visit:
+    """The figures the unit reports and when they were taken (domain-facts §7: "thời
+    điểm số liệu"). Side effects: the visit's figures, with history."""
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.status not in FILLABLE:
+        raise ValidationError(_("This visit cannot be changed now (%(status)s).") % {
+            "status": visit.get_status_display()})
+    if figures.get("staff_with_app") is not None and figures.get("staff_total") is not None and (
+            figures["staff_with_app"] > figures["staff_total"]):
+        raise ValidationError(_("More staff with PC-Covid than staff."))
+    for field in FIGURES:
+        setattr(visit, field, figures.get(field))
+    visit.figures_taken_at = taken_at or timezone.now()
+    visit._history_user = by
+    visit.save()
+    return visit
+
+
+@transaction.atomic
+def override_conclusion(visit: Visit, *, conclusion: dict, reason: str, by) -> Visit:
+    """Replace the computed conclusion, with the reason (kept with the visit's history)."""
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for changing the computed conclusion."))
+    allowed = set(CONCLUSION_LABELS)
+    if not conclusion or any(value not in allowed for value in conclusion.values()):
+        raise ValidationError(_("Choose a conclusion for each criterion."))
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.status not in FILLABLE:
+        raise ValidationError(_("This visit cannot be changed now (%(status)s).") % {
+            "status": visit.get_status_display()})
+    visit.conclusion, visit.conclusion_override_reason = conclusion, reason.strip()
+    visit._history_user = by
+    visit.save()
+    return visit

@@ -177,3 +177,13 @@ class EvidenceForm(forms.Form):
         self.fields["item"].queryset = items if hasattr(items, "model") else ChecklistItem.objects.filter(
             pk__in=[item.pk for item in items])
         self.fields["item"].label_from_instance = lambda item: f"{item.code}. {item.text[:60]}"
+
+
+class FiguresForm(forms.Form):
+    staff_total = forms.IntegerField(label=_("Staff"), min_value=0, required=False)
+    staff_with_app = forms.IntegerField(label=_("Staff with PC-Covid installed"), min_value=0, required=False)
+    qr_codes = forms.IntegerField(label=_("Location QR codes"), min_value=0, required=False)
+    scans_last_7_days = forms.IntegerField(label=_("Scans in the last 7 days"), min_value=0, required=False)
+    portal_accounts = forms.IntegerField(label=_("Portal accounts"), min_value=0, required=False)
+    taken_at = forms.DateTimeField(label=_("Figures taken at"), required=False,
+                                   widget=forms.DateTimeInput(attrs={"placeholder": "dd/mm/yyyy hh:mm"}))

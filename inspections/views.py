@@ -21,6 +21,7 @@ from inspections.forms import (
     CancelVisitForm,
     DrawForm,
     EvidenceForm,
+    FiguresForm,
     ItineraryForm,
     NominationForm,
     NomineeFormSet,
@@ -380,6 +381,8 @@ def visit_detail(request, pk):
                        visit.conclusion.items()],
         "views": visit.view_logs.select_related("user")[:20] if can_schedule(request.user) else [],
         "photos": visit.evidence.select_related("item"),
+        "figures_form": FiguresForm(initial={**{f: getattr(visit, f) for f in fieldwork.FIGURES},
+                                             "taken_at": visit.figures_taken_at}),
         "evidence_form": EvidenceForm(items=items) if on_visit and visit.status in fieldwork.FILLABLE else None,
     })
 
@@ -426,6 +429,24 @@ def answer_save(request, pk, item_pk):
     return render(request, "inspections/_answer.html", {
         "visit": visit, "item": item, "answer": answer, "error": error, "can_fill": True,
         "just_saved": error is None}, status=422 if error else 200)
+
+
+@require_POST
+def figures_save(request, pk):
+    visit = _visit_for_team(request, pk)
+    form = FiguresForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            fieldwork.record_figures(visit, figures={f: data[f] for f in fieldwork.FIGURES}, taken_at=data["taken_at"],
+                                     by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Figures saved."))
+    else:
+        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+    return redirect(f"{reverse('inspections:visit_detail', args=[visit.pk])}#figures")
 
 
 @require_POST

@@ -418,8 +418,8 @@ CONCLUSION_TEXT = {"dat": "Đạt", "dat_mot_phan": "Đạt một phần", "chua
 YES_NO_TEXT = {"yes": "Có", "no": "Không", "na": "Không áp dụng"}
 UNIT_SIGNATURE = "ĐẠI DIỆN ĐƠN VỊ ĐƯỢC KIỂM TRA"
 LEADER_SIGNATURE = "TỔ TRƯỞNG TỔ KIỂM TRA"
-# A line the people at the meeting fill in by hand.
-HANDWRITTEN = "…" * 40
+# A line the people at the meeting fill in by hand (the template cuts it at the margin).
+HANDWRITTEN = "…" * 80
 
 
 def vietnamese_number(value) -> str:

@@ -23,6 +23,12 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(autouse=True)
+def media_in_a_temporary_folder(settings, tmp_path):
+    """Uploaded workbooks and photos of a test never land in the checkout's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def tasks_run_immediately(settings):
     """Background tasks run inside the request in tests; one test drives the real
     database queue and worker (tests/units/test_import_flow.py)."""

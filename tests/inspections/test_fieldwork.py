@@ -271,3 +271,40 @@ def test_the_visit_page_shows_the_team_its_checklist_and_the_leader_the_review(c
     assert Visit.objects.get(pk=visit.pk).status == "submitted"
     client.post(reverse("inspections:visit_review", args=[visit.pk]), {"decision": "approve"})
     assert Visit.objects.get(pk=visit.pk).status == "approved"
+
+
+def test_the_units_figures_are_recorded_with_their_time(client, world):
+    visit = fieldwork.start_visit(world["market"], by=world["member"])
+    client.force_login(world["member"])
+
+    client.post(reverse("inspections:figures_save", args=[visit.pk]), {
+        "staff_total": "40", "staff_with_app": "31", "qr_codes": "2", "scans_last_7_days": "350",
+        "portal_accounts": "0", "taken_at": "07/12/2021 08:20"})
+
+    visit.refresh_from_db()
+    assert [getattr(visit, f) for f in fieldwork.FIGURES] == [40, 31, 2, 350, 0]
+    assert timezone.localtime(visit.figures_taken_at).strftime("%d/%m/%Y %H:%M") == "07/12/2021 08:20"
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        fieldwork.record_figures(visit, figures={"staff_total": 5, "staff_with_app": 9}, taken_at=None,
+                                 by=world["member"])
+    assert error.value.messages == ["More staff with PC-Covid than staff."]
+
+
+def test_an_overridden_conclusion_needs_a_reason_and_survives_submission(world):
+    visit = fieldwork.start_visit(world["market"], by=world["member"])
+    answer_all(visit, world["member"], {"b2": "no"})
+    from inspections.evidence import add_evidence
+    from tests.inspections.test_evidence import photo
+
+    add_evidence(visit, uploaded_file=photo(400, 300), item=ChecklistItem.objects.get(code="b2"), by=world["member"])
+
+    with pytest.raises(ValidationError):
+        fieldwork.override_conclusion(visit, conclusion={"b": "chua_dat", "overall": "chua_dat"}, reason=" ",
+                                      by=world["member"])
+    fieldwork.override_conclusion(visit, conclusion={"a": "dat", "b": "chua_dat", "overall": "dat_mot_phan"},
+                                  reason="Mã QR dán trong phòng bảo vệ, người dân không thấy", by=world["member"])
+    fieldwork.submit_visit(visit, by=world["member"], key="k")
+
+    visit.refresh_from_db()
+    assert visit.conclusion == {"a": "dat", "b": "chua_dat", "overall": "dat_mot_phan"}
+    assert fieldwork.compute_conclusion(visit)["b"] == "dat_mot_phan"
