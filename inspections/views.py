@@ -379,6 +379,9 @@ def visit_detail(request, pk):
         "item_count": len(items), "submission_key": uuid.uuid4().hex,
         "conclusion": [(code, fieldwork.CONCLUSION_LABELS.get(value, value)) for code, value in
                        visit.conclusion.items()],
+        "computed": (list((fieldwork.compute_conclusion(visit) | visit.conclusion).items())
+                     if on_visit and visit.status in fieldwork.FILLABLE else []),
+        "conclusion_choices": list(fieldwork.CONCLUSION_LABELS.items()),
         "views": visit.view_logs.select_related("user")[:20] if can_schedule(request.user) else [],
         "photos": visit.evidence.select_related("item"),
         "figures_form": FiguresForm(initial={**{f: getattr(visit, f) for f in fieldwork.FIGURES},
@@ -429,6 +432,21 @@ def answer_save(request, pk, item_pk):
     return render(request, "inspections/_answer.html", {
         "visit": visit, "item": item, "answer": answer, "error": error, "can_fill": True,
         "just_saved": error is None}, status=422 if error else 200)
+
+
+@require_POST
+def conclusion_override(request, pk):
+    visit = _visit_for_team(request, pk)
+    computed = fieldwork.compute_conclusion(visit)
+    chosen = {code: request.POST.get(f"conclusion_{code}", "") for code in computed}
+    try:
+        fieldwork.override_conclusion(visit, conclusion=chosen, reason=request.POST.get("reason", ""),
+                                      by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Conclusion changed; the reason is kept with the visit."))
+    return redirect(f"{reverse('inspections:visit_detail', args=[visit.pk])}#conclusion-heading")
 
 
 @require_POST

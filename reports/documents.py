@@ -542,14 +542,16 @@ def minutes_context(visit, *, evidence=()) -> dict:
     submitted = timezone.localtime(visit.submitted_at, LOCAL_TIMEZONE) if visit.submitted_at else None
     ends_at = clock(submitted) if submitted and started and submitted.date() == day and submitted > started else ""
     representative = unit.representative_name.strip()
+    leader = _team_leader_name(visit, people)
+    override_reason = visit.conclusion_override_reason.strip().rstrip(".")
     return document_context(
         header=DocumentHeader(type_code="BB", day=day),
         title=DocumentTitle("BIÊN BẢN KIỂM TRA", MINUTES_SUBJECT),
-        signature=SignatureBlock(LEADER_SIGNATURE, "", _team_leader_name(visit, people)),
+        signature=SignatureBlock(LEADER_SIGNATURE, "", leader),
         recipients=[],
         signatures=SignatureRow((
             SignatureBlock(UNIT_SIGNATURE, "", representative, "(Ký, ghi rõ họ tên, đóng dấu nếu có)"),
-            SignatureBlock(LEADER_SIGNATURE, "", _team_leader_name(visit, people), "(Ký, ghi rõ họ tên)"))),
+            SignatureBlock(LEADER_SIGNATURE, "", leader, "(Ký, ghi rõ họ tên)"))),
         draft=not approved,
         legal_basis=legal_basis_lines([campaign.legal_basis, plan_reference(campaign)]),
         started_at=clock(started) if started else "…… giờ ……",
@@ -564,7 +566,7 @@ def minutes_context(visit, *, evidence=()) -> dict:
         figures=_visit_figures(visit),
         figures_taken_at=moment(visit.figures_taken_at) if visit.figures_taken_at else "",
         overall=CONCLUSION_TEXT.get(conclusion.get("overall"), ""),
-        override_reason=visit.conclusion_override_reason.strip(),
+        override_reason=f"{override_reason}." if override_reason else "",
         shortcomings=text_lines(visit.shortcomings),
         recommendations=text_lines(visit.recommendations),
         unit_statement=text_lines(visit.unit_statement),

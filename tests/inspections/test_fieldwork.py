@@ -308,3 +308,22 @@ def test_an_overridden_conclusion_needs_a_reason_and_survives_submission(world):
     visit.refresh_from_db()
     assert visit.conclusion == {"a": "dat", "b": "chua_dat", "overall": "dat_mot_phan"}
     assert fieldwork.compute_conclusion(visit)["b"] == "dat_mot_phan"
+
+
+def test_the_team_changes_the_computed_conclusion_from_the_page_with_a_reason(client, world):
+    visit = fieldwork.start_visit(world["market"], by=world["member"])
+    answer_all(visit, world["member"])
+    client.force_login(world["member"])
+    page = client.get(reverse("inspections:visit_detail", args=[visit.pk]))
+    assert page.context["computed"] == [("a", "dat"), ("b", "dat"), ("overall", "dat")]
+
+    url = reverse("inspections:conclusion_override", args=[visit.pk])
+    client.post(url, {"conclusion_a": "dat", "conclusion_b": "dat_mot_phan", "conclusion_overall": "dat_mot_phan"})
+    visit.refresh_from_db()
+    assert visit.conclusion == {}  # no reason, no change
+
+    client.post(url, {"conclusion_a": "dat", "conclusion_b": "dat_mot_phan", "conclusion_overall": "dat_mot_phan",
+                      "reason": "Người hướng dẫn chỉ có mặt buổi sáng"})
+    visit.refresh_from_db()
+    assert (visit.conclusion["b"], visit.conclusion_override_reason) == ("dat_mot_phan",
+                                                                         "Người hướng dẫn chỉ có mặt buổi sáng")
