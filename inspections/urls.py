@@ -25,6 +25,7 @@ urlpatterns = [
     path("luot-kiem-tra/<int:pk>/anh/", views.evidence_add, name="evidence_add"),
     path("luot-kiem-tra/<int:pk>/so-lieu/", views.figures_save, name="figures_save"),
     path("luot-kiem-tra/<int:pk>/ket-luan/", views.conclusion_override, name="conclusion_override"),
+    path("luot-kiem-tra/<int:pk>/bien-ban.pdf", views.visit_minutes_pdf, name="visit_minutes_pdf"),
     path("anh/<int:pk>/", views.evidence_file, name="evidence_file"),
     path("luot-kiem-tra/<int:pk>/duyet/", views.visit_review, name="visit_review"),
     path("phuong-tien/", views.vehicle_list, name="vehicle_list"),

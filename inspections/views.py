@@ -434,6 +434,17 @@ def answer_save(request, pk, item_pk):
         "just_saved": error is None}, status=422 if error else 200)
 
 
+def visit_minutes_pdf(request, pk):
+    """The inspection minutes (Biên bản kiểm tra, Decree 30/2020 layout); "DỰ THẢO" until approved."""
+    visit = get_object_or_404(Visit.objects.visible_to(request.user).select_related(
+        "unit__commune__parent", "campaign", "itinerary", "checklist"), pk=pk)
+    from reports.documents import minutes_pdf
+
+    response = HttpResponse(minutes_pdf(visit, evidence=visit.evidence.all()), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="bien-ban-kiem-tra-{visit.pk}.pdf"'
+    return response
+
+
 @require_POST
 def conclusion_override(request, pk):
     visit = _visit_for_team(request, pk)

@@ -88,3 +88,7 @@ def test_an_inspector_fills_a_visit_on_a_phone_and_the_leader_returns_then_appro
     page.get_by_text("Đã duyệt và khóa lượt kiểm tra.").wait_for()
     assert_accessible(page)
     assert Visit.objects.get(pk=visit.pk).status == "approved"
+    with page.expect_download() as download:
+        page.evaluate("url => { const a = document.createElement('a'); a.href = url; a.download = ''; "
+                      "document.body.appendChild(a); a.click(); }", f"/luot-kiem-tra/{visit.pk}/bien-ban.pdf")
+    assert download.value.path().read_bytes().startswith(b"%PDF")

@@ -327,3 +327,16 @@ def test_the_team_changes_the_computed_conclusion_from_the_page_with_a_reason(cl
     visit.refresh_from_db()
     assert (visit.conclusion["b"], visit.conclusion_override_reason) == ("dat_mot_phan",
                                                                          "Người hướng dẫn chỉ có mặt buổi sáng")
+
+
+def test_the_minutes_pdf_is_for_those_who_see_the_visit(client, world):
+    visit = fieldwork.start_visit(world["market"], by=world["member"])
+    url = reverse("inspections:visit_minutes_pdf", args=[visit.pk])
+    client.force_login(world["member"])
+
+    response = client.get(url)
+
+    assert (response.status_code, response["Content-Type"]) == (200, "application/pdf")
+    assert response.content.startswith(b"%PDF")
+    client.force_login(world["outsider"])
+    assert client.get(url).status_code == 404

@@ -168,6 +168,19 @@ def test_the_units_representative_signs_on_the_left(world, tmp_path):
     assert signatures.index("Trần Thị Lan") < signatures.index("Nguyễn Văn Hùng")
 
 
+def test_a_conclusion_the_team_changed_prints_with_its_reason(world, tmp_path):
+    visit = carry_out(world, overrides={"b4": "no"})
+    Visit.objects.filter(pk=visit.pk).update(
+        conclusion={**visit.conclusion, "overall": "dat"},
+        conclusion_override_reason="Đơn vị đã bố trí người hướng dẫn ngay trong buổi kiểm tra")
+    visit.refresh_from_db()
+
+    text = pdf_text(minutes_pdf(visit), tmp_path)
+
+    assert ("1. Kết luận chung: Đạt. Tổ kiểm tra điều chỉnh kết luận tính từ bảng kiểm, lý do: "
+            "Đơn vị đã bố trí người hướng dẫn ngay trong buổi kiểm tra.") in text
+
+
 def test_the_evidence_is_listed_with_its_time_and_hash(world, tmp_path):
     visit = carry_out(world, name="market")
     photos = [Photo(hanoi(8, 20), "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "IMG_0001.jpg"),
