@@ -251,3 +251,40 @@ def override_conclusion(visit: Visit, *, conclusion: dict, reason: str, by) -> V
     visit._history_user = by
     visit.save()
     return visit
+
+
+@transaction.atomic
+def require_correction(visit: Visit, *, description: str, deadline, by):
+    """Record a correction the unit must make by a deadline (not before the visit)."""
+    from inspections.models import Correction
+
+    if visit.status not in FILLABLE:
+        raise ValidationError(_("This visit cannot be changed now (%(status)s).") % {
+            "status": visit.get_status_display()})
+    if not description.strip():
+        raise ValidationError(_("Say what the unit must correct."))
+    if deadline < timezone.localtime(visit.starts_at).date():
+        raise ValidationError(_("The deadline cannot be before the visit."))
+    correction = Correction(visit=visit, description=description.strip(), deadline=deadline, added_by=by)
+    correction._history_user = by
+    correction.save()
+    return correction
+
+
+def visit_history(visit: Visit):
+    """The visit's and its answers' changes, newest first: (when, who, what, old, new, reason)."""
+    rows = []
+    records = list(visit.history.select_related("history_user").order_by("history_date"))
+    for previous, record in zip(records, records[1:], strict=False):
+        delta = record.diff_against(previous, included_fields=["status", "conclusion", "review_comment"])
+        for change in delta.changes:
+            label = str(Visit._meta.get_field(change.field).verbose_name)
+            rows.append((record.history_date, record.history_user, label, change.old, change.new,
+                         record.history_change_reason or ""))
+    for answer in visit.answers.select_related("item"):
+        entries = list(answer.history.select_related("history_user").order_by("history_date"))
+        for previous, record in zip(entries, entries[1:], strict=False):
+            if previous.value != record.value:
+                rows.append((record.history_date, record.history_user, answer.item.code, previous.value,
+                             record.value, record.history_change_reason or ""))
+    return sorted(rows, key=lambda row: row[0], reverse=True)

@@ -187,3 +187,8 @@ class FiguresForm(forms.Form):
     portal_accounts = forms.IntegerField(label=_("Portal accounts"), min_value=0, required=False)
     taken_at = forms.DateTimeField(label=_("Figures taken at"), required=False,
                                    widget=forms.DateTimeInput(attrs={"placeholder": "dd/mm/yyyy hh:mm"}))
+
+
+class CorrectionForm(forms.Form):
+    description = forms.CharField(label=_("Correction required"), widget=forms.Textarea(attrs={"rows": 2}))
+    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}))

@@ -607,3 +607,23 @@ class Evidence(models.Model):
 
     def __str__(self):
         return f"{self.visit} · {self.original_name}"
+
+
+class Correction(models.Model):
+    """A correction the team requires of the unit, with its deadline (yêu cầu khắc
+    phục, thời hạn khắc phục); the results issue follows it up."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="corrections")
+    description = models.TextField(_("correction required"))
+    deadline = models.DateField(_("deadline"))
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("required correction")
+        verbose_name_plural = _("required corrections")
+        ordering = ["visit", "deadline", "id"]
+
+    def __str__(self):
+        return f"{self.description[:40]} ({self.deadline:%d/%m/%Y})"

@@ -19,6 +19,7 @@ from inspections import evidence, fieldwork, services
 from inspections.forms import (
     AcceptNomineeForm,
     CancelVisitForm,
+    CorrectionForm,
     DrawForm,
     EvidenceForm,
     FiguresForm,
@@ -384,6 +385,11 @@ def visit_detail(request, pk):
         "conclusion_choices": list(fieldwork.CONCLUSION_LABELS.items()),
         "views": visit.view_logs.select_related("user")[:20] if can_schedule(request.user) else [],
         "photos": visit.evidence.select_related("item"),
+        "corrections": visit.corrections.all(), "correction_form": CorrectionForm(),
+        "history": fieldwork.visit_history(visit) if visit.status in (Visit.Status.APPROVED, Visit.Status.RETURNED,
+                                                                      Visit.Status.SUBMITTED) else [],
+        "can_amend": visit.status == Visit.Status.APPROVED and (
+            fieldwork.leads_visit(request.user, visit) or can_schedule(request.user)),
         "figures_form": FiguresForm(initial={**{f: getattr(visit, f) for f in fieldwork.FIGURES},
                                              "taken_at": visit.figures_taken_at}),
         "evidence_form": EvidenceForm(items=items) if on_visit and visit.status in fieldwork.FILLABLE else None,
@@ -458,6 +464,39 @@ def conclusion_override(request, pk):
     else:
         messages.success(request, _("Conclusion changed; the reason is kept with the visit."))
     return redirect(f"{reverse('inspections:visit_detail', args=[visit.pk])}#conclusion-heading")
+
+
+@require_POST
+def correction_add(request, pk):
+    visit = _visit_for_team(request, pk)
+    form = CorrectionForm(request.POST)
+    if form.is_valid():
+        try:
+            fieldwork.require_correction(visit, description=form.cleaned_data["description"],
+                                         deadline=form.cleaned_data["deadline"], by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Correction recorded."))
+    else:
+        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+    return redirect(f"{reverse('inspections:visit_detail', args=[visit.pk])}#corrections")
+
+
+@require_POST
+def answer_amend(request, pk):
+    """Change an answer of an approved visit: the leader or the Inspectorate, with a reason."""
+    visit = get_object_or_404(Visit.objects.visible_to(request.user).select_related("itinerary"), pk=pk)
+    require(fieldwork.leads_visit(request.user, visit) or can_schedule(request.user))
+    item = get_object_or_404(fieldwork.applicable_items(visit), pk=request.POST.get("item") or 0)
+    try:
+        fieldwork.amend_answer(visit, item=item, raw=request.POST.get("value"), reason=request.POST.get("reason", ""),
+                               by=request.user)
+    except (ValidationError, Answer.DoesNotExist) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("Answer changed; the earlier value and the reason are kept."))
+    return redirect(f"{reverse('inspections:visit_detail', args=[visit.pk])}#history")
 
 
 @require_POST

@@ -340,3 +340,31 @@ def test_the_minutes_pdf_is_for_those_who_see_the_visit(client, world):
     assert response.content.startswith(b"%PDF")
     client.force_login(world["outsider"])
     assert client.get(url).status_code == 404
+
+
+def test_corrections_with_deadlines_and_amendments_shown_as_history(client, world):
+    visit = fieldwork.start_visit(world["market"], by=world["member"])
+    answer_all(visit, world["member"], {"b4": "no"})
+    client.force_login(world["member"])
+    url = reverse("inspections:correction_add", args=[visit.pk])
+
+    client.post(url, {"description": "Bố trí người hướng dẫn quét mã QR", "deadline": "01/12/2021"})
+    assert visit.corrections.count() == 0  # before the visit: refused
+    client.post(url, {"description": "Bố trí người hướng dẫn quét mã QR", "deadline": "15/12/2021"})
+    assert [(c.description, c.deadline.isoformat()) for c in visit.corrections.all()] == [
+        ("Bố trí người hướng dẫn quét mã QR", "2021-12-15")]
+
+    fieldwork.submit_visit(visit, by=world["member"], key="k")
+    fieldwork.approve_visit(visit, by=world["leader"])
+    b4 = ChecklistItem.objects.get(code="b4")
+    client.force_login(world["member"])
+    assert client.post(reverse("inspections:answer_amend", args=[visit.pk]),
+                       {"item": b4.pk, "value": "yes", "reason": "x"}).status_code == 403
+    client.force_login(world["leader"])
+    client.post(reverse("inspections:answer_amend", args=[visit.pk]),
+                {"item": b4.pk, "value": "yes", "reason": "Đơn vị đã bố trí người hướng dẫn"})
+
+    page = client.get(reverse("inspections:visit_detail", args=[visit.pk]))
+    assert [(what, old, new, reason) for _when, _who, what, old, new, reason in page.context["history"]
+            if what == "b4"] == [("b4", "no", "yes", "Đơn vị đã bố trí người hướng dẫn")]
+    assert page.context["can_amend"] is True
