@@ -92,3 +92,22 @@ def test_an_inspector_fills_a_visit_on_a_phone_and_the_leader_returns_then_appro
         page.evaluate("url => { const a = document.createElement('a'); a.href = url; a.download = ''; "
                       "document.body.appendChild(a); a.click(); }", f"/luot-kiem-tra/{visit.pk}/bien-ban.pdf")
     assert download.value.path().read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("page", [PHONE], indirect=True)
+def test_an_answer_given_while_offline_is_saved_when_the_connection_returns(demo, page):
+    visit = Visit.objects.get(unit__name="Chợ Thị trấn Nghèn")  # in progress in the demo, team 2
+    log_in(page, demo.url, "thanhtra2")
+    page.goto(f"{demo.url}/luot-kiem-tra/{visit.pk}/")
+    b4 = page.locator("form.answer").filter(has_text="b4.")
+
+    page.context.set_offline(True)
+    b4.get_by_text("Không", exact=True).click()
+    b4.get_by_text("Chưa lưu: đang thử lại…").wait_for()
+    assert visit.answers.get(item__code="b4").value == "yes"
+    page.console_errors.clear()  # the failed request is logged by the browser, as expected
+
+    page.context.set_offline(False)
+    page.locator("form.answer").filter(has_text="b4.").get_by_text("Đã lưu").wait_for(timeout=15000)
+    assert visit.answers.get(item__code="b4").value == "no"
+    page.console_errors.clear()
