@@ -28,6 +28,7 @@ urlpatterns = [
     path("luot-kiem-tra/<int:pk>/dieu-chinh/", views.answer_amend, name="answer_amend"),
     path("luot-kiem-tra/<int:pk>/ket-luan/", views.conclusion_override, name="conclusion_override"),
     path("luot-kiem-tra/<int:pk>/bien-ban.pdf", views.visit_minutes_pdf, name="visit_minutes_pdf"),
+    path("luot-kiem-tra/<int:pk>/bien-ban/", views.visit_minutes_print, name="visit_minutes_print"),
     path("anh/<int:pk>/", views.evidence_file, name="evidence_file"),
     path("luot-kiem-tra/<int:pk>/duyet/", views.visit_review, name="visit_review"),
     path("phuong-tien/", views.vehicle_list, name="vehicle_list"),

@@ -451,6 +451,15 @@ def visit_minutes_pdf(request, pk):
     return response
 
 
+def visit_minutes_print(request, pk):
+    """The minutes as a page to print from the browser (same template and styles as the PDF)."""
+    visit = get_object_or_404(Visit.objects.visible_to(request.user).select_related(
+        "unit__commune__parent", "campaign", "itinerary", "checklist"), pk=pk)
+    from reports.documents import minutes_context
+
+    return render(request, "documents/minutes.html", minutes_context(visit, evidence=visit.evidence.all()))
+
+
 @require_POST
 def conclusion_override(request, pk):
     visit = _visit_for_team(request, pk)

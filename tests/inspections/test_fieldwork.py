@@ -368,3 +368,18 @@ def test_corrections_with_deadlines_and_amendments_shown_as_history(client, worl
     assert [(what, old, new, reason) for _when, _who, what, old, new, reason in page.context["history"]
             if what == "b4"] == [("b4", "no", "yes", "Đơn vị đã bố trí người hướng dẫn")]
     assert page.context["can_amend"] is True
+
+
+def test_the_minutes_print_view_uses_the_pdfs_template_without_inline_styles(client, world):
+    visit = fieldwork.start_visit(world["market"], by=world["member"])
+    url = reverse("inspections:visit_minutes_print", args=[visit.pk])
+    client.force_login(world["member"])
+
+    response = client.get(url)
+
+    html = response.content.decode()
+    assert "BIÊN BẢN KIỂM TRA" in html and "Chợ Nghèn" in html
+    assert '<link rel="stylesheet" href="/static/css/documents.css">' in html
+    assert "<style" not in html and "style=" not in html and "<script" not in html
+    client.force_login(world["outsider"])
+    assert client.get(url).status_code == 404
