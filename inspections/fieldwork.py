@@ -76,6 +76,8 @@ def clean_value(item: ChecklistItem, raw):
             raise ValidationError(_("Give a number from 0 to 100.") if item.kind == ChecklistItem.Kind.PERCENTAGE
                                   else _("The number cannot be negative."))
         return int(number) if number.is_integer() else number
+    if item.kind == ChecklistItem.Kind.PHOTO:
+        raise ValidationError(_("Answer this question with a photo."))
     if item.kind == ChecklistItem.Kind.CHOICE:
         if text not in item.choices:
             raise ValidationError(_("Choose one of the answers offered."))
@@ -136,7 +138,9 @@ def compute_conclusion(visit: Visit) -> dict:
 
 
 def missing_required(visit: Visit) -> list[ChecklistItem]:
+    """Required items without an answer; a "photo" item is answered by a photo attached to it."""
     answered = {a.item_id for a in visit.answers.all() if a.value is not None}
+    answered |= set(visit.evidence.exclude(item=None).values_list("item_id", flat=True))
     return [item for item in applicable_items(visit) if item.required and item.pk not in answered]
 
 

@@ -63,7 +63,8 @@ def answer_all(visit, user, overrides=None):
         raw = overrides.get(item.code, {"yes_no": "yes", "percentage": "80", "number": "12"}.get(item.kind, "ghi chú"))
         if item.code == "b3":
             raw = overrides.get("b3", "no")
-        fieldwork.save_answer(visit, item=item, raw=raw, by=user)
+        if raw is not None and item.kind != ChecklistItem.Kind.PHOTO:
+            fieldwork.save_answer(visit, item=item, raw=raw, by=user)
 
 
 def codes(visit):
@@ -383,3 +384,22 @@ def test_the_minutes_print_view_uses_the_pdfs_template_without_inline_styles(cli
     assert "<style" not in html and "style=" not in html and "<script" not in html
     client.force_login(world["outsider"])
     assert client.get(url).status_code == 404
+
+
+def test_a_photo_question_is_answered_by_a_photo_attached_to_it(world):
+    from inspections.evidence import add_evidence
+    from inspections.models import ChecklistSection
+    from tests.inspections.test_evidence import photo
+
+    section = ChecklistSection.objects.get(template=world["campaign"].checklist, code="b")
+    item = ChecklistItem.objects.create(section=section, code="b7", text="Ảnh bảng mã QR tại lối vào",
+                                        kind=ChecklistItem.Kind.PHOTO, required=True, order=7)
+    visit = fieldwork.start_visit(world["market"], by=world["member"])
+    answer_all(visit, world["member"], {"b7": None})
+    with pytest.raises(ValidationError):
+        fieldwork.save_answer(visit, item=item, raw="có ảnh", by=world["member"])
+    assert [i.code for i in fieldwork.missing_required(visit)] == ["b7"]
+
+    add_evidence(visit, uploaded_file=photo(400, 300), item=item, by=world["member"])
+
+    assert fieldwork.missing_required(visit) == []
