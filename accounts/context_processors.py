@@ -24,5 +24,6 @@ def role(request):
         "demo_mode": settings.DEMO_MODE,
         "language_choices": LANGUAGE_CHOICES,
         "can_read_registry": user is not None and has_role(user, *REGISTRY_READERS),
+        "can_follow_up": user is not None and has_role(user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP),
         "can_see_vehicles": user is not None and has_role(user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.OFFICE),
     }

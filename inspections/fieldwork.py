@@ -178,13 +178,17 @@ def submit_visit(visit: Visit, *, by, key: str) -> bool:
 
 @transaction.atomic
 def approve_visit(visit: Visit, *, by) -> None:
-    """The team leader approves: the visit is locked (DESIGN §3 rule 5)."""
+    """The team leader approves: the visit is locked (DESIGN §3 rule 5). Side effect:
+    the required corrections of a visit not fully compliant become follow-ups."""
+    from inspections.followups import open_follow_ups
+
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     if visit.status != Visit.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted visit can be approved."))
     visit.status, visit.reviewed_by, visit.reviewed_at = Visit.Status.APPROVED, by, timezone.now()
     visit._history_user = by
     visit.save()
+    open_follow_ups(visit)
 
 
 @transaction.atomic

@@ -7,7 +7,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.bootstrap import style_fields
-from inspections.models import ChecklistItem, Nomination, Nominee, Organization, TeamMembership, Vehicle, Visit
+from inspections.models import (
+    ChecklistItem,
+    FollowUpStep,
+    Nomination,
+    Nominee,
+    Organization,
+    TeamMembership,
+    Vehicle,
+    Visit,
+)
 from inspections.services import PlannedVisit
 from units.models import Unit
 
@@ -192,3 +201,13 @@ class FiguresForm(forms.Form):
 class CorrectionForm(forms.Form):
     description = forms.CharField(label=_("Correction required"), widget=forms.Textarea(attrs={"rows": 2}))
     deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}))
+
+
+class FollowUpStepForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Step"), choices=FollowUpStep.Kind.choices)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}))
+    new_deadline = forms.DateField(label=_("New deadline"), required=False,
+                                   widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}))
+    competent_body = forms.CharField(label=_("Competent body (for a proposal)"), max_length=255, required=False)
+    evidence = forms.CharField(label=_("Evidence (document number, photo…)"), max_length=255, required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

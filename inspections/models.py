@@ -627,3 +627,78 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"{self.description[:40]} ({self.deadline:%d/%m/%Y})"
+
+
+# ----------------------------------------------------------------------------------------
+# Follow-up: urging, reminding and handling units (plan I: đôn đốc, nhắc nhở, xử lý)
+# ----------------------------------------------------------------------------------------
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The DIC's handling of units: the Inspectorate, leadership and administrators."""
+        if not user.is_authenticated or not has_role(user, *SCHEDULE_READERS):
+            return self.none()
+        return self
+
+    def overdue(self, today):
+        return self.filter(outcome=FollowUp.Outcome.OPEN, deadline__lt=today)
+
+
+class FollowUp(models.Model):
+    """The handling of one required correction until the unit has fixed it, or not.
+
+    The software records handling; it never issues fines or fills legal clauses itself
+    (DESIGN §3 rule 7)."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", _("Being followed up")
+        FIXED = "fixed", _("Fixed")
+        NOT_FIXED = "not_fixed", _("Not fixed")
+
+    correction = models.OneToOneField(Correction, on_delete=models.PROTECT, related_name="follow_up")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="follow_ups",
+                             verbose_name=_("unit"))
+    deadline = models.DateField(_("deadline"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["deadline", "id"]
+
+    def __str__(self):
+        return f"{self.unit} · {self.deadline:%d/%m/%Y}"
+
+
+class FollowUpStep(models.Model):
+    """One dated step of the ladder, who acted and on what evidence."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("Reminder letter")
+        CORRECTION_DUE = "correction_due", _("New correction deadline")
+        REINSPECTION = "reinspection", _("Re-inspection")
+        PROPOSAL = "proposal", _("Proposal to the competent body")
+
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField(_("step"), max_length=16, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    acted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("acted by"))
+    note = models.TextField(_("note"), blank=True)
+    evidence = models.CharField(_("evidence (document number, photo…)"), max_length=255, blank=True)
+    competent_body = models.CharField(_("competent body"), max_length=255, blank=True)
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_("re-inspection visit"))
+
+    class Meta:
+        ordering = ["follow_up", "date", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.date:%d/%m/%Y}"

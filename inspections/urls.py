@@ -32,4 +32,6 @@ urlpatterns = [
     path("anh/<int:pk>/", views.evidence_file, name="evidence_file"),
     path("luot-kiem-tra/<int:pk>/duyet/", views.visit_review, name="visit_review"),
     path("phuong-tien/", views.vehicle_list, name="vehicle_list"),
+    path("theo-doi/", views.follow_up_list, name="follow_up_list"),
+    path("theo-doi/<int:pk>/", views.follow_up_detail, name="follow_up_detail"),
 ]

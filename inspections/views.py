@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role, has_role
-from inspections import evidence, fieldwork, services
+from inspections import evidence, fieldwork, followups, services
 from inspections.forms import (
     AcceptNomineeForm,
     CancelVisitForm,
@@ -23,6 +23,7 @@ from inspections.forms import (
     DrawForm,
     EvidenceForm,
     FiguresForm,
+    FollowUpStepForm,
     ItineraryForm,
     NominationForm,
     NomineeFormSet,
@@ -37,6 +38,7 @@ from inspections.models import (
     Answer,
     Campaign,
     Evidence,
+    FollowUp,
     Itinerary,
     Nomination,
     Organization,
@@ -585,3 +587,49 @@ def visit_review(request, pk):
     return redirect("inspections:visit_detail", pk=visit.pk)
 
 
+
+
+
+# ------------------------------------------------------------------------------ follow-up
+
+
+def follow_up_list(request):
+    """Units to urge, remind or deal with; overdue first when asked."""
+    follow_ups = FollowUp.objects.visible_to(request.user)
+    require(has_role(request.user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP))
+    today = timezone.localdate()
+    shown = request.GET.get("show", "open")
+    if shown == "overdue":
+        follow_ups = follow_ups.overdue(today)
+    elif shown == "open":
+        follow_ups = follow_ups.filter(outcome=FollowUp.Outcome.OPEN)
+    page = Paginator(follow_ups.select_related("unit__commune__parent", "correction__visit"), 50).get_page(
+        request.GET.get("page"))
+    return render(request, "inspections/follow_up_list.html", {
+        "page": page, "shown": shown, "today": today, "query": f"show={shown}",
+        "overdue_count": FollowUp.objects.visible_to(request.user).overdue(today).count()})
+
+
+def follow_up_detail(request, pk):
+    follow_up = get_object_or_404(FollowUp.objects.visible_to(request.user).select_related(
+        "unit__commune__parent", "correction__visit__campaign", "closed_by"), pk=pk)
+    form = FollowUpStepForm(request.POST or None)
+    if request.method == "POST":
+        require(can_schedule(request.user))
+        try:
+            if "outcome" in request.POST:
+                followups.close_follow_up(follow_up, outcome=request.POST["outcome"], by=request.user)
+                messages.success(request, _("Outcome recorded."))
+                return redirect("inspections:follow_up_detail", pk=follow_up.pk)
+            if form.is_valid():
+                data = form.cleaned_data
+                followups.record_step(follow_up, kind=data["kind"], date=data["date"], by=request.user,
+                                      note=data["note"], evidence=data["evidence"],
+                                      competent_body=data["competent_body"], new_deadline=data["new_deadline"])
+                messages.success(request, _("Step recorded."))
+                return redirect("inspections:follow_up_detail", pk=follow_up.pk)
+        except ValidationError as error:
+            form.add_error(None, error)
+    return render(request, "inspections/follow_up_detail.html", {
+        "follow_up": follow_up, "form": form, "can_act": can_schedule(request.user),
+        "steps": follow_up.steps.select_related("acted_by", "visit"), "today": timezone.localdate()})
