@@ -248,7 +248,7 @@ def _load_schedule(campaign, users, organizations) -> dict[str, int]:
 # Sample field work, so that every state of a visit shows: (unit, answers that differ
 # from "yes"/80 %, the final state). The answers are invented: sample data.
 FIELD_WORK = [
-    ("Sở Nội vụ tỉnh Hà Tĩnh", {"a3": "92"}, "approved"),
+    ("Sở Nội vụ tỉnh Hà Tĩnh", {"a3": "45"}, "approved"),
     ("Bệnh viện Đa khoa tỉnh Hà Tĩnh", {"b2": "no", "b4": "no"}, "returned"),
     ("UBND Huyện Can Lộc", {"c2": "no", "a3": "45"}, "submitted"),
     ("Chợ Thị trấn Nghèn", {"b1": "no", "b2": "no", "b3": "yes"}, "in_progress"),
@@ -273,6 +273,7 @@ def _work_visits(campaign, users) -> int:
     """Start, answer, submit and review the demo's visits (once)."""
     from inspections import fieldwork
     from inspections.evidence import add_evidence, photos_missing
+    from inspections.followups import record_step
     from inspections.models import Visit
 
     worked = 0
@@ -292,12 +293,19 @@ def _work_visits(campaign, users) -> int:
         for code in photos_missing(visit):
             add_evidence(visit, uploaded_file=_sample_photo(code), item=visit.checklist.sections.get(
                 code=code[0]).items.get(code=code), note="Ảnh mẫu (dữ liệu mẫu)", by=member)
+        if state == "approved":
+            fieldwork.require_correction(
+                visit, description="Tuyên truyền, hướng dẫn cán bộ, nhân viên cài đặt PC-Covid (dữ liệu mẫu)",
+                deadline=datetime.date(2021, 12, 20), by=member)
         if state != "in_progress":
             visit.unit_statement = "Đơn vị nhất trí với kết quả kiểm tra (dữ liệu mẫu)."
             visit.save(update_fields=["unit_statement"])
             fieldwork.submit_visit(visit, by=member, key=f"demo-{visit.pk}")
         if state == "approved":
             fieldwork.approve_visit(visit, by=leader)
+            for correction in visit.corrections.all():
+                record_step(correction.follow_up, kind="reminder", date=datetime.date(2021, 12, 21),
+                            by=users["dieuphoi"], evidence="Văn bản nhắc nhở (dữ liệu mẫu)")
         elif state == "returned":
             fieldwork.return_visit(visit, by=leader, comment="Bổ sung ảnh vị trí niêm yết mã QR (dữ liệu mẫu).")
         worked += 1

@@ -134,5 +134,10 @@ def test_the_schedule_of_december_2021_is_in_the_demo(divisions):
     assert states == {"Sở Nội vụ tỉnh Hà Tĩnh": "approved", "Bệnh viện Đa khoa tỉnh Hà Tĩnh": "returned",
                       "UBND Huyện Can Lộc": "submitted", "Chợ Thị trấn Nghèn": "in_progress",
                       "Chợ Phường Trần Phú": "planned", "Bến xe khách Hà Tĩnh": "planned"}
+    from inspections.models import FollowUp
+
+    follow_up = FollowUp.objects.get()
+    assert (follow_up.unit.name, follow_up.deadline.isoformat(), list(follow_up.steps.values_list("kind", flat=True))
+            ) == ("Sở Nội vụ tỉnh Hà Tĩnh", "2021-12-20", ["reminder"])
     thanhtra2 = User.objects.get(username="thanhtra2")
     assert [i.date.isoformat() for i in Itinerary.objects.visible_to(thanhtra2)] == ["2021-12-09"]
