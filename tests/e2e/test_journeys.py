@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from tests.e2e.conftest import PHONE, assert_accessible, log_in
@@ -82,3 +84,15 @@ def test_signing_out_shows_the_logout_page(demo, page):
     assert page.get_by_role("heading", level=1).inner_text() == "Bạn đã đăng xuất"
     page.goto(f"{demo.url}/")
     assert page.url == f"{demo.url}/dang-nhap/?next=/"
+
+
+def test_the_follow_up_list_shows_the_overdue_unit_of_the_demo(demo, page):
+    log_in(page, demo.url, "dieuphoi")
+
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Theo dõi, đôn đốc").click()
+    page.get_by_role("link", name=re.compile("Quá hạn")).click()
+
+    rows = page.get_by_role("table").locator("tbody tr")
+    assert rows.count() == 1
+    assert rows.first.inner_text().startswith("Sở Nội vụ tỉnh Hà Tĩnh")
+    assert_accessible(page)
