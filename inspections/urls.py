@@ -34,4 +34,5 @@ urlpatterns = [
     path("phuong-tien/", views.vehicle_list, name="vehicle_list"),
     path("theo-doi/", views.follow_up_list, name="follow_up_list"),
     path("theo-doi/<int:pk>/", views.follow_up_detail, name="follow_up_detail"),
+    path("theo-doi/<int:pk>/nhac-nho.<str:fmt>", views.follow_up_reminder, name="follow_up_reminder"),
 ]

@@ -582,3 +582,111 @@ def minutes_pdf(visit, *, evidence=()) -> bytes:
     objects with `.taken_at`, `.sha256` and `.original_name` (the visit's photos),
     listed as attachments. A visit the team leader has not approved carries "DỰ THẢO"."""
     return render_pdf("documents/minutes.html", minutes_context(visit, evidence=evidence))
+
+
+# ----------------------------------------------------------------------------------------
+# The reminder letter (công văn nhắc nhở) of a follow-up, as PDF and DOCX
+# ----------------------------------------------------------------------------------------
+
+REMINDER_SUBJECT = "V/v đôn đốc khắc phục tồn tại sau kiểm tra việc triển khai PC-Covid và quét mã QR"
+
+
+def reminder_context(follow_up, *, issued_on: datetime.date | None = None) -> dict:
+    """A công văn of the Inspectorate to the unit: what the visit found, what to correct
+    and by when. It names no fine and no legal clause (DESIGN §3 rule 7): the signer adds
+    any by hand."""
+    correction = follow_up.correction
+    visit = correction.visit
+    issued_on = issued_on or timezone.localdate(timezone.now(), LOCAL_TIMEZONE)
+    visit_day = timezone.localtime(visit.starts_at, LOCAL_TIMEZONE).date()
+    paragraphs = [
+        f"{plan_reference(visit.campaign)[0].upper()}{plan_reference(visit.campaign)[1:]}, ngày "
+        f"{vietnamese_date(visit_day).removeprefix('ngày ')}, Tổ kiểm tra của Sở Thông tin và Truyền thông đã "
+        f"kiểm tra việc triển khai hệ thống PC-Covid và quét mã QR tại {follow_up.unit.name} "
+        f"({unit_address(follow_up.unit)}).",
+        f"Qua kiểm tra, Tổ kiểm tra đã yêu cầu đơn vị khắc phục: {correction.description.rstrip('.')}; "
+        f"thời hạn khắc phục: {vietnamese_date(follow_up.deadline)}.",
+        "Sở Thông tin và Truyền thông đề nghị đơn vị khẩn trương thực hiện nội dung nêu trên và báo cáo kết quả "
+        "khắc phục về Sở (qua Thanh tra Sở) để tổng hợp, báo cáo UBND tỉnh.",
+    ]
+    return document_context(
+        header=DocumentHeader(day=issued_on, unit_code="TTr"),
+        title=DocumentTitle("", ""),
+        signature=SignatureBlock("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", ""),
+        recipients=["Như trên", "Lãnh đạo Sở (b/c)", "Lưu: VT, TTr"],
+        subject=REMINDER_SUBJECT, addressee=follow_up.unit.name, paragraphs=paragraphs)
+
+
+def reminder_pdf(follow_up, **options) -> bytes:
+    return render_pdf("documents/reminder.html", reminder_context(follow_up, **options))
+
+
+def reminder_docx(follow_up, **options) -> bytes:
+    return render_docx(reminder_context(follow_up, **options))
+
+
+def render_docx(context: dict) -> bytes:
+    """A Word file of a công văn in the Decree 30/2020 layout from the same context as the
+    PDF: the two-column header, number and date line, subject, addressee, body, "Nơi nhận"
+    and the signature block. Times New Roman (the decree's font, present where it is opened)."""
+    import io
+
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt
+
+    header, signature = context["header"], context["signature"]
+    document = Document()
+    section = document.sections[0]
+    section.page_height, section.page_width = Mm(297), Mm(210)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    style = document.styles["Normal"]
+    style.font.name, style.font.size = "Times New Roman", Pt(14)
+    style.element.rPr.rFonts.set("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia",
+                                 "Times New Roman")
+
+    def paragraph(cell_or_doc, text, *, bold=False, italic=False, size=None, align=None):
+        target = cell_or_doc.add_paragraph() if hasattr(cell_or_doc, "add_paragraph") else cell_or_doc
+        run = target.add_run(text)
+        run.bold, run.italic = bold, italic
+        if size:
+            run.font.size = Pt(size)
+        if align is not None:
+            target.alignment = align
+        return target
+
+    table = document.add_table(rows=2, cols=2)
+    left, right = table.rows[0].cells
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    left.paragraphs[0].alignment = right.paragraphs[0].alignment = center
+    paragraph(left.paragraphs[0], header.governing_body, size=13)
+    paragraph(left, header.issuing_body, bold=True, size=13, align=center)
+    paragraph(right.paragraphs[0], header.national_name, bold=True, size=13)
+    paragraph(right, header.national_motto, bold=True, size=14, align=center)
+    number, date = table.rows[1].cells
+    paragraph(number.paragraphs[0], header.number_line, size=13, align=center)
+    if context.get("subject"):
+        paragraph(number, context["subject"], size=12, align=center)
+    paragraph(date.paragraphs[0], header.date_line, italic=True, align=center)
+
+    if context.get("addressee"):
+        paragraph(document, f"Kính gửi: {context['addressee']}", align=center)
+    for text in context.get("paragraphs", []):
+        body = paragraph(document, text, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+        body.paragraph_format.first_line_indent = Mm(10)
+    closing = document.add_table(rows=1, cols=2)
+    recipients, signing = closing.rows[0].cells
+    paragraph(recipients.paragraphs[0], "Nơi nhận:", bold=True, italic=True, size=12)
+    for line in context.get("recipients", []):
+        paragraph(recipients, line, size=11)
+    signing.paragraphs[0].alignment = center
+    paragraph(signing.paragraphs[0], signature.lines[0] if signature.lines else "", bold=True)
+    for line in signature.lines[1:]:
+        paragraph(signing, line, bold=True, align=center)
+    for _blank in range(3):
+        signing.add_paragraph()
+    paragraph(signing, signature.signer, bold=True, align=center)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -108,3 +108,33 @@ def test_the_list_runs_a_fixed_number_of_queries(client, world, coordinator, cou
     with django_assert_num_queries(6):
         response = client.get(reverse("inspections:follow_up_list"))
     assert len(response.context["page"]) == count
+
+
+def test_the_reminder_letter_as_pdf_and_word(client, world, coordinator):
+    import io
+    import subprocess
+
+    import docx
+
+    approved(world, {"b4": "no"})
+    follow_up = FollowUp.objects.get()
+    client.force_login(coordinator)
+
+    pdf = client.get(reverse("inspections:follow_up_reminder", args=[follow_up.pk, "pdf"])).content
+    text = " ".join(subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
+                                   check=True).stdout.decode().split())
+    for expected in ("UBND TỈNH HÀ TĨNH", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                     "/STTTT-TTr", "Kính gửi: Chợ Nghèn", "Bố trí người hướng dẫn quét mã QR",
+                     "ngày 15 tháng 12 năm 2021", "KT. GIÁM ĐỐC"):
+        assert expected in text
+
+    word = client.get(reverse("inspections:follow_up_reminder", args=[follow_up.pk, "docx"]))
+    document = docx.Document(io.BytesIO(word.content))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert cells[0] == "UBND TỈNH HÀ TĨNH\nSỞ THÔNG TIN VÀ TRUYỀN THÔNG"
+    assert cells[1] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"
+    assert cells[3].startswith("Hà Tĩnh, ngày ")
+    assert "Kính gửi: Chợ Nghèn" in [p.text for p in document.paragraphs]
+    assert document.styles["Normal"].font.name == "Times New Roman"
+    client.force_login(world["member"])
+    assert client.get(reverse("inspections:follow_up_reminder", args=[follow_up.pk, "pdf"])).status_code == 404
