@@ -600,7 +600,8 @@ def reminder_context(follow_up, *, issued_on: datetime.date | None = None) -> di
     issued_on = issued_on or timezone.localdate(timezone.now(), LOCAL_TIMEZONE)
     visit_day = timezone.localtime(visit.starts_at, LOCAL_TIMEZONE).date()
     paragraphs = [
-        f"Thực hiện {plan_reference(visit.campaign)}, {vietnamese_date(visit_day)}, Tổ kiểm tra của Sở Thông tin và Truyền thông đã "
+        f"Thực hiện {plan_reference(visit.campaign)}, {vietnamese_date(visit_day)}, "
+        f"Tổ kiểm tra của Sở Thông tin và Truyền thông đã "
         f"kiểm tra việc triển khai hệ thống PC-Covid và quét mã QR tại {follow_up.unit.name} "
         f"({unit_address(follow_up.unit)}).",
         f"Qua kiểm tra, Tổ kiểm tra đã yêu cầu đơn vị khắc phục: {correction.description.rstrip('.')}; "
