@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("don-vi/", include("units.urls")),
     path("", include("inspections.urls")),
+    path("", include("reports.urls")),
     path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     # The invitation of a nominated inspector: set a password from the e-mailed link.

@@ -96,3 +96,14 @@ def test_the_follow_up_list_shows_the_overdue_unit_of_the_demo(demo, page):
     assert rows.count() == 1
     assert rows.first.inner_text().startswith("Sở Nội vụ tỉnh Hà Tĩnh")
     assert_accessible(page)
+
+
+def test_leadership_opens_the_results_dashboard_with_its_charts(demo, page):
+    from inspections.models import Campaign
+
+    log_in(page, demo.url, "lanhdao")
+    page.goto(f"{demo.url}/ke-hoach/{Campaign.objects.get().pk}/tong-hop/")
+
+    page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length === 2")
+    assert page.get_by_role("heading", name="Theo huyện").first.is_visible()
+    assert_accessible(page)
