@@ -291,8 +291,8 @@ def _work_visits(campaign, users) -> int:
             if raw is not None:
                 fieldwork.save_answer(visit, item=item, raw=raw, by=member)
         for code in photos_missing(visit):
-            add_evidence(visit, uploaded_file=_sample_photo(code), item=visit.checklist.sections.get(
-                code=code[0]).items.get(code=code), note="Ảnh mẫu (dữ liệu mẫu)", by=member)
+            item = fieldwork.applicable_items(visit).get(code=code)
+            add_evidence(visit, uploaded_file=_sample_photo(code), item=item, note="Ảnh mẫu (dữ liệu mẫu)", by=member)
         if state == "approved":
             fieldwork.require_correction(
                 visit, description="Tuyên truyền, hướng dẫn cán bộ, nhân viên cài đặt PC-Covid (dữ liệu mẫu)",

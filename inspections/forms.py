@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from config.bootstrap import style_fields
 from inspections.models import (
-    ChecklistItem,
     FollowUpStep,
     Nomination,
     Nominee,
@@ -19,6 +18,11 @@ from inspections.models import (
 )
 from inspections.services import PlannedVisit
 from units.models import Unit
+
+
+def errors_as_text(form) -> str:
+    """A bound form's errors as one line, for a message after a redirect."""
+    return " ".join(" ".join(errors) for errors in form.errors.values())
 
 
 class VehicleForm(forms.ModelForm):
@@ -183,8 +187,7 @@ class EvidenceForm(forms.Form):
 
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = items if hasattr(items, "model") else ChecklistItem.objects.filter(
-            pk__in=[item.pk for item in items])
+        self.fields["item"].queryset = items
         self.fields["item"].label_from_instance = lambda item: f"{item.code}. {item.text[:60]}"
 
 

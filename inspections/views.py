@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,6 +32,7 @@ from inspections.forms import (
     UnitNoticeForm,
     VehicleForm,
     VisitLineFormSet,
+    errors_as_text,
     planned_visits,
 )
 from inspections.models import (
@@ -56,11 +57,9 @@ def _campaign(request, pk):
 
 def campaign_detail(request, pk):
     campaign = _campaign(request, pk)
-    visits = Visit.objects.visible_to(request.user).filter(campaign=campaign)
-    figures = visits.aggregate(
-        scheduled=Count("id", filter=~Q(status__in=[Visit.Status.PLANNED, Visit.Status.CANCELLED])),
-        done=Count("id", filter=Q(status__in=[Visit.Status.SUBMITTED, Visit.Status.APPROVED])))
-    figures["targets"] = Target.objects.visible_to(request.user).filter(campaign=campaign).count()
+    from reports.dashboard import visit_figures
+
+    figures = visit_figures(campaign, request.user)
     return render(request, "inspections/campaign_detail.html", {
         "campaign": campaign, "figures": figures, "can_schedule": can_schedule(request.user),
         "sees_targets": has_role(request.user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP),
@@ -394,7 +393,8 @@ def visit_detail(request, pk):
             fieldwork.leads_visit(request.user, visit) or can_schedule(request.user)),
         "figures_form": FiguresForm(initial={**{f: getattr(visit, f) for f in fieldwork.FIGURES},
                                              "taken_at": visit.figures_taken_at}),
-        "evidence_form": EvidenceForm(items=items) if on_visit and visit.status in fieldwork.FILLABLE else None,
+        "evidence_form": (EvidenceForm(items=fieldwork.applicable_items(visit))
+                          if on_visit and visit.status in fieldwork.FILLABLE else None),
     })
 
 
@@ -490,7 +490,7 @@ def correction_add(request, pk):
         else:
             messages.success(request, _("Correction recorded."))
     else:
-        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+        messages.error(request, errors_as_text(form))
     return redirect(f"{reverse('inspections:visit_detail', args=[visit.pk])}#corrections")
 
 
@@ -524,7 +524,7 @@ def figures_save(request, pk):
         else:
             messages.success(request, _("Figures saved."))
     else:
-        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+        messages.error(request, errors_as_text(form))
     return redirect(f"{reverse('inspections:visit_detail', args=[visit.pk])}#figures")
 
 
@@ -542,7 +542,7 @@ def evidence_add(request, pk):
         else:
             messages.success(request, _("Photo added."))
     else:
-        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+        messages.error(request, errors_as_text(form))
     return redirect(f"{reverse('inspections:visit_detail', args=[visit.pk])}#evidence")
 
 

@@ -55,12 +55,19 @@ def criteria(visits) -> list[tuple]:
             for code in CRITERIA]
 
 
-def headline(campaign: Campaign, visits, user, today) -> dict:
-    figures = visits.filter(campaign=campaign).aggregate(
+def visit_figures(campaign: Campaign, user) -> dict:
+    """Targets, visits scheduled, units visited and visits approved, as this person may see them
+    (the campaign page and the dashboard both show them)."""
+    figures = Visit.objects.visible_to(user).filter(campaign=campaign).aggregate(
         scheduled=Count("id", filter=~Q(status__in=[Visit.Status.PLANNED, Visit.Status.CANCELLED])),
         visited=Count("id", filter=Q(status__in=Visit.INSPECTED)),
         approved=Count("id", filter=Q(status=Visit.Status.APPROVED)))
     figures["targets"] = Target.objects.visible_to(user).filter(campaign=campaign).count()
+    return figures
+
+
+def headline(campaign: Campaign, user, today) -> dict:
+    figures = visit_figures(campaign, user)
     follow_ups = FollowUp.objects.visible_to(user).aggregate(
         open=Count("id", filter=Q(outcome=FollowUp.Outcome.OPEN)),
         overdue=Count("id", filter=Q(outcome=FollowUp.Outcome.OPEN, deadline__lt=today)),
@@ -75,7 +82,7 @@ def dashboard(campaign: Campaign, user, today) -> dict:
     visits = Visit.objects.visible_to(user).filter(campaign=campaign)
     units = Unit.objects.visible_to(user)
     return {
-        "headline": headline(campaign, visits, user, today),
+        "headline": headline(campaign, user, today),
         "progress": progress_by_day(campaign, visits),
         "criteria": criteria(visits),
         "by_district": compliance(visits, "district"),

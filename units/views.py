@@ -77,20 +77,26 @@ def unit_changes(unit):
         fields = [(Unit._meta.get_field(c.field), c.old, c.new) for c in delta.changes if c.field not in HISTORY_HIDDEN]
         if fields:
             changes.append((record.history_date, record.history_user, fields))
-    return [(when, who, fields and [(field.verbose_name, _readable(field, old), _readable(field, new))
+    # Related records by name: one query per related model, not one per change.
+    wanted = {}
+    for _when, _who, fields in changes:
+        for field, old, new in fields or []:
+            if field.is_relation:
+                wanted.setdefault(field.related_model, set()).update(v for v in (old, new) if v not in (None, ""))
+    names = {model: {pk: str(obj) for pk, obj in model.objects.in_bulk(pks).items()} for model, pks in wanted.items()}
+
+    def readable(field, value):
+        if value in (None, ""):
+            return None
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if field.is_relation:
+            return names[field.related_model].get(value, value)
+        return value
+
+    return [(when, who, fields and [(field.verbose_name, readable(field, old), readable(field, new))
                                      for field, old, new in fields])
             for when, who, fields in changes]
-
-
-def _readable(field, value):
-    if value in (None, ""):
-        return None
-    if field.choices:
-        return dict(field.flatchoices).get(value, value)
-    if field.is_relation:
-        related = field.related_model.objects.filter(pk=value).first()
-        return str(related) if related else value
-    return value
 
 
 def unit_create(request):

@@ -11,7 +11,7 @@
   document.body.addEventListener("htmx:sendError", function (event) {
     var form = event.detail.elt.closest("form.answer");
     if (!form) { return; }
-    mark(form, form.dataset.unsaved || "Chưa lưu — đang thử lại…");
+    mark(form, form.dataset.unsaved);
     setTimeout(function () { window.htmx.trigger(form, "change"); }, 5000);
   });
 
