@@ -77,13 +77,15 @@ REGISTRY_EDITORS = (Role.ADMINISTRATOR, Role.COORDINATOR)
 class UnitQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The DIC (coordinators, administrators, leadership, office) reads the whole
-        registry. An inspector sees only the units of the visits assigned to them, and
-        there are none until the schedule exists (the campaign issue adds them)."""
+        registry. An inspector sees only the units of the visits they may see (their
+        itineraries, once sent): a surprise schedule reveals nothing more."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if has_role(user, *REGISTRY_READERS):
             return self
-        return self.none()
+        from inspections.models import Visit
+
+        return self.filter(pk__in=Visit.objects.visible_to(user).values("unit"))
 
     def search(self, query: str):
         """Name, address or phone, ignoring diacritics, case and tone-mark placement."""

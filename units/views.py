@@ -50,7 +50,7 @@ def unit_detail(request, pk):
     unit = get_object_or_404(
         Unit.objects.visible_to(request.user).select_related(
             "category", "commune__parent", "created_by", "updated_by", "source_import"), pk=pk)
-    from inspections.models import Target, Visit
+    from inspections.models import FollowUp, Target, Visit
 
     visits = (Visit.objects.visible_to(request.user).filter(unit=unit).select_related("campaign")
               .order_by("-starts_at"))
@@ -58,6 +58,7 @@ def unit_detail(request, pk):
     return render(request, "units/unit_detail.html", {
         "unit": unit, "changes": unit_changes(unit), "can_edit": can_edit_registry(request.user),
         "visits": visits, "targets": targets,
+        "follow_ups": FollowUp.objects.visible_to(request.user).filter(unit=unit).select_related("correction"),
     })
 
 

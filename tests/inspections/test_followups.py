@@ -138,3 +138,19 @@ def test_the_reminder_letter_as_pdf_and_word(client, world, coordinator):
     assert document.styles["Normal"].font.name == "Times New Roman"
     client.force_login(world["member"])
     assert client.get(reverse("inspections:follow_up_reminder", args=[follow_up.pk, "pdf"])).status_code == 404
+
+
+def test_a_units_page_lists_its_follow_ups_for_the_dic_only(client, world, coordinator):
+    visit = approved(world, {"b4": "no"})
+    url = reverse("units:unit_detail", args=[visit.unit.pk])
+    client.force_login(coordinator)
+
+    response = client.get(url)
+
+    assert [f.correction.description for f in response.context["follow_ups"]] == [
+        "Bố trí người hướng dẫn quét mã QR"]
+    client.force_login(world["member"])  # on the visit: sees the unit, not the DIC's follow-up
+    response = client.get(url)
+    assert (response.status_code, list(response.context["follow_ups"])) == (200, [])
+    client.force_login(world["outsider"])
+    assert client.get(url).status_code == 404

@@ -364,3 +364,12 @@ def test_a_units_page_shows_its_campaigns_and_the_visits_the_viewer_may_see(clie
 
     assert [t.campaign for t in response.context["targets"]] == [world["campaign"]]
     assert [v.itinerary for v in response.context["visits"]] == [sent]
+
+
+def test_an_inspector_sees_in_the_registry_the_units_of_their_sent_visits_only(client, world, sent):
+    client.force_login(world["people"]["doctor"])
+
+    response = client.get(reverse("units:unit_list"))
+
+    assert [unit.name for unit in response.context["page"]] == ["Chợ Nghèn"]
+    assert client.get(reverse("units:unit_detail", args=[world["school"].pk])).status_code == 404
