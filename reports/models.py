@@ -1,0 +1,108 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role, has_role
+
+# Who writes, reads and approves the province's reports: the Inspectorate drafts, leadership signs.
+REPORT_READERS = (Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP)
+REPORT_WRITERS = (Role.ADMINISTRATOR, Role.COORDINATOR)
+REPORT_APPROVERS = (Role.ADMINISTRATOR, Role.LEADERSHIP)
+
+
+class ProvincialReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The reports of the campaigns this person sees, for the DIC's Inspectorate and leadership."""
+        from inspections.models import Campaign
+
+        if not user.is_authenticated or not user.is_active or not has_role(user, *REPORT_READERS):
+            return self.none()
+        return self.filter(campaign__in=Campaign.objects.visible_to(user))
+
+
+class ProvincialReport(models.Model):
+    """The report to the Provincial People's Committee on a campaign (Báo cáo kết quả kiểm
+    tra): a frozen snapshot of the approved visits up to a date, so that its numbers stay
+    as issued whatever happens to the data afterwards (DESIGN §3 rule 6)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPROVED = "approved", _("Approved")
+
+    campaign = models.ForeignKey("inspections.Campaign", on_delete=models.PROTECT, related_name="reports",
+                                 verbose_name=_("campaign"))
+    as_of = models.DateField(_("figures as of"),
+                             help_text=_("Visits carried out up to this day and approved count."))
+    number = models.CharField(_("number"), max_length=20, blank=True,
+                              help_text=_("Left empty for the records office to fill."))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    snapshot = models.JSONField(_("figures"), default=dict)
+    fingerprint = models.CharField(max_length=64, editable=False)
+    taken_at = models.DateTimeField(_("figures taken at"))
+    strengths = models.TextField(_("strengths"), blank=True)
+    shortcomings = models.TextField(_("shortcomings and limits"), blank=True)
+    causes = models.TextField(_("causes"), blank=True)
+    recommendations = models.TextField(_("recommendations and proposals"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("drafted by"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("approved by"))
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    is_sample = models.BooleanField(_("sample data"), default=False)
+
+    objects = ProvincialReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("provincial report")
+        verbose_name_plural = _("provincial reports")
+        ordering = ["-as_of", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="reports_provincialreport_approved_has_approver",
+                condition=Q(status="draft") | Q(approved_by__isnull=False, approved_at__isnull=False)),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign} · {self.as_of:%d/%m/%Y}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class RawExport(models.Model):
+    """One analyst's export of a campaign's visits and answers, built in the background."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Being written")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    campaign = models.ForeignKey("inspections.Campaign", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("campaign"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("requested by"))
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(null=True, blank=True)
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    message = models.TextField(_("message"), blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("raw data export")
+        verbose_name_plural = _("raw data exports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.campaign} · {self.created_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def percent(self) -> int:
+        if not self.progress_total:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
