@@ -1,0 +1,252 @@
+"""The analysts' raw data export: a campaign's visits and every answer of them, one row
+each, in an .xlsx written in the background (a `RawExport` job) from the visits the
+requester may see.
+
+Each sheet is an exporter with `headers()` and a `rows()` generator, as in
+units/exporters.py; `render_sheets` writes several of them into one write-only workbook
+(openpyxl keeps only the current row in memory) and reports its progress. Rows come
+from `values_list(...).iterator()` and small lookups built before the loop, so memory
+stays flat and the number of queries does not depend on the number of rows.
+"""
+
+import datetime
+import json
+import logging
+import tempfile
+import zoneinfo
+from pathlib import Path
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from openpyxl import Workbook
+from openpyxl.cell.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from accounts.roles import Role, has_role
+from inspections.fieldwork import CONCLUSION_LABELS
+from inspections.models import Answer, Campaign, ChecklistItem, Visit
+from reports.models import RawExport
+from units.models import UnitCategory
+from units.workbooks import safe_text
+
+logger = logging.getLogger(__name__)
+
+# Visits are dated in Hà Tĩnh, whatever timezone the server or a user chose.
+LOCAL_TIMEZONE = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+RAW_EXPORTERS = (Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP)
+IN_PROGRESS = (RawExport.Status.QUEUED, RawExport.Status.RUNNING)
+PROGRESS_EVERY = 1000  # rows between two updates of the job's progress (one cheap UPDATE each)
+CHUNK_SIZE = 2000
+CRITERIA = ("a", "b", "c", "overall")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_DATE_FORMAT = "dd/mm/yyyy"
+_MOMENT_FORMAT = "dd/mm/yyyy hh:mm"
+_BOLD = Font(bold=True)
+
+
+# ------------------------------------------------------------------------------ who
+
+
+def can_export_raw_data(user) -> bool:
+    """The DIC's Inspectorate, leadership and administrators analyse the raw data."""
+    return has_role(user, *RAW_EXPORTERS)
+
+
+def exports_visible_to(user):
+    """A job is its requester's (it holds what they may see); an administrator sees all."""
+    if not user.is_authenticated or not user.is_active:
+        return RawExport.objects.none()
+    exports = RawExport.objects.filter(campaign__in=Campaign.objects.visible_to(user))
+    return exports if has_role(user, Role.ADMINISTRATOR) else exports.filter(requested_by=user)
+
+
+# ------------------------------------------------------------------------------ the sheets
+
+
+def _local(moment: datetime.datetime | None) -> datetime.datetime | None:
+    # A spreadsheet has no timezones: the local wall-clock time, naive, to the second.
+    return timezone.localtime(moment, LOCAL_TIMEZONE).replace(tzinfo=None, microsecond=0) if moment else None
+
+
+class VisitSheet:
+    """One row per visit: where, when, its status, conclusion and the unit's figures."""
+
+    def __init__(self, visits):
+        self.visits = visits
+
+    def title(self) -> str:
+        return pgettext("raw data sheet", "Visits")
+
+    def headers(self) -> list[str]:
+        return [_("Visit ID"), _("Unit"), _("Category"), _("District"), _("Commune"), _("Date"), _("Status"),
+                _("Conclusion a"), _("Conclusion b"), _("Conclusion c"), _("Overall conclusion"),
+                _("Staff"), _("Staff with PC-Covid installed"), _("Location QR codes"),
+                _("Scans in the last 7 days"), _("Portal accounts"), _("Shortcomings"), _("Recommendations")]
+
+    def count(self) -> int:
+        return self.visits.count()
+
+    def rows(self):
+        categories = {category.pk: str(category) for category in UnitCategory.objects.all()}
+        statuses = {value: str(label) for value, label in Visit.Status.choices}
+        conclusions = {value: str(label) for value, label in CONCLUSION_LABELS.items()}
+        visits = self.visits.order_by("starts_at", "position", "pk").values_list(
+            "pk", "unit__name", "unit__category_id", "unit__commune__parent__name", "unit__commune__name",
+            "starts_at", "status", "conclusion", "staff_total", "staff_with_app", "qr_codes", "scans_last_7_days",
+            "portal_accounts", "shortcomings", "recommendations")
+        for (pk, unit, category, district, commune, starts_at, status, conclusion, *figures, shortcomings,
+             recommendations) in visits.iterator(chunk_size=CHUNK_SIZE):
+            conclusion = conclusion or {}
+            yield [
+                pk, unit, categories.get(category, ""), district, commune, _local(starts_at).date(),
+                statuses.get(status, status),
+                *[conclusions.get(conclusion.get(code), conclusion.get(code)) for code in CRITERIA],
+                *figures, shortcomings, recommendations,
+            ]
+
+
+class AnswerSheet:
+    """One row per answer of those visits, in the visits' order, then the checklist's."""
+
+    def __init__(self, visits):
+        self.answers = Answer.objects.filter(visit__in=visits)
+
+    def title(self) -> str:
+        return pgettext("raw data sheet", "Answers")
+
+    def headers(self) -> list[str]:
+        return [_("Visit ID"), _("Unit"), _("District"), _("Criterion"), _("Item code"), _("Question"),
+                _("Answer"), _("Note"), _("Saved at")]
+
+    def count(self) -> int:
+        return self.answers.count()
+
+    def rows(self):
+        # The few items those answers refer to, once, rather than joined into every row.
+        items = {item.pk: item for item in ChecklistItem.objects.filter(
+            pk__in=self.answers.values("item_id")).select_related("section")}
+        yes_no = {"yes": _("Yes"), "no": _("No"), "na": _("Not applicable")}
+        answers = self.answers.order_by(
+            "visit__starts_at", "visit__position", "visit_id", "item__section__order", "item__order", "item__code",
+        ).values_list("visit_id", "visit__unit__name", "visit__unit__commune__parent__name", "item_id", "value",
+                      "note", "saved_at")
+        for visit_id, unit, district, item_id, value, note, saved_at in answers.iterator(chunk_size=CHUNK_SIZE):
+            item = items[item_id]
+            yield [visit_id, unit, district, item.section.code, item.code, item.text,
+                   answer_value(item.kind, value, yes_no), note, _local(saved_at)]
+
+
+def answer_value(kind: str, value, yes_no: dict):
+    """An answer as a reader takes it: "Có" / "Không" / "Không áp dụng", the text typed,
+    a list joined; numbers stay numbers so that analysts can sum and sort them (which
+    is why `reports.documents.answer_text`, made for the printed minutes, is not used)."""
+    if value is None or value == "":
+        return None
+    if kind == ChecklistItem.Kind.YES_NO:
+        return yes_no.get(value, str(value))
+    if isinstance(value, bool):
+        return yes_no["yes" if value else "no"]
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, list):
+        return ", ".join(str(part) for part in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _cell(sheet, value):
+    """User text stays text (`safe_text`); dates and times are real, formatted cells."""
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, datetime.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = _MOMENT_FORMAT if isinstance(value, datetime.datetime) else _DATE_FORMAT
+        return cell
+    return value
+
+
+def render_sheets(exporters, handle, *, progress=None) -> int:
+    """Write each exporter as one sheet of a write-only workbook to handle: its title,
+    a bold frozen header row, then its rows. `progress(rows_written)` is called every
+    PROGRESS_EVERY rows, counting across sheets; returns the number of rows written."""
+    workbook = Workbook(write_only=True)
+    written = 0
+    for exporter in exporters:
+        sheet = workbook.create_sheet(exporter.title())
+        headers = exporter.headers()
+        for index in range(1, len(headers) + 1):
+            sheet.column_dimensions[get_column_letter(index)].width = 18
+        sheet.freeze_panes = "A2"
+        header_cells = []
+        for text in headers:
+            cell = WriteOnlyCell(sheet, value=text)
+            cell.font = _BOLD
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for row in exporter.rows():
+            sheet.append([_cell(sheet, value) for value in row])
+            written += 1
+            if progress is not None and written % PROGRESS_EVERY == 0:
+                progress(written)
+    workbook.save(handle)
+    return written
+
+
+# ------------------------------------------------------------------------------ the job
+
+
+@transaction.atomic
+def request_raw_export(campaign: Campaign, *, by, language: str = "") -> RawExport:
+    """Queue a raw export of the campaign for this person. Side effects: a RawExport
+    (queued), and its task enqueued once the transaction commits."""
+    from reports.tasks import raw_export_task
+
+    export = RawExport.objects.create(campaign=campaign, requested_by=by)
+    transaction.on_commit(lambda: raw_export_task.enqueue(export.pk, language))
+    return export
+
+
+def export_filename(campaign_id: int, moment: datetime.datetime) -> str:
+    return f"du-lieu-tho-{campaign_id}-{_local(moment):%Y%m%d-%H%M}.xlsx"
+
+
+def write_raw_export(export: RawExport) -> None:
+    """Write the export's workbook from the visits its requester may see, in the active
+    language.
+
+    Side effects: the job becomes "running" with its total of rows, its progress is
+    updated every PROGRESS_EVERY rows, then it is "done" with its file (under
+    MEDIA_ROOT/exports/) and finished_at; on any error it is "failed" with a message
+    the requester reads, and the error is logged.
+    """
+    jobs = RawExport.objects.filter(pk=export.pk)
+    started_at = timezone.now()
+    jobs.update(status=RawExport.Status.RUNNING, progress_done=0, message="")
+    try:
+        visits = Visit.objects.visible_to(export.requested_by).filter(campaign=export.campaign_id)
+        sheets = [VisitSheet(visits), AnswerSheet(visits)]
+        total = sum(sheet.count() for sheet in sheets)
+        jobs.update(progress_total=total)
+        with tempfile.TemporaryFile() as handle:
+            written = render_sheets(sheets, handle, progress=lambda done: jobs.update(progress_done=done))
+            handle.seek(0)
+            export.file.save(export_filename(export.campaign_id, started_at), File(handle), save=False)
+        # The rows written, which is the total counted unless answers were saved meanwhile.
+        export.status, export.progress_done, export.progress_total = RawExport.Status.DONE, written, written
+        export.message, export.finished_at = "", timezone.now()
+        export.save(update_fields=["status", "progress_done", "progress_total", "file", "message", "finished_at"])
+    except Exception:
+        logger.exception("Raw export %s failed", export.pk)
+        export.status, export.finished_at = RawExport.Status.FAILED, timezone.now()
+        export.message = _("The export could not be written. Try again; if it fails again, "
+                           "tell the administrator.")
+        jobs.update(status=export.status, message=export.message, finished_at=export.finished_at)
+
+
+def download_name(export: RawExport) -> str:
+    return Path(export.file.name).name
