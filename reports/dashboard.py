@@ -31,18 +31,27 @@ def progress_by_day(campaign: Campaign, visits) -> list[tuple]:
     return table
 
 
+# Per level: the name shown, the key a link filters on, the order of the rows.
+GROUPS = {
+    "district": ("unit__commune__parent__name", "unit__commune__parent__code", "unit__commune__parent__code"),
+    "commune": ("unit__commune__name", "unit__commune__code", "unit__commune__code"),
+    "unit": ("unit__name", "unit_id", "unit__sort_key"),
+    "category": ("unit__category__name", "unit__category__code", "unit__category__order"),
+}
+
+
 def compliance(visits, by: str) -> list[tuple]:
-    """Per district or category: approved visits and how many are Đạt / Đạt một phần / Chưa đạt
-    overall; totals equal the sum of the rows."""
-    group = {"district": ("unit__commune__parent__name", "unit__commune__parent__code"),
-             "category": ("unit__category__name", "unit__category__order")}[by]
-    rows = (visits.filter(status=Visit.Status.APPROVED).values(*group).annotate(
+    """Per district, commune, unit or category: (name, approved visits, Đạt, Đạt một phần,
+    Chưa đạt overall, the key its links filter on); totals equal the sum of the rows."""
+    name, key, order = GROUPS[by]
+    rows = (visits.filter(status=Visit.Status.APPROVED).values(name, key, order).annotate(
         total=Count("id"),
         compliant=Count("id", filter=Q(conclusion__overall=COMPLIANT)),
         partly=Count("id", filter=Q(conclusion__overall=PARTLY)),
         noncompliant=Count("id", filter=Q(conclusion__overall=NONCOMPLIANT)),
-    ).order_by(group[1]))
-    return [(row[group[0]], row["total"], row["compliant"], row["partly"], row["noncompliant"]) for row in rows]
+    ).order_by(order, key))
+    return [(row[name], row["total"], row["compliant"], row["partly"], row["noncompliant"], row[key])
+            for row in rows]
 
 
 def criteria(visits) -> list[tuple]:
@@ -55,10 +64,12 @@ def criteria(visits) -> list[tuple]:
             for code in CRITERIA]
 
 
-def visit_figures(campaign: Campaign, user) -> dict:
+def visit_figures(campaign: Campaign, user, visits=None) -> dict:
     """Targets, visits scheduled, units visited and visits approved, as this person may see them
-    (the campaign page and the dashboard both show them)."""
-    figures = Visit.objects.visible_to(user).filter(campaign=campaign).aggregate(
+    (the campaign page and the dashboard both show them; the dashboard passes its filtered visits)."""
+    if visits is None:
+        visits = Visit.objects.visible_to(user).filter(campaign=campaign)
+    figures = visits.aggregate(
         scheduled=Count("id", filter=~Q(status__in=[Visit.Status.PLANNED, Visit.Status.CANCELLED])),
         visited=Count("id", filter=Q(status__in=Visit.INSPECTED)),
         approved=Count("id", filter=Q(status=Visit.Status.APPROVED)))
@@ -66,8 +77,8 @@ def visit_figures(campaign: Campaign, user) -> dict:
     return figures
 
 
-def headline(campaign: Campaign, user, today) -> dict:
-    figures = visit_figures(campaign, user)
+def headline(campaign: Campaign, user, today, visits=None) -> dict:
+    figures = visit_figures(campaign, user, visits)
     follow_ups = FollowUp.objects.visible_to(user).aggregate(
         open=Count("id", filter=Q(outcome=FollowUp.Outcome.OPEN)),
         overdue=Count("id", filter=Q(outcome=FollowUp.Outcome.OPEN, deadline__lt=today)),
@@ -78,14 +89,21 @@ def headline(campaign: Campaign, user, today) -> dict:
     return figures
 
 
-def dashboard(campaign: Campaign, user, today) -> dict:
+def dashboard(campaign: Campaign, user, today, filters=None) -> dict:
+    """Every panel, from the visits this person may see. `filters` (a bound
+    DashboardFilterForm) narrows the visits and sets the level of the area table:
+    districts, a district's communes, or a commune's units."""
     visits = Visit.objects.visible_to(user).filter(campaign=campaign)
+    level = "district"
+    if filters is not None:
+        visits, level = filters.filter(visits), filters.level
     units = Unit.objects.visible_to(user)
     return {
-        "headline": headline(campaign, user, today),
+        "headline": headline(campaign, user, today, visits),
         "progress": progress_by_day(campaign, visits),
         "criteria": criteria(visits),
-        "by_district": compliance(visits, "district"),
+        "level": level,
+        "by_area": compliance(visits, level),
         "by_category": compliance(visits, "category"),
         "qr_by_district": qr_coverage(units, "district"),
     }

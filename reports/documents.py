@@ -625,17 +625,36 @@ def reminder_docx(follow_up, **options) -> bytes:
     return render_docx(reminder_context(follow_up, **options))
 
 
+@dataclass(frozen=True)
+class Heading:
+    """A bold heading of a document's body ("I. KẾT QUẢ KIỂM TRA")."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of a document's body: a bold header row, then the rows (the last one bold
+    when it is a total)."""
+
+    headers: list
+    rows: list
+    total_row: bool = False
+
+
 def render_docx(context: dict) -> bytes:
-    """A Word file of a công văn in the Decree 30/2020 layout from the same context as the
-    PDF: the two-column header, number and date line, subject, addressee, body, "Nơi nhận"
-    and the signature block. Times New Roman (the decree's font, present where it is opened)."""
+    """A Word file in the Decree 30/2020 layout from the same context as the PDF: the
+    two-column header, number and date line, the title (a báo cáo's "BÁO CÁO" and subject)
+    or a công văn's subject under its number, addressee, body (paragraphs, headings and
+    tables), "Nơi nhận" and the signature block. Times New Roman (the decree's font,
+    present where it is opened)."""
     import io
 
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm, Pt
 
-    header, signature = context["header"], context["signature"]
+    header, signature, title = context["header"], context["signature"], context.get("title")
     document = Document()
     section = document.sections[0]
     section.page_height, section.page_width = Mm(297), Mm(210)
@@ -656,25 +675,45 @@ def render_docx(context: dict) -> bytes:
             target.alignment = align
         return target
 
-    table = document.add_table(rows=2, cols=2)
-    left, right = table.rows[0].cells
+    def table(block: Table):
+        grid = document.add_table(rows=1 + len(block.rows), cols=len(block.headers))
+        grid.style = "Table Grid"
+        for cell, text in zip(grid.rows[0].cells, block.headers, strict=True):
+            paragraph(cell.paragraphs[0], str(text), bold=True, size=12, align=center)
+        for index, (row, values) in enumerate(zip(grid.rows[1:], block.rows, strict=True)):
+            last = block.total_row and index == len(block.rows) - 1
+            for cell, value in zip(row.cells, values, strict=True):
+                paragraph(cell.paragraphs[0], str(value), bold=last, size=12,
+                          align=WD_ALIGN_PARAGRAPH.RIGHT if isinstance(value, int) else None)
+
+    heading = document.add_table(rows=2, cols=2)
+    left, right = heading.rows[0].cells
     center = WD_ALIGN_PARAGRAPH.CENTER
     left.paragraphs[0].alignment = right.paragraphs[0].alignment = center
     paragraph(left.paragraphs[0], header.governing_body, size=13)
     paragraph(left, header.issuing_body, bold=True, size=13, align=center)
     paragraph(right.paragraphs[0], header.national_name, bold=True, size=13)
     paragraph(right, header.national_motto, bold=True, size=14, align=center)
-    number, date = table.rows[1].cells
+    number, date = heading.rows[1].cells
     paragraph(number.paragraphs[0], header.number_line, size=13, align=center)
     if context.get("subject"):
         paragraph(number, context["subject"], size=12, align=center)
     paragraph(date.paragraphs[0], header.date_line, italic=True, align=center)
 
+    if title and title.kind:
+        paragraph(document, title.kind, bold=True, align=center)
+        if title.subject:
+            paragraph(document, title.subject, bold=True, align=center)
     if context.get("addressee"):
         paragraph(document, f"Kính gửi: {context['addressee']}", align=center)
-    for text in context.get("paragraphs", []):
-        body = paragraph(document, text, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-        body.paragraph_format.first_line_indent = Mm(10)
+    for block in context.get("paragraphs", []):
+        if isinstance(block, Table):
+            table(block)
+        elif isinstance(block, Heading):
+            paragraph(document, block.text, bold=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+        else:
+            body = paragraph(document, block, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+            body.paragraph_format.first_line_indent = Mm(10)
     closing = document.add_table(rows=1, cols=2)
     recipients, signing = closing.rows[0].cells
     paragraph(recipients.paragraphs[0], "Nơi nhận:", bold=True, italic=True, size=12)

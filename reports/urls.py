@@ -5,5 +5,13 @@ from reports import export_urls, views
 app_name = "reports"
 urlpatterns = [
     path("ke-hoach/<int:pk>/tong-hop/", views.campaign_dashboard, name="campaign_dashboard"),
+    path("ke-hoach/<int:pk>/tong-hop/luot-kiem-tra/", views.campaign_visits, name="campaign_visits"),
+    path("ke-hoach/<int:pk>/bao-cao/", views.report_list, name="report_list"),
+    path("bao-cao/<int:pk>/", views.report_detail, name="report_detail"),
+    path("bao-cao/<int:pk>/lay-lai-so-lieu/", views.report_retake, name="report_retake"),
+    path("bao-cao/<int:pk>/duyet/", views.report_approve, name="report_approve"),
+    path("bao-cao/<int:pk>/luot-kiem-tra/", views.report_visits, name="report_visits"),
+    path("bao-cao/<int:pk>/bao-cao.docx", views.report_document, name="report_document"),
+    path("bao-cao/<int:pk>/phu-luc.xlsx", views.report_annex_file, name="report_annex"),
     *export_urls.urlpatterns,
 ]

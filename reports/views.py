@@ -1,26 +1,232 @@
-from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+import datetime
 
-from accounts.roles import Role, has_role
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.roles import has_role
 from inspections.fieldwork import CONCLUSION_LABELS
-from inspections.models import Campaign
+from inspections.models import Campaign, Visit
 from inspections.permissions import require
+from reports import provincial
 from reports.dashboard import dashboard
+from reports.forms import DashboardFilterForm, ReportCreateForm, ReportTextForm, VisitFilterForm
+from reports.models import REPORT_APPROVERS, REPORT_READERS, REPORT_WRITERS, ProvincialReport
+from reports.provincial_documents import report_annex, report_docx
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LEVEL_LABELS = {"district": gettext_lazy("District"), "commune": gettext_lazy("Commune"), "unit": gettext_lazy("Unit")}
+
+
+def _campaign_for_results(request, pk) -> Campaign:
+    campaign = get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk)
+    require(has_role(request.user, *REPORT_READERS))
+    return campaign
+
+
+def _moved_to_campaign(request, pk, form, name):
+    """The filter form names another campaign: go to its page, keeping the other filters."""
+    chosen = form.filters.get("campaign") if form.is_bound else None
+    if chosen and chosen.pk != pk:
+        query = request.GET.copy()
+        query.pop("campaign", None)
+        return redirect(f"{reverse(name, args=[chosen.pk])}?{query.urlencode()}")
+    return None
+
+
+def _href(base: str, query, **changes) -> str:
+    """base with the page's query string, changed: a None removes a key."""
+    query = query.copy()
+    query.pop("page", None)
+    for key, value in changes.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return f"{base}?{query.urlencode()}" if query else base
+
+
+def _traced(rows, visits_url, query, key_name, drill=None) -> list[dict]:
+    """Rows of a compliance table, each figure with the address of its visits and the
+    row's name with the address one level down (a district clears the commune)."""
+    traced = []
+    for name, total, compliant, partly, noncompliant, key in rows:
+        key = str(key)
+        down = {key_name: key, **({"commune": None} if key_name == "district" else {})}
+        figures = [(total, _href(visits_url, query, **{key_name: key}, status="approved"))]
+        figures += [(count, _href(visits_url, query, **{key_name: key}, status="approved", overall=value))
+                    for count, value in ((compliant, "dat"), (partly, "dat_mot_phan"), (noncompliant, "chua_dat"))]
+        traced.append({"name": name, "key": key, "drill": _href(drill, query, **down) if drill else "",
+                       "figures": figures})
+    return traced
 
 
 def campaign_dashboard(request, pk):
-    """Leadership's view of a campaign: progress, compliance, QR coverage, follow-up."""
-    campaign = get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk)
-    require(has_role(request.user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP))
-    context = dashboard(campaign, request.user, timezone.localdate())
-    context["campaign"] = campaign
-    context["chart_data"] = {
-        "progress": {"labels": [f"{day:%d/%m}" for day, *_rest in context["progress"]],
-                     "visited": [row[4] for row in context["progress"]]},
-        "districts": {"labels": [row[0] for row in context["by_district"]],
-                      "compliant": [row[2] for row in context["by_district"]],
-                      "partly": [row[3] for row in context["by_district"]],
-                      "noncompliant": [row[4] for row in context["by_district"]]},
-        "legend": {key: str(label) for key, label in CONCLUSION_LABELS.items()},
-    }
+    """Leadership's view of a campaign: progress, compliance, QR coverage, follow-up;
+    filtered by dates and category, drilled from the province to a district, a commune,
+    a unit; every figure links to the visits behind it."""
+    campaign = _campaign_for_results(request, pk)
+    form = DashboardFilterForm(request.GET or None, user=request.user, initial={"campaign": campaign})
+    if moved := _moved_to_campaign(request, pk, form, "reports:campaign_dashboard"):
+        return moved
+    context = dashboard(campaign, request.user, timezone.localdate(), form if form.is_bound else None)
+    rows, level, query = context["by_area"], context["level"], request.GET
+    here, visits_url = request.path, reverse("reports:campaign_visits", args=[campaign.pk])
+    criteria = [(code, [(count, _href(visits_url, query, status="approved", **{code: value}))
+                        for count, value in zip(counts, ("dat", "dat_mot_phan", "chua_dat"), strict=True)])
+                for code, *counts in context["criteria"]]
+    context.update({
+        "campaign": campaign, "form": form, "level_label": LEVEL_LABELS[context["level"]],
+        "district": form.filters.get("district"), "commune": form.filters.get("commune"),
+        "province_href": _href(here, query, district=None, commune=None),
+        "district_href": _href(here, query, commune=None),
+        "area_rows": _traced(rows, visits_url, query, level, drill=None if level == "unit" else here),
+        "category_rows": _traced(context["by_category"], visits_url, query, "category"),
+        "criteria_rows": criteria,
+        "headline_links": {
+            "scheduled": _href(visits_url, query), "visited": _href(visits_url, query, status="inspected"),
+            "approved": _href(visits_url, query, status="approved")},
+        "progress_rows": [(day, scheduled, visited, approved, total,
+                           _href(visits_url, query, date_from=f"{day:%d/%m/%Y}", date_to=f"{day:%d/%m/%Y}"))
+                          for day, scheduled, visited, approved, total in context["progress"] if scheduled],
+        "can_draft": has_role(request.user, *REPORT_WRITERS),
+        "chart_data": {
+            "progress": {"labels": [f"{day:%d/%m}" for day, *_rest in context["progress"]],
+                         "visited": [row[4] for row in context["progress"]]},
+            "districts": {"labels": [row[0] for row in rows], "compliant": [row[2] for row in rows],
+                          "partly": [row[3] for row in rows], "noncompliant": [row[4] for row in rows]},
+            "legend": {key: str(label) for key, label in CONCLUSION_LABELS.items()},
+        },
+    })
     return render(request, "reports/dashboard.html", context)
+
+
+def campaign_visits(request, pk):
+    """The visits behind a figure of the dashboard, with the same filters."""
+    campaign = _campaign_for_results(request, pk)
+    form = VisitFilterForm(request.GET or None, user=request.user, initial={"campaign": campaign})
+    if moved := _moved_to_campaign(request, pk, form, "reports:campaign_visits"):
+        return moved
+    visits = form.filter(Visit.objects.visible_to(request.user).filter(campaign=campaign))
+    visits = visits.select_related("unit__commune__parent", "unit__category").order_by("starts_at", "id")
+    page = Paginator(visits, 50).get_page(request.GET.get("page"))
+    return render(request, "reports/visit_list.html", {
+        "campaign": campaign, "form": form, "page": page, "conclusions": CONCLUSION_LABELS,
+        "query": _href("", request.GET).lstrip("?")})
+
+
+# ------------------------------------------------------------------------------ the provincial report
+
+
+def _report(request, pk) -> ProvincialReport:
+    return get_object_or_404(ProvincialReport.objects.visible_to(request.user).select_related(
+        "campaign", "created_by", "approved_by"), pk=pk)
+
+
+def report_list(request, pk):
+    """A campaign's reports; the Inspectorate drafts a new one as of a date."""
+    campaign = _campaign_for_results(request, pk)
+    form = ReportCreateForm(request.POST or None, campaign=campaign)
+    if request.method == "POST":
+        require(has_role(request.user, *REPORT_WRITERS))
+        if form.is_valid():
+            try:
+                report = provincial.create_report(campaign, as_of=form.cleaned_data["as_of"], by=request.user)
+            except ValidationError as error:
+                form.add_error("as_of", error)
+            else:
+                messages.success(request, _("Report drafted: its figures are frozen as of now."))
+                return redirect("reports:report_detail", pk=report.pk)
+    reports = (ProvincialReport.objects.visible_to(request.user).filter(campaign=campaign)
+               .select_related("created_by", "approved_by"))
+    return render(request, "reports/report_list.html", {
+        "campaign": campaign, "form": form, "reports": reports,
+        "can_draft": has_role(request.user, *REPORT_WRITERS)})
+
+
+def report_detail(request, pk):
+    report = _report(request, pk)
+    figures = provincial.Figures(report.snapshot, link=reverse("reports:report_visits", args=[report.pk]))
+    form = ReportTextForm(request.POST or None, instance=report)
+    if request.method == "POST":
+        require(has_role(request.user, *REPORT_WRITERS))
+        if form.is_valid():
+            try:
+                provincial.update_texts(report, by=request.user,
+                                        **{name: form.cleaned_data[name] for name in form.Meta.fields})
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Report text saved."))
+                return redirect("reports:report_detail", pk=report.pk)
+    return render(request, "reports/report_detail.html", {
+        "report": report, "campaign": report.campaign, "figures": figures, "form": form,
+        "changed": provincial.changed_since(report, request.user),
+        "can_write": report.is_draft and has_role(request.user, *REPORT_WRITERS),
+        "can_approve": report.is_draft and has_role(request.user, *REPORT_APPROVERS),
+        "conclusions": CONCLUSION_LABELS,
+    })
+
+
+def _act(request, pk, action, allowed_roles, done: str):
+    report = _report(request, pk)
+    require(has_role(request.user, *allowed_roles))
+    try:
+        action(report, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return redirect("reports:report_detail", pk=report.pk)
+
+
+@require_POST
+def report_retake(request, pk):
+    return _act(request, pk, provincial.retake, REPORT_WRITERS, _("The figures have been taken again."))
+
+
+@require_POST
+def report_approve(request, pk):
+    return _act(request, pk, provincial.approve, REPORT_APPROVERS,
+                _("Report approved: its figures and text are now final."))
+
+
+def report_visits(request, pk):
+    """The visits behind one figure of a report, as the snapshot holds them."""
+    report = _report(request, pk)
+    figures = provincial.Figures(report.snapshot)
+    rows = [{**row, "day": datetime.date.fromisoformat(row["day"]).strftime("%d/%m/%Y"),
+             **{f"{code}_label": CONCLUSION_LABELS.get(row[code], "") for code in provincial.CRITERIA}}
+            for row in figures.visits_for(request.GET)]
+    visible = set(Visit.objects.visible_to(request.user).filter(pk__in=[row["id"] for row in rows])
+                  .values_list("pk", flat=True))
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "reports/report_visits.html", {
+        "report": report, "campaign": report.campaign, "page": page, "visible": visible,
+        "conclusions": CONCLUSION_LABELS, "query": _href("", request.GET).lstrip("?"),
+        "filters": {key: request.GET[key] for key in provincial.FILTERS if request.GET.get(key)}})
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def report_document(request, pk):
+    report = _report(request, pk)
+    return _download(report_docx(report), DOCX, f"bao-cao-ket-qua-kiem-tra-{report.as_of:%Y%m%d}.docx")
+
+
+def report_annex_file(request, pk):
+    report = _report(request, pk)
+    return _download(report_annex(report), XLSX, f"phu-luc-bao-cao-{report.as_of:%Y%m%d}.xlsx")
+

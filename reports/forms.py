@@ -1,0 +1,120 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from config.bootstrap import style_fields
+from inspections.fieldwork import CONCLUSION_LABELS
+from inspections.models import Campaign, Visit
+from reports.models import ProvincialReport
+from units.forms import districts
+from units.models import Division, UnitCategory
+
+DATE_INPUT = {"placeholder": "dd/mm/yyyy"}
+
+
+class DashboardFilterForm(forms.Form):
+    """The dashboard's filters (campaign, dates, category) and where it has drilled to
+    (a district, then one of its communes). Every figure of the page follows them, and
+    so do the lists of visits behind the figures."""
+
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=None, required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs=DATE_INPUT))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs=DATE_INPUT))
+    category = forms.ModelChoiceField(label=_("Category"), queryset=UnitCategory.objects.order_by("order", "code"),
+                                      to_field_name="code", required=False)
+    district = forms.ModelChoiceField(label=_("District"), queryset=None, to_field_name="code", required=False)
+    commune = forms.ModelChoiceField(label=_("Commune"), queryset=None, to_field_name="code", required=False)
+
+    def __init__(self, data=None, *, user, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["campaign"].queryset = Campaign.objects.visible_to(user).order_by("-starts_on")
+        self.fields["campaign"].empty_label = None
+        self.fields["district"].queryset = districts()
+        communes = Division.objects.filter(level=Division.Level.COMMUNE, parent__in=districts())
+        district = (data or {}).get("district")
+        if district and str(district).isdigit():
+            communes = communes.filter(parent__code=district)
+        self.fields["commune"].queryset = communes.order_by("code")
+        style_fields(self)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("The start date must not be after the end date."))
+        return data
+
+    @property
+    def filters(self) -> dict:
+        return self.cleaned_data if self.is_valid() else {}
+
+    def filter(self, visits):
+        data = self.filters
+        if data.get("date_from"):
+            visits = visits.filter(starts_at__date__gte=data["date_from"])
+        if data.get("date_to"):
+            visits = visits.filter(starts_at__date__lte=data["date_to"])
+        if data.get("category"):
+            visits = visits.filter(unit__category=data["category"])
+        if data.get("district"):
+            visits = visits.filter(unit__commune__parent=data["district"])
+        if data.get("commune"):
+            visits = visits.filter(unit__commune=data["commune"])
+        return visits
+
+    @property
+    def level(self) -> str:
+        """What the dashboard's area table lists: districts, a district's communes, or a
+        commune's units."""
+        data = self.filters
+        return "unit" if data.get("commune") else "commune" if data.get("district") else "district"
+
+
+CONCLUSION_CHOICES = [("", "---------"), *CONCLUSION_LABELS.items()]
+
+
+class VisitFilterForm(DashboardFilterForm):
+    """The visits behind one figure of the dashboard: its filters, plus the stage, a
+    criterion's conclusion or a unit."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", "---------"), ("inspected", _("Inspected")), *Visit.Status.choices])
+    a = forms.ChoiceField(label=_("Criterion a"), choices=CONCLUSION_CHOICES, required=False)
+    b = forms.ChoiceField(label=_("Criterion b"), choices=CONCLUSION_CHOICES, required=False)
+    c = forms.ChoiceField(label=_("Criterion c"), choices=CONCLUSION_CHOICES, required=False)
+    overall = forms.ChoiceField(label=_("Overall"), choices=CONCLUSION_CHOICES, required=False)
+    unit = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def filter(self, visits):
+        visits = super().filter(visits)
+        data = self.filters
+        if data.get("status") == "inspected":
+            visits = visits.filter(status__in=Visit.INSPECTED)
+        elif data.get("status"):
+            visits = visits.filter(status=data["status"])
+        for code in ("a", "b", "c", "overall"):
+            if data.get(code):
+                visits = visits.filter(**{f"conclusion__{code}": data[code]})
+        if data.get("unit"):
+            visits = visits.filter(unit_id=data["unit"])
+        return visits
+
+
+class ReportCreateForm(forms.Form):
+    as_of = forms.DateField(label=_("Figures as of"), widget=forms.DateInput(attrs=DATE_INPUT),
+                            help_text=_("Visits carried out up to this day and approved are counted."))
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.fields["as_of"].initial = min(campaign.ends_on, timezone.localdate()).strftime("%d/%m/%Y")
+        style_fields(self)
+
+
+class ReportTextForm(forms.ModelForm):
+    """What the Inspectorate writes: the assessment and the recommendations."""
+
+    class Meta:
+        model = ProvincialReport
+        fields = ["number", "strengths", "shortcomings", "causes", "recommendations"]
+        widgets = {name: forms.Textarea(attrs={"rows": 4})
+                   for name in ("strengths", "shortcomings", "causes", "recommendations")}

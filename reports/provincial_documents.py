@@ -1,0 +1,255 @@
+"""The provincial report as documents: the DOCX draft (Decree 30/2020 layout, outline of
+domain-facts §3.3) and its Excel annex (Phụ lục), both read from the frozen snapshot.
+
+They are legal documents of the province and are written in Vietnamese whatever the
+interface language."""
+
+import datetime
+import io
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+from reports.documents import (
+    CONCLUSION_TEXT,
+    LOCAL_TIMEZONE,
+    DocumentHeader,
+    DocumentTitle,
+    Heading,
+    SignatureBlock,
+    Table,
+    document_context,
+    legal_basis_lines,
+    plan_reference,
+    render_docx,
+    text_lines,
+)
+from reports.provincial import CRITERIA, Figures
+from units.workbooks import safe_text
+
+SUBJECT = "Kết quả kiểm tra việc triển khai hệ thống PC-Covid và quét mã QR phục vụ công tác phòng, chống dịch COVID-19"
+ADDRESSEE = "Ủy ban nhân dân tỉnh Hà Tĩnh"
+RECIPIENTS = ["Như trên", "Ban Chỉ đạo PCD tỉnh (b/c)", "Giám đốc, các PGĐ Sở", "Sở Y tế",
+              "UBND các huyện, thành phố, thị xã", "Lưu: VT, TTr"]
+CRITERION_HEADINGS = {
+    "a": "Công tác chỉ đạo, tuyên truyền cài đặt ứng dụng PC-Covid, tạo mã QR",
+    "b": "Tạo, niêm yết và quét mã QR địa điểm",
+    "c": "Sử dụng hệ thống quản lý (quanly.pccovid.gov.vn) phục vụ thống kê, truy vết",
+}
+CRITERION_NAMES = {"a": "a) Công tác chỉ đạo, tuyên truyền", "b": "b) Tạo, niêm yết, quét mã QR",
+                   "c": "c) Sử dụng hệ thống quản lý", "overall": "Kết luận chung"}
+OUTCOME_TEXT = {"open": "Đang theo dõi", "fixed": "Đã khắc phục", "not_fixed": "Không khắc phục", "": "Chưa theo dõi"}
+FORM_TEXT = {"surprise": "kiểm tra đột xuất", "periodic": "kiểm tra định kỳ"}
+HAND = "…"  # left for the Inspectorate to write by hand
+
+
+def conclusion_text(value: str) -> str:
+    return CONCLUSION_TEXT.get(value, "")
+
+
+def day(iso: str) -> str:
+    return datetime.date.fromisoformat(iso).strftime("%d/%m/%Y")
+
+
+class _Campaign:
+    """What plan_reference() reads, from the snapshot's copy of the campaign."""
+
+    def __init__(self, data):
+        self.title, self.number, self.issuing_body = data["title"], data["number"], data["issuing_body"]
+
+
+def report_number(report) -> DocumentHeader:
+    issued = timezone.localtime(report.approved_at, LOCAL_TIMEZONE).date() if report.approved_at else None
+    return DocumentHeader(type_code="BC", day=issued, number=report.number)
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({round(100 * part / whole)}%)" if whole else "0"
+
+
+def report_context(report) -> dict:
+    figures = Figures(report.snapshot)
+    snapshot, campaign = report.snapshot, report.snapshot["campaign"]
+    total = figures.total.count
+    kinds = "; ".join(f"{name}: {units}" for name, _visits, units in figures.by_category())
+    organizations = ", ".join(snapshot["organizations"]) or HAND
+    body = [
+        *legal_basis_lines([campaign["legal_basis"]]),
+        f"Thực hiện {plan_reference(_Campaign(campaign))}, Sở Thông tin và Truyền thông báo cáo kết quả kiểm tra "
+        f"như sau:",
+        f"Thành phần: {snapshot['teams']} tổ kiểm tra, {snapshot['members']} thành viên, gồm đại diện "
+        f"{organizations}.",
+        f"Thời gian kiểm tra: từ ngày {day(campaign['starts_on'])} đến ngày {day(campaign['ends_on'])}; hình thức: "
+        f"{FORM_TEXT.get(campaign['form'], campaign['form'])}. Số liệu tính đến ngày {day(snapshot['as_of'])}.",
+        f"Số đơn vị đã kiểm tra: {figures.units_inspected} đơn vị ({total} lượt kiểm tra đã được duyệt)"
+        + (f", gồm: {kinds}." if kinds else "."),
+        Table(["STT", "Loại hình", "Số đơn vị", "Số lượt"],
+              [[index, name, units, visits.count] for index, (name, visits, units) in
+               enumerate(figures.by_category(), start=1)]
+              + [["", "Tổng cộng", figures.units_inspected, total]], total_row=True),
+    ]
+    if snapshot["pending"]:
+        body.append(f"Ngoài ra có {snapshot['pending']} lượt kiểm tra chưa được duyệt đến ngày "
+                    f"{day(snapshot['as_of'])}, chưa tính trong báo cáo này.")
+    body.append(Heading("I. KẾT QUẢ KIỂM TRA"))
+    for index, (code, compliant, partly, noncompliant) in enumerate(figures.criteria()[:3], start=1):
+        body.append(Heading(f"{index}. {CRITERION_HEADINGS[code]}"))
+        body.append(f"Đạt: {_share(compliant.count, total)} đơn vị; đạt một phần: {partly.count}; "
+                    f"chưa đạt: {noncompliant.count}.")
+        if code == "b":
+            body.append(Table(
+                ["STT", "Đơn vị", "Số mã QR đã tạo", "Lượt quét 7 ngày", "Đánh giá"],
+                [[number, row["unit"], row["qr_codes"] if row["qr_codes"] is not None else "",
+                  row["scans"] if row["scans"] is not None else "", conclusion_text(row["b"])]
+                 for number, row in enumerate(figures.rows, start=1)]))
+    body.append(Heading("4. Kết quả chung theo từng tiêu chí"))
+    body.append(criteria_table(figures))
+    body.append(Heading("5. Kết quả theo địa bàn"))
+    body.append(district_table(figures))
+    body.append(Heading("II. ĐÁNH GIÁ CHUNG"))
+    for index, (heading, text) in enumerate((("Ưu điểm", report.strengths), ("Tồn tại, hạn chế", report.shortcomings),
+                                             ("Nguyên nhân", report.causes)), start=1):
+        body.append(Heading(f"{index}. {heading}"))
+        body.extend(text_lines(text) or [HAND])
+    body.append(Heading("III. KIẾN NGHỊ, ĐỀ XUẤT"))
+    body.extend(text_lines(report.recommendations) or [HAND])
+    body.append("(Chi tiết tại Phụ lục kèm theo.)")
+    signer = report.approved_by.get_full_name() if report.approved_by_id else ""
+    return document_context(
+        header=report_number(report), title=DocumentTitle("BÁO CÁO", SUBJECT),
+        signature=SignatureBlock("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", signer), recipients=RECIPIENTS,
+        addressee=ADDRESSEE, paragraphs=body)
+
+
+def criteria_table(figures: Figures) -> Table:
+    return Table(["Tiêu chí", "Đạt", "Đạt một phần", "Chưa đạt", "Tổng"],
+                 [[CRITERION_NAMES[code], *(f.count for f in counts), sum(f.count for f in counts)]
+                  for code, *counts in figures.criteria()])
+
+
+def district_table(figures: Figures) -> Table:
+    rows = [[name, total.count, *(f.count for f in parts)] for name, total, *parts in figures.by_district()]
+    totals = [sum(row[column] for row in rows) for column in range(1, 5)]
+    return Table(["Huyện, thị xã, thành phố", "Số lượt", "Đạt", "Đạt một phần", "Chưa đạt"],
+                 rows + [["Tổng cộng", *totals]], total_row=True)
+
+
+def report_docx(report) -> bytes:
+    return render_docx(report_context(report))
+
+
+# ------------------------------------------------------------------------------ the annex
+
+THIN = Side(style="thin")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+BOLD = Font(name="Times New Roman", bold=True, size=12)
+NORMAL = Font(name="Times New Roman", size=12)
+TITLE = Font(name="Times New Roman", bold=True, size=14)
+WRAP = Alignment(wrap_text=True, vertical="top")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _sheet(workbook, name: str, title: str, subtitle: str, headers: list, widths: list):
+    """A sheet with a merged title and subtitle over the table's width, then its bold,
+    bordered header row (row 4); data start on row 5."""
+    sheet = workbook.create_sheet(name)
+    last = get_column_letter(len(headers))
+    for row, text, font in ((1, title, TITLE), (2, subtitle, Font(name="Times New Roman", italic=True, size=12))):
+        sheet.merge_cells(f"A{row}:{last}{row}")
+        cell = sheet.cell(row=row, column=1, value=text)
+        cell.font, cell.alignment = font, CENTER
+    sheet.row_dimensions[1].height = 36
+    for column, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
+        cell = sheet.cell(row=4, column=column, value=header)
+        cell.font, cell.alignment, cell.border = BOLD, CENTER, BORDER
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.freeze_panes = "A5"
+    return sheet
+
+
+def _row(sheet, row: int, values: list, *, bold: bool = False) -> None:
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=column, value=safe_text(value) if isinstance(value, str)
+                          and not value.startswith("=SUM(") else value)
+        cell.font, cell.border = (BOLD if bold else NORMAL), BORDER
+        cell.alignment = WRAP
+
+
+def annex_subtitle(report) -> str:
+    header = report_number(report)
+    issued = f" ngày {header.day:%d/%m/%Y}" if header.day else ""
+    return (f"(Kèm theo Báo cáo {header.number_line.removeprefix('Số: ').strip()}{issued} của Sở Thông tin và "
+            f"Truyền thông; số liệu tính đến ngày {day(report.snapshot['as_of'])})")
+
+
+def report_annex(report) -> bytes:
+    """The Phụ lục: units by district × category, results per criterion and by district,
+    the units short of compliance with their follow-up, and the list of every visit
+    counted, so each figure can be traced. Totals are formulas Excel recomputes."""
+    figures = Figures(report.snapshot)
+    subtitle = annex_subtitle(report)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+
+    categories = figures.categories
+    sheet = _sheet(workbook, "Tổng hợp", "PHỤ LỤC I\nSỐ LƯỢT KIỂM TRA THEO ĐỊA BÀN VÀ LOẠI HÌNH", subtitle,
+                   ["STT", "Huyện, thị xã, thành phố", *(name for _code, name in categories), "Tổng"],
+                   [6, 30, *([16] * len(categories)), 10])
+    first = 5
+    matrix = figures.matrix()
+    for index, (name, cells, _total) in enumerate(matrix):
+        row = first + index
+        last_cell = get_column_letter(2 + len(categories))
+        _row(sheet, row, [index + 1, name, *(cell.count for cell in cells),
+                          f"=SUM(C{row}:{last_cell}{row})" if categories else 0])
+    total_row = first + len(matrix)
+    _row(sheet, total_row, ["", "Tổng cộng", *(
+        f"=SUM({get_column_letter(column)}{first}:{get_column_letter(column)}{total_row - 1})"
+        for column in range(3, 4 + len(categories)))], bold=True)
+
+    sheet = _sheet(workbook, "Theo tiêu chí", "PHỤ LỤC II\nKẾT QUẢ THEO TIÊU CHÍ VÀ THEO ĐỊA BÀN", subtitle,
+                   ["Tiêu chí / Địa bàn", "Đạt", "Đạt một phần", "Chưa đạt", "Tổng"], [40, 12, 14, 12, 12])
+    row = first
+    for code, *counts in figures.criteria():
+        _row(sheet, row, [CRITERION_NAMES[code], *(f.count for f in counts), f"=SUM(B{row}:D{row})"],
+             bold=code == "overall")
+        row += 1
+    row += 1
+    _row(sheet, row, ["Kết luận chung theo địa bàn", "Đạt", "Đạt một phần", "Chưa đạt", "Tổng"], bold=True)
+    row += 1
+    start = row
+    for name, _total, *parts in figures.by_district():
+        _row(sheet, row, [name, *(f.count for f in parts), f"=SUM(B{row}:D{row})"])
+        row += 1
+    _row(sheet, row, ["Tổng cộng", *(f"=SUM({c}{start}:{c}{row - 1})" for c in "BCDE")], bold=True)
+
+    sheet = _sheet(workbook, "Chưa đạt", "PHỤ LỤC III\nĐƠN VỊ CHƯA ĐẠT HOẶC ĐẠT MỘT PHẦN VÀ VIỆC THEO DÕI KHẮC PHỤC",
+                   subtitle, ["STT", "Đơn vị", "Huyện, thị xã, thành phố", "Loại hình", "Ngày kiểm tra",
+                              "Kết luận chung", "Yêu cầu khắc phục", "Thời hạn", "Tình trạng theo dõi", "Mã lượt"],
+                   [6, 34, 22, 22, 13, 14, 40, 12, 18, 9])
+    row = first
+    for index, visit in enumerate(figures.short_of_compliance(), start=1):
+        corrections = visit["corrections"] or [{"description": "", "deadline": "", "outcome": ""}]
+        for correction in corrections:
+            _row(sheet, row, [index, visit["unit"], visit["district_name"], visit["category_name"],
+                              day(visit["day"]), conclusion_text(visit["overall"]), correction["description"],
+                              day(correction["deadline"]) if correction["deadline"] else "",
+                              OUTCOME_TEXT.get(correction["outcome"], correction["outcome"]), visit["id"]])
+            row += 1
+
+    sheet = _sheet(workbook, "Danh sách lượt", "PHỤ LỤC IV\nDANH SÁCH CÁC LƯỢT KIỂM TRA ĐƯỢC TÍNH", subtitle,
+                   ["STT", "Mã lượt", "Đơn vị", "Huyện, thị xã, thành phố", "Xã, phường, thị trấn", "Loại hình",
+                    "Ngày kiểm tra", *(CRITERION_NAMES[code] for code in CRITERIA)],
+                   [6, 9, 34, 22, 22, 22, 13, 16, 16, 16, 14])
+    for index, visit in enumerate(figures.rows, start=1):
+        _row(sheet, first + index - 1, [index, visit["id"], visit["unit"], visit["district_name"],
+                                        visit["commune_name"], visit["category_name"], day(visit["day"]),
+                                        *(conclusion_text(visit[code]) for code in CRITERIA)])
+    for sheet in workbook.worksheets:
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth = 1
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

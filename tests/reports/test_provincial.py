@@ -1,0 +1,263 @@
+"""The provincial report: a frozen snapshot of a known dataset, its figures traced to
+their visits, the DOCX draft and the Excel annex read back, and who may do what."""
+
+import datetime
+import io
+import re
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from docx import Document
+from openpyxl import load_workbook
+
+from inspections import fieldwork
+from inspections.models import FollowUp, Visit
+from reports import provincial
+from reports.models import ProvincialReport
+from reports.provincial_documents import report_annex, report_docx
+from tests.factories import make_unit
+from tests.inspections.test_fieldwork import answer_all, build
+
+MID_DECEMBER = datetime.date(2021, 12, 15)
+
+
+def _approved(world, name, overrides, corrections=()):
+    visit = fieldwork.start_visit(world[name], by=world["member"])
+    answer_all(visit, world["member"], overrides)
+    for description, deadline in corrections:
+        fieldwork.require_correction(visit, description=description, deadline=deadline, by=world["member"])
+    fieldwork.submit_visit(visit, by=world["member"], key=name)
+    fieldwork.approve_visit(visit, by=world["leader"])
+    return Visit.objects.get(pk=visit.pk)
+
+
+def _direct(world, name, commune, category, conclusion, day, status=Visit.Status.APPROVED):
+    """A visit written straight to the table, for figures in other districts and days."""
+    moment = datetime.datetime.combine(day, datetime.time(9), tzinfo=timezone.get_current_timezone())
+    return Visit.objects.create(campaign=world["campaign"], unit=make_unit(name, commune=commune, category=category),
+                                status=status, conclusion=conclusion, starts_at=moment,
+                                ends_at=moment + datetime.timedelta(hours=1))
+
+
+@pytest.fixture
+def world(db, coordinator):
+    """Known answers: on 07/12 in Can Lộc (443) a market partly compliant (b4 "no", one
+    correction) and the district committee compliant; on 10/12 in Thành phố Hà Tĩnh (436) a
+    school not compliant; on 20/12 a hospital in Can Lộc compliant; one visit in progress."""
+    world = build(coordinator)
+    world["market_visit"] = _approved(world, "market", {"b4": "no"},
+                                      [("Bố trí người hướng dẫn quét mã QR", datetime.date(2021, 12, 14))])
+    world["committee_visit"] = _approved(world, "committee", {})
+    world["school"] = _direct(world, "Trường THCS Lê Văn Thiêm", 18070, "truong_hoc",
+                              {"a": "chua_dat", "b": "chua_dat", "c": "dat", "overall": "chua_dat"},
+                              datetime.date(2021, 12, 10))
+    world["hospital"] = _direct(world, "Bệnh viện đa khoa huyện Can Lộc", 18406, "benh_vien_co_so_y_te",
+                                {"a": "dat", "b": "dat", "c": "dat", "overall": "dat"}, datetime.date(2021, 12, 20))
+    _direct(world, "Chợ Thiên Lộc", 18409, "cho", {}, datetime.date(2021, 12, 9), status=Visit.Status.IN_PROGRESS)
+    return world
+
+
+def test_the_snapshot_of_a_known_dataset_and_totals_equal_their_parts(world, coordinator):
+    figures = provincial.Figures(provincial.take_snapshot(world["campaign"], MID_DECEMBER, coordinator))
+
+    assert figures.total.count == 3 and figures.units_inspected == 3  # the hospital (20/12) is after the date
+    assert figures.snapshot["pending"] == 1
+    assert [(code, *(f.count for f in counts)) for code, *counts in figures.criteria()] == [
+        ("a", 2, 0, 1), ("b", 1, 1, 1), ("c", 2, 0, 0), ("overall", 1, 1, 1)]
+    districts = {name: [f.count for f in counts] for name, *counts in figures.by_district()}
+    assert len(districts) == 13  # every district, zeros included
+    assert districts["Huyện Can Lộc"] == [2, 1, 1, 0]
+    assert districts["Thành phố Hà Tĩnh"] == [1, 0, 0, 1]
+    assert sum(row[0] for row in districts.values()) == sum(sum(row[1:]) for row in districts.values()) == 3
+    matrix = figures.matrix()
+    assert sum(cell.count for _name, cells, _total in matrix for cell in cells) == figures.total.count
+    assert [f.count for f in figures.column_totals()] == [
+        sum(cells[index].count for _name, cells, _total in matrix) for index in range(len(figures.categories))]
+    # each figure names its visits
+    noncompliant = figures.criteria()[3][3]
+    assert noncompliant.ids == [world["school"].pk]
+    short = figures.short_of_compliance()
+    assert [(row["unit"], row["corrections"][0]["outcome"]) for row in short if row["corrections"]] == [
+        ("Chợ Nghèn", "open")]
+
+
+def test_a_report_keeps_its_figures_when_the_data_changes_and_says_so(world, coordinator, leadership):
+    report = provincial.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    frozen = dict(report.snapshot)
+    assert not provincial.changed_since(report, leadership)
+
+    Visit.objects.filter(pk=world["school"].pk).update(conclusion={"a": "dat", "b": "dat", "c": "dat",
+                                                                   "overall": "dat"})
+    FollowUp.objects.update(outcome=FollowUp.Outcome.FIXED)
+    report.refresh_from_db()
+    assert report.snapshot == frozen
+    assert provincial.changed_since(report, leadership)
+
+    provincial.approve(report, by=leadership)
+    with pytest.raises(ValidationError):
+        provincial.retake(report, by=coordinator)
+    with pytest.raises(ValidationError):
+        provincial.update_texts(report, by=coordinator, strengths="Khác")
+    report.refresh_from_db()
+    assert report.snapshot == frozen and report.status == ProvincialReport.Status.APPROVED
+
+
+def test_a_draft_takes_its_figures_again_and_only_the_right_roles_act(world, coordinator, leadership):
+    report = provincial.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    Visit.objects.filter(pk=world["school"].pk).update(conclusion={"overall": "dat"})
+    report = provincial.retake(report, by=coordinator)
+    assert not provincial.changed_since(report, coordinator)
+    assert provincial.Figures(report.snapshot).criteria()[3][1].count == 2
+    with pytest.raises(PermissionDenied):
+        provincial.approve(report, by=coordinator)
+    with pytest.raises(PermissionDenied):
+        provincial.create_report(world["campaign"], as_of=MID_DECEMBER, by=leadership)
+    with pytest.raises(ValidationError):
+        provincial.create_report(world["campaign"], as_of=datetime.date(2021, 11, 1), by=coordinator)
+
+
+def _texts(cell_or_document):
+    return [paragraph.text for paragraph in cell_or_document.paragraphs]
+
+
+def test_the_docx_has_the_decree_layout_and_the_tables_of_the_snapshot(world, coordinator, leadership):
+    leadership.first_name, leadership.last_name = "Nguyễn Văn", "An"
+    leadership.save()
+    report = provincial.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    provincial.update_texts(report, by=coordinator, strengths="Các đơn vị đã cài đặt ứng dụng.", number="")
+    report = provincial.approve(ProvincialReport.objects.get(pk=report.pk), by=leadership)
+    document = Document(io.BytesIO(report_docx(report)))
+
+    header = document.tables[0]
+    assert _texts(header.cell(0, 0)) == ["UBND TỈNH HÀ TĨNH", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG"]
+    assert _texts(header.cell(0, 1)) == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+    assert re.fullmatch(r"Số: +/BC-STTTT", header.cell(1, 0).text)
+    issued = timezone.localdate(report.approved_at)
+    assert header.cell(1, 1).text == f"Hà Tĩnh, ngày {issued:%d} tháng {issued:%m} năm {issued:%Y}"
+    body = _texts(document)
+    assert "BÁO CÁO" in body and "Kính gửi: Ủy ban nhân dân tỉnh Hà Tĩnh" in body
+    for heading in ("I. KẾT QUẢ KIỂM TRA", "II. ĐÁNH GIÁ CHUNG", "III. KIẾN NGHỊ, ĐỀ XUẤT",
+                    "Các đơn vị đã cài đặt ứng dụng."):
+        assert heading in body
+    assert any("Số đơn vị đã kiểm tra: 3 đơn vị (3 lượt kiểm tra đã được duyệt)" in line for line in body)
+    assert any(line.startswith("Căn cứ Văn bản số 7641/UBND-VX") for line in body)
+
+    rows = {tuple(cell.text for cell in row.cells) for table in document.tables[1:] for row in table.rows}
+    assert ("Kết luận chung", "1", "1", "1", "3") in rows
+    assert ("a) Công tác chỉ đạo, tuyên truyền", "2", "0", "1", "3") in rows
+    assert ("Huyện Can Lộc", "2", "1", "1", "0") in rows
+    assert ("Tổng cộng", "3", "1", "1", "1") in rows
+    closing = document.tables[-1]
+    assert _texts(closing.cell(0, 0))[:2] == ["Nơi nhận:", "- Như trên;"]
+    assert _texts(closing.cell(0, 1))[:2] == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"]
+    assert _texts(closing.cell(0, 1))[-1] == "Nguyễn Văn An"
+
+
+def _sum(sheet, formula):
+    """Evaluate "=SUM(C5:C17)" over the sheet, as Excel would."""
+    first, last = re.fullmatch(r"=SUM\(([A-Z]+\d+):([A-Z]+\d+)\)", formula).groups()
+    return sum(cell.value or 0 for row in sheet[first:last] for cell in row)
+
+
+def test_the_annex_matches_the_snapshot_with_totals_as_formulas(world, coordinator):
+    report = provincial.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    figures = provincial.Figures(report.snapshot)
+    workbook = load_workbook(io.BytesIO(report_annex(report)))
+    assert workbook.sheetnames == ["Tổng hợp", "Theo tiêu chí", "Chưa đạt", "Danh sách lượt"]
+
+    summary = workbook["Tổng hợp"]
+    assert "A1:" in str(summary.merged_cells) and summary["A1"].value.startswith("PHỤ LỤC I")
+    assert summary["A1"].font.bold and summary["A4"].border.left.style == "thin"
+    assert [cell.value for cell in summary[4]][2:-1] == [name for _code, name in figures.categories]
+    matrix = figures.matrix()
+    for index, (name, cells, total) in enumerate(matrix):
+        values = [cell.value for cell in summary[5 + index]]
+        assert values[1] == name and values[2:-1] == [cell.count for cell in cells]
+        assert _sum(summary, values[-1]) == total.count
+    total_row = [cell.value for cell in summary[5 + len(matrix)]]
+    assert total_row[1] == "Tổng cộng"
+    assert [_sum(summary, formula) for formula in total_row[2:-1]] == [f.count for f in figures.column_totals()]
+
+    criteria = workbook["Theo tiêu chí"]
+    assert [cell.value for cell in criteria[8]][:4] == ["Kết luận chung", 1, 1, 1]
+    assert _sum(criteria, criteria["E8"].value) == 3
+
+    short = workbook["Chưa đạt"]
+    rows = [[cell.value for cell in row] for row in short.iter_rows(min_row=5) if row[0].value]
+    assert [(row[1], row[6], row[8]) for row in rows if row[6]] == [
+        ("Chợ Nghèn", "Bố trí người hướng dẫn quét mã QR", "Đang theo dõi")]
+
+    listed = workbook["Danh sách lượt"]
+    assert sorted(row[1].value for row in listed.iter_rows(min_row=5)) == sorted(figures.total.ids)
+
+
+# ------------------------------------------------------------------------------ the pages
+
+
+def test_the_coordinator_drafts_and_leadership_approves(client, world, coordinator, leadership):
+    client.force_login(coordinator)
+    list_url = reverse("reports:report_list", args=[world["campaign"].pk])
+    response = client.post(list_url, {"as_of": "15/12/2021"})
+    report = ProvincialReport.objects.get()
+    assert response.url == reverse("reports:report_detail", args=[report.pk])
+    assert report.as_of == MID_DECEMBER and report.created_by == coordinator
+
+    assert client.post(list_url, {"as_of": "31/13/2021"}).status_code == 200  # a clear error, nothing saved
+    assert ProvincialReport.objects.count() == 1
+    assert client.post(reverse("reports:report_approve", args=[report.pk])).status_code == 403
+
+    client.force_login(leadership)
+    assert client.post(list_url, {"as_of": "15/12/2021"}).status_code == 403
+    page = client.get(reverse("reports:report_detail", args=[report.pk])).content.decode()
+    figure_url = reverse("reports:report_visits", args=[report.pk])
+    assert f'href="{figure_url}?overall=chua_dat">1</a>' in page
+    client.post(reverse("reports:report_approve", args=[report.pk]))
+    report.refresh_from_db()
+    assert report.status == "approved" and report.approved_by == leadership
+
+    listed = client.get(f"{figure_url}?overall=chua_dat")
+    assert [row["unit"] for row in listed.context["page"]] == ["Trường THCS Lê Văn Thiêm"]
+    for name in ("report_document", "report_annex"):
+        response = client.get(reverse(f"reports:{name}", args=[report.pk]))
+        assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+
+
+def test_the_report_says_when_the_data_changed_since(client, world, coordinator):
+    report = provincial.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    client.force_login(coordinator)
+    url = reverse("reports:report_detail", args=[report.pk])
+    assert not client.get(url).context["changed"]
+    Visit.objects.filter(pk=world["school"].pk).update(conclusion={"overall": "dat"})
+    assert client.get(url).context["changed"]
+
+
+@pytest.mark.parametrize("name", ["report_detail", "report_visits", "report_document", "report_annex"])
+def test_reports_are_out_of_reach_of_inspectors_and_the_office(client, world, coordinator, office, name):
+    report = provincial.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    for user in (world["member"], office):
+        client.force_login(user)
+        assert client.get(reverse(f"reports:{name}", args=[report.pk])).status_code == 404
+
+
+def test_the_report_list_is_for_the_dic_only(client, world, office):
+    client.force_login(office)
+    assert client.get(reverse("reports:report_list", args=[world["campaign"].pk])).status_code == 403
+    client.force_login(world["outsider"])  # an inspector of the campaign's other team
+    assert client.get(reverse("reports:report_list", args=[world["campaign"].pk])).status_code == 403
+    client.force_login(world["member"])
+    assert client.get(reverse("reports:report_list", args=[world["campaign"].pk + 1])).status_code == 404
+
+
+@pytest.mark.parametrize("visits", [1, 3])
+def test_the_report_page_runs_a_fixed_number_of_queries(client, world, coordinator, visits,
+                                                       django_assert_num_queries):
+    Visit.objects.exclude(pk__in=[world["market_visit"].pk, world["school"].pk, world["committee_visit"].pk][
+        :visits]).delete()
+    report = provincial.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    client.force_login(coordinator)
+    # session, user, groups, the report, then the snapshot taken again to compare (visits, pending, corrections,
+    # team members, districts, categories)
+    with django_assert_num_queries(10):
+        client.get(reverse("reports:report_detail", args=[report.pk]))
