@@ -84,6 +84,16 @@ ITINERARIES = [
      [("UBND Huyện Can Lộc", (8, 0), (9, 30)), ("Chợ Thị trấn Nghèn", (10, 0), (11, 15))], True),
     (datetime.date(2021, 12, 14), (7, 30), (11, 30), "Tổ kiểm tra số 1", 0,
      [("Chợ Phường Trần Phú", (8, 0), (9, 0)), ("Bến xe khách Hà Tĩnh", (9, 30), (10, 30))], False),
+    (datetime.date(2021, 12, 10), (7, 0), (12, 0), "Tổ kiểm tra số 1", 0,
+     [("UBND Thị xã Hồng Lĩnh", (8, 0), (9, 0)), ("Chợ Phường Bắc Hồng", (9, 30), (10, 30)),
+      ("Trung tâm Y tế Thị xã Hồng Lĩnh", (10, 45), (11, 30))], True),
+    (datetime.date(2021, 12, 13), (7, 0), (12, 0), "Tổ kiểm tra số 2", 1,
+     [("UBND Huyện Nghi Xuân", (8, 0), (9, 0)), ("Chợ Thị trấn Xuân An", (9, 30), (10, 30)),
+      ("Trường Trung học cơ sở Thị trấn Xuân An", (10, 45), (11, 30))], True),
+    (datetime.date(2021, 12, 15), (7, 30), (11, 30), "Tổ kiểm tra số 1", 0,
+     [("UBND Huyện Thạch Hà", (8, 0), (9, 0)), ("Trung tâm Y tế Huyện Thạch Hà", (9, 30), (10, 45))], True),
+    (datetime.date(2021, 12, 16), (7, 0), (11, 30), "Tổ kiểm tra số 2", 1,
+     [("UBND Huyện Cẩm Xuyên", (8, 0), (9, 0)), ("Chợ Thị trấn Cẩm Xuyên", (9, 30), (10, 30))], True),
 ]
 
 PROVINCIAL_UNITS = [
@@ -242,7 +252,21 @@ def _load_schedule(campaign, users, organizations) -> dict[str, int]:
             send_schedule(itinerary, by=coordinator)
         created["itineraries"] += 1
     created["visits_worked"] = _work_visits(campaign, users)
+    created["reports"] = _draft_report(campaign, coordinator)
     return created
+
+
+def _draft_report(campaign, coordinator) -> int:
+    """A draft of the report to the People's Committee, as of the end of the period (once)."""
+    from reports.provincial import create_report
+
+    if campaign.reports.exists():
+        return 0
+    create_report(campaign, as_of=campaign.ends_on, by=coordinator, is_sample=True,
+                  strengths="(Dữ liệu mẫu) Phần lớn cơ quan, đơn vị được kiểm tra đã tạo và niêm yết mã QR địa điểm.",
+                  shortcomings="(Dữ liệu mẫu) Một số chợ chưa bố trí người hướng dẫn quét mã QR.",
+                  causes="(Dữ liệu mẫu) Người đứng đầu một số đơn vị chưa quan tâm chỉ đạo.")
+    return 1
 
 
 # Sample field work, so that every state of a visit shows: (unit, answers that differ
@@ -252,7 +276,20 @@ FIELD_WORK = [
     ("Bệnh viện Đa khoa tỉnh Hà Tĩnh", {"b2": "no", "b4": "no"}, "returned"),
     ("UBND Huyện Can Lộc", {"c2": "no", "a3": "45"}, "submitted"),
     ("Chợ Thị trấn Nghèn", {"b1": "no", "b2": "no", "b3": "yes"}, "in_progress"),
+    ("UBND Thị xã Hồng Lĩnh", {}, "approved"),
+    ("Chợ Phường Bắc Hồng", {"a2": "no", "a3": "30", "b1": "no", "b2": "no", "b3": "yes", "b4": "no", "b6": "3"},
+     "approved"),
+    ("Trung tâm Y tế Thị xã Hồng Lĩnh", {"b4": "no"}, "approved"),
+    ("UBND Huyện Nghi Xuân", {"c2": "no"}, "approved"),
+    ("Chợ Thị trấn Xuân An", {}, "approved"),
+    ("Trường Trung học cơ sở Thị trấn Xuân An", {"a3": "45"}, "approved"),
+    ("UBND Huyện Thạch Hà", {}, "approved"),
+    ("Trung tâm Y tế Huyện Thạch Hà", {"b1": "no", "b2": "no"}, "approved"),
+    ("UBND Huyện Cẩm Xuyên", {"a3": "30", "c2": "no"}, "approved"),
+    ("Chợ Thị trấn Cẩm Xuyên", {}, "approved"),
 ]
+# The follow-up the demo shows as closed: the unit fixed what it was asked to.
+FIXED_FOLLOW_UP = "Trung tâm Y tế Thị xã Hồng Lĩnh"
 
 
 def _sample_photo(code):
@@ -273,8 +310,8 @@ def _work_visits(campaign, users) -> int:
     """Start, answer, submit and review the demo's visits (once)."""
     from inspections import fieldwork
     from inspections.evidence import add_evidence, photos_missing
-    from inspections.followups import record_step
-    from inspections.models import Visit
+    from inspections.followups import close_follow_up, record_step
+    from inspections.models import FollowUp, Visit
 
     worked = 0
     for unit_name, answers, state in FIELD_WORK:
@@ -293,7 +330,7 @@ def _work_visits(campaign, users) -> int:
         for code in photos_missing(visit):
             item = fieldwork.applicable_items(visit).get(code=code)
             add_evidence(visit, uploaded_file=_sample_photo(code), item=item, note="Ảnh mẫu (dữ liệu mẫu)", by=member)
-        if state == "approved":
+        if state == "approved" and answers:  # a visit that falls short asks for corrections
             fieldwork.require_correction(
                 visit, description="Tuyên truyền, hướng dẫn cán bộ, nhân viên cài đặt PC-Covid (dữ liệu mẫu)",
                 deadline=datetime.date(2021, 12, 20), by=member)
@@ -303,9 +340,11 @@ def _work_visits(campaign, users) -> int:
             fieldwork.submit_visit(visit, by=member, key=f"demo-{visit.pk}")
         if state == "approved":
             fieldwork.approve_visit(visit, by=leader)
-            for correction in visit.corrections.all():
-                record_step(correction.follow_up, kind="reminder", date=datetime.date(2021, 12, 21),
+            for follow_up in FollowUp.objects.filter(correction__visit=visit):
+                record_step(follow_up, kind="reminder", date=datetime.date(2021, 12, 21),
                             by=users["dieuphoi"], evidence="Văn bản nhắc nhở (dữ liệu mẫu)")
+                if unit_name == FIXED_FOLLOW_UP:
+                    close_follow_up(follow_up, outcome=FollowUp.Outcome.FIXED, by=users["dieuphoi"])
         elif state == "returned":
             fieldwork.return_visit(visit, by=leader, comment="Bổ sung ảnh vị trí niêm yết mã QR (dữ liệu mẫu).")
         worked += 1

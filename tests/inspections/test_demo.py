@@ -103,7 +103,7 @@ def test_loading_twice_creates_and_changes_nothing(divisions, capsys):
     assert snapshot() == before
     assert capsys.readouterr().out.strip() == (
         "demo data created: organizations 0, campaign 0, users 0, teams 0, units 0, nominations 0, vehicles 0, "
-        "itineraries 0, visits_worked 0")
+        "itineraries 0, visits_worked 0, reports 0")
 
 
 def test_a_demo_password_changed_by_its_user_is_kept(divisions):
@@ -127,17 +127,36 @@ def test_the_schedule_of_december_2021_is_in_the_demo(divisions):
     strata = set(Unit.objects.filter(is_active=True).values_list("commune__parent", "category"))
     assert Target.objects.filter(draw__seed=2021).count() == len(strata) == 60  # one per district and category
     sent = Itinerary.objects.filter(schedule_sent_at__isnull=False).order_by("date")
-    assert [(i.date.isoformat(), sorted(m.user.username for m in i.people.all())) for i in sent] == [
+    assert [(i.date.isoformat(), sorted(m.user.username for m in i.people.all())) for i in sent][:2] == [
         ("2021-12-07", ["thanhtra1", "totruong", "vhtt.thanhpho", "yte.mau"]),
         ("2021-12-09", ["thanhtra2", "vhtt.canloc"])]
+    assert sent.count() == 6
     states = dict(Visit.objects.values_list("unit__name", "status"))
-    assert states == {"Sở Nội vụ tỉnh Hà Tĩnh": "approved", "Bệnh viện Đa khoa tỉnh Hà Tĩnh": "returned",
-                      "UBND Huyện Can Lộc": "submitted", "Chợ Thị trấn Nghèn": "in_progress",
-                      "Chợ Phường Trần Phú": "planned", "Bến xe khách Hà Tĩnh": "planned"}
+    assert {name: state for name, state in states.items() if state != "approved"} == {
+        "Bệnh viện Đa khoa tỉnh Hà Tĩnh": "returned", "UBND Huyện Can Lộc": "submitted",
+        "Chợ Thị trấn Nghèn": "in_progress", "Chợ Phường Trần Phú": "planned", "Bến xe khách Hà Tĩnh": "planned"}
+    approved = Visit.objects.filter(status="approved")
+    assert approved.count() == 11
+    assert {visit.conclusion["overall"] for visit in approved} == {"dat", "dat_mot_phan", "chua_dat"}
+    assert len({visit.unit.commune.parent_id for visit in approved}) == 5  # the dashboard's districts
     from inspections.models import FollowUp
 
-    follow_up = FollowUp.objects.get()
-    assert (follow_up.unit.name, follow_up.deadline.isoformat(), list(follow_up.steps.values_list("kind", flat=True))
-            ) == ("Sở Nội vụ tỉnh Hà Tĩnh", "2021-12-20", ["reminder"])
+    follow_up = FollowUp.objects.get(unit__name="Sở Nội vụ tỉnh Hà Tĩnh")
+    assert (follow_up.deadline.isoformat(), list(follow_up.steps.values_list("kind", flat=True))
+            ) == ("2021-12-20", ["reminder"])
+    assert set(FollowUp.objects.values_list("outcome", flat=True)) == {"open", "fixed"}
     thanhtra2 = User.objects.get(username="thanhtra2")
-    assert [i.date.isoformat() for i in Itinerary.objects.visible_to(thanhtra2)] == ["2021-12-09"]
+    assert [i.date.isoformat() for i in Itinerary.objects.visible_to(thanhtra2)] == [
+        "2021-12-09", "2021-12-13", "2021-12-16"]
+
+
+def test_the_demo_has_a_draft_report_labelled_sample_data(divisions):
+    from reports.models import ProvincialReport
+    from reports.provincial import Figures
+
+    load_demo()
+
+    report = ProvincialReport.objects.get()
+    assert (report.status, report.is_sample, report.as_of.isoformat()) == ("draft", True, "2021-12-31")
+    assert Figures(report.snapshot).total.count == 11
+    assert report.strengths.startswith("(Dữ liệu mẫu)")
