@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import has_role
 from inspections.fieldwork import CONCLUSION_LABELS
-from inspections.models import Campaign, Visit
+from inspections.models import Campaign, FollowUp, Visit
 from inspections.permissions import require
 from reports import provincial
 from reports.dashboard import dashboard
@@ -23,6 +23,7 @@ from reports.provincial_documents import report_annex, report_docx
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+OUTCOMES = dict(FollowUp.Outcome.choices)
 LEVEL_LABELS = {"district": gettext_lazy("District"), "commune": gettext_lazy("Commune"), "unit": gettext_lazy("Unit")}
 
 
@@ -169,6 +170,10 @@ def report_detail(request, pk):
                 return redirect("reports:report_detail", pk=report.pk)
     return render(request, "reports/report_detail.html", {
         "report": report, "campaign": report.campaign, "figures": figures, "form": form,
+        "short_of_compliance": [
+            {**row, "corrections": [{**item, "outcome_label": OUTCOMES.get(item["outcome"], _("Not followed up"))}
+                                    for item in row["corrections"]]}
+            for row in figures.short_of_compliance()],
         "changed": provincial.changed_since(report, request.user),
         "can_write": report.is_draft and has_role(request.user, *REPORT_WRITERS),
         "can_approve": report.is_draft and has_role(request.user, *REPORT_APPROVERS),
