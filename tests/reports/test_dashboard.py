@@ -33,7 +33,8 @@ def test_the_figures_of_a_known_dataset_and_totals_equal_their_parts(world, lead
     assert criteria(visits) == [("a", 2, 0, 0), ("b", 1, 1, 0), ("c", 1, 0, 0), ("overall", 1, 1, 0)]
     assert compliance(visits, "district") == [("Huyện Can Lộc", 2, 1, 1, 0, 443)]
     by_category = compliance(visits, "category")
-    assert sorted(row[:5] for row in by_category) == [("Chợ", 1, 0, 1, 0), ("UBND huyện, thị xã, thành phố", 1, 1, 0, 0)]
+    assert sorted(row[:5] for row in by_category) == [
+        ("Chợ", 1, 0, 1, 0), ("UBND huyện, thị xã, thành phố", 1, 1, 0, 0)]
     assert sum(row[1] for row in by_category) == sum(row[2] + row[3] + row[4] for row in by_category) == 2
 
     figures = dashboard(world["campaign"], leadership, timezone.localdate())
