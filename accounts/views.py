@@ -67,7 +67,11 @@ def _administrator(user):
 
 
 def _leadership(user):
-    return {"registry": _registry_figures()}
+    from reports.models import ProvincialReport
+
+    drafts = (ProvincialReport.objects.visible_to(user).filter(status=ProvincialReport.Status.DRAFT)
+              .select_related("campaign").order_by("-as_of")[:10])
+    return {"registry": _registry_figures(), "draft_reports": list(drafts)}
 
 
 def _office(user):

@@ -111,3 +111,20 @@ def test_the_team_leader_home_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(7):
         response = client.get(reverse("home"))
     assert len(response.context["team_members"]) == members
+
+
+@pytest.mark.django_db
+def test_leadership_sees_the_reports_awaiting_approval(client, leadership, coordinator, campaign):
+    import datetime
+
+    from reports import provincial
+
+    draft = provincial.create_report(campaign, as_of=datetime.date(2021, 12, 31), by=coordinator)
+    approved = provincial.approve(
+        provincial.create_report(campaign, as_of=datetime.date(2021, 12, 20), by=coordinator), by=leadership)
+
+    response = get_home(client, leadership)
+
+    assert response.context["draft_reports"] == [draft]
+    assert reverse("reports:report_detail", args=[draft.pk]) in response.content.decode()
+    assert reverse("reports:report_detail", args=[approved.pk]) not in response.content.decode()
