@@ -24,6 +24,10 @@ SHOTS = [
     ("schedule.png", "dieuphoi", {"width": 1280, "height": 900}, "/ke-hoach/1/lich/"),
     ("nominations.png", "dieuphoi", {"width": 1280, "height": 900}, "/ke-hoach/1/cu-can-bo/"),
     ("home-inspector2-phone.png", "thanhtra2", {"width": 360, "height": 740}, "/"),
+    ("dashboard.png", "lanhdao", {"width": 1280, "height": 900}, "/ke-hoach/1/tong-hop/"),
+    ("dashboard-district-phone.png", "lanhdao", {"width": 360, "height": 740},
+     "/ke-hoach/1/tong-hop/?district=442"),
+    ("report.png", "lanhdao", {"width": 1280, "height": 900}, "/bao-cao/1/"),
 ]
 
 
@@ -44,6 +48,9 @@ def main():
                 page.get_by_label("Tệp Excel (.xlsx)").set_input_files(SAMPLE)
                 page.get_by_role("button", name="Tải lên và kiểm tra").click()
                 page.get_by_role("button", name="Xác nhận nhập").wait_for()
+            if name.startswith("dashboard"):
+                page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length === 2")
+                page.wait_for_timeout(500)  # the charts' animation
             page.screenshot(path=OUT / name, full_page=True)
             page.context.close()
         browser.close()
