@@ -162,3 +162,14 @@ def test_the_visits_behind_a_figure_run_a_fixed_number_of_queries(client, world,
     with django_assert_num_queries(11):
         response = client.get(reverse("reports:campaign_visits", args=[world["campaign"].pk]), {"status": "approved"})
     assert response.context["page"].paginator.count == visits + 2  # and the fixture's two
+
+
+def test_the_figures_never_count_a_visit_the_viewer_may_not_see(world):
+    """The dashboard is the DIC's, but its figures are scoped all the same: an inspector
+    of the other team counts none of team 1's visits, the member counts them."""
+    today = timezone.localdate()
+    member, outsider = dashboard(world["campaign"], world["member"], today), dashboard(
+        world["campaign"], world["outsider"], today)
+    assert member["headline"]["approved"] == 2 and outsider["headline"]["approved"] == 0
+    assert [row for row in outsider["by_area"] if row[1]] == [] and outsider["by_category"] == []
+    assert outsider["criteria"][3] == ("overall", 0, 0, 0)

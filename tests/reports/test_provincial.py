@@ -261,3 +261,10 @@ def test_the_report_page_runs_a_fixed_number_of_queries(client, world, coordinat
     # team members, districts, categories)
     with django_assert_num_queries(10):
         client.get(reverse("reports:report_detail", args=[report.pk]))
+
+
+def test_a_snapshot_counts_only_the_visits_its_author_may_see(world):
+    assert provincial.Figures(provincial.take_snapshot(world["campaign"], MID_DECEMBER, world["outsider"])
+                              ).total.count == 0
+    assert provincial.Figures(provincial.take_snapshot(world["campaign"], MID_DECEMBER, world["member"])
+                              ).total.ids == [world["market_visit"].pk, world["committee_visit"].pk]
