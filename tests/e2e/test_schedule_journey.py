@@ -24,9 +24,9 @@ def test_the_coordinator_plans_and_sends_a_day_that_only_its_people_see(demo, pa
     page.get_by_text(re.compile(r"hạt giống 7, \d+ đơn vị")).wait_for()
     assert_accessible(page)
 
-    # An itinerary for 16/12/2021 with a vehicle, the Department of Health's and Can Lộc's VHTT representatives.
+    # An itinerary for 17/12/2021 with a vehicle, the Department of Health's and Can Lộc's VHTT representatives.
     page.goto(f"{demo.url}/ke-hoach/{campaign.pk}/lich/moi/")
-    page.get_by_label("Ngày").fill("16/12/2021")
+    page.get_by_label("Ngày").fill("17/12/2021")
     page.get_by_label("Giờ xuất phát").fill("07:30")
     page.get_by_label("Giờ về").fill("11:30")
     page.get_by_label("Xe", exact=True).select_option(label="38A-000.02 (mẫu) (4)")
@@ -40,12 +40,12 @@ def test_the_coordinator_plans_and_sends_a_day_that_only_its_people_see(demo, pa
     page.get_by_role("button", name="Lưu").click()
 
     page.wait_for_url(re.compile(r"/lich-trinh/\d+/$"))
-    assert "16/12/2021" in page.get_by_role("heading", level=1).inner_text()
+    assert "17/12/2021" in page.get_by_role("heading", level=1).inner_text()
     assert "Trường Trung học cơ sở Thị trấn Nghèn" in page.locator("main").inner_text()
     page.get_by_role("button", name="Gửi lịch kiểm tra").click()
     page.get_by_text("Đã gửi lịch kiểm tra cho 2 người.").wait_for()
     assert_accessible(page)
-    itinerary = Itinerary.objects.get(date="2021-12-16")
+    itinerary = Itinerary.objects.get(date="2021-12-17")
     log_out(page)
 
     # The Department of Health's representative sees that day, on a phone.
@@ -53,9 +53,9 @@ def test_the_coordinator_plans_and_sends_a_day_that_only_its_people_see(demo, pa
     log_in(phone, demo.url, "thanhtra2")
     phone.goto(f"{demo.url}/ke-hoach/{campaign.pk}/lich/")
     days = phone.locator("article h2").all_inner_texts()
-    assert [day for day in days if "16/12/2021" in day] != []
+    assert [day for day in days if "17/12/2021" in day] != []
     assert not [day for day in days if "07/12/2021" in day]  # another team's day
-    phone.get_by_role("link").filter(has_text="16/12/2021").click()
+    phone.get_by_role("link").filter(has_text="17/12/2021").click()
     assert "Trường Trung học cơ sở Thị trấn Nghèn" in phone.locator("main").inner_text()
     assert_accessible(phone)
     phone.context.close()
@@ -63,7 +63,7 @@ def test_the_coordinator_plans_and_sends_a_day_that_only_its_people_see(demo, pa
     # An inspector of the other team sees nothing of it, not even that it exists.
     log_in(page, demo.url, "thanhtra1")
     page.goto(f"{demo.url}/ke-hoach/{campaign.pk}/lich/")
-    assert "16/12/2021" not in page.locator("main").inner_text()
+    assert "17/12/2021" not in page.locator("main").inner_text()
     response = page.goto(f"{demo.url}/lich-trinh/{itinerary.pk}/")
     assert response.status == 404
     assert page.console_errors == ["Failed to load resource: the server responded with a status of 404 (Not Found)"]
