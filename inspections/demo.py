@@ -334,6 +334,11 @@ def _work_visits(campaign, users) -> int:
             fieldwork.require_correction(
                 visit, description="Tuyên truyền, hướng dẫn cán bộ, nhân viên cài đặt PC-Covid (dữ liệu mẫu)",
                 deadline=datetime.date(2021, 12, 20), by=member)
+        if state == "approved":  # the unit's figures, invented: sample data
+            staff = 20 + 7 * worked
+            fieldwork.record_figures(visit, figures={
+                "staff_total": staff, "staff_with_app": staff - 3 * len(answers), "qr_codes": 1 + worked % 3,
+                "scans_last_7_days": 40 * (worked + 1), "portal_accounts": 1}, taken_at=visit.started_at, by=member)
         if state != "in_progress":
             visit.unit_statement = "Đơn vị nhất trí với kết quả kiểm tra (dữ liệu mẫu)."
             visit.save(update_fields=["unit_statement"])

@@ -74,7 +74,7 @@ def report_context(report) -> dict:
     snapshot, campaign = report.snapshot, report.snapshot["campaign"]
     total = figures.total.count
     kinds = "; ".join(f"{name}: {units}" for name, _visits, units in figures.by_category())
-    organizations = ", ".join(snapshot["organizations"]) or HAND
+    organizations = "; ".join(snapshot["organizations"]) or HAND
     body = [
         *legal_basis_lines([campaign["legal_basis"]]),
         f"Thực hiện {plan_reference(_Campaign(campaign))}, Sở Thông tin và Truyền thông báo cáo kết quả kiểm tra "
@@ -96,8 +96,9 @@ def report_context(report) -> dict:
     body.append(Heading("I. KẾT QUẢ KIỂM TRA"))
     for index, (code, compliant, partly, noncompliant) in enumerate(figures.criteria()[:3], start=1):
         body.append(Heading(f"{index}. {CRITERION_HEADINGS[code]}"))
-        body.append(f"Đạt: {_share(compliant.count, total)} đơn vị; đạt một phần: {partly.count}; "
-                    f"chưa đạt: {noncompliant.count}.")
+        assessed = compliant.count + partly.count + noncompliant.count  # (c) does not apply to every unit
+        body.append(f"Số đơn vị được đánh giá theo tiêu chí này: {assessed}; đạt: {_share(compliant.count, assessed)}; "
+                    f"đạt một phần: {partly.count}; chưa đạt: {noncompliant.count}.")
         if code == "b":
             body.append(Table(
                 ["STT", "Đơn vị", "Số mã QR đã tạo", "Lượt quét 7 ngày", "Đánh giá"],

@@ -143,6 +143,8 @@ def test_the_docx_has_the_decree_layout_and_the_tables_of_the_snapshot(world, co
         assert heading in body
     assert any("Số đơn vị đã kiểm tra: 3 đơn vị (3 lượt kiểm tra đã được duyệt)" in line for line in body)
     assert any(line.startswith("Căn cứ Văn bản số 7641/UBND-VX") for line in body)
+    # criterion c applies to two of the three units: shares are of the units assessed under it
+    assert "Số đơn vị được đánh giá theo tiêu chí này: 2; đạt: 2/2 (100%); đạt một phần: 0; chưa đạt: 0." in body
 
     rows = {tuple(cell.text for cell in row.cells) for table in document.tables[1:] for row in table.rows}
     assert ("Kết luận chung", "1", "1", "1", "3") in rows
