@@ -66,3 +66,52 @@ def test_the_dashboard_fits_a_phone(demo, page):
     page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length === 2")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert_accessible(page)
+
+
+def test_the_coordinator_drafts_a_report_and_the_leader_approves_it(demo, page, browser):
+    from inspections.models import Campaign
+    from reports.models import ProvincialReport
+
+    campaign = Campaign.objects.get()
+    log_in(page, demo.url, "dieuphoi")
+    page.goto(f"{demo.url}/ke-hoach/{campaign.pk}/bao-cao/")
+    page.get_by_label("Số liệu tính đến ngày").fill("31/11/2021")  # no such day: said, nothing saved
+    page.get_by_role("button", name="Soạn báo cáo").click()
+    assert page.get_by_label("Số liệu tính đến ngày").input_value() == "31/11/2021"
+    assert ProvincialReport.objects.count() == 1  # the demo's draft only
+    assert_accessible(page)
+    page.get_by_label("Số liệu tính đến ngày").fill("15/12/2021")
+    page.get_by_role("button", name="Soạn báo cáo").click()
+    page.get_by_text("Đã soạn báo cáo: số liệu được chốt tại thời điểm này.").wait_for()
+    page.get_by_label("Ưu điểm").fill("Các sở, ngành đã niêm yết mã QR tại lối vào.")
+    page.get_by_role("button", name="Lưu nội dung").click()
+    page.get_by_text("Đã lưu nội dung báo cáo.").wait_for()
+    assert_accessible(page)
+    report = ProvincialReport.objects.get(as_of="2021-12-15")
+    assert report.strengths == "Các sở, ngành đã niêm yết mã QR tại lối vào."
+
+    leader = browser.new_context(locale="en-US").new_page()
+    log_in(leader, demo.url, "lanhdao")
+    leader.get_by_role("link", name="Báo cáo kết quả kiểm tra — số liệu tính đến ngày 15/12/2021").click()
+    leader.get_by_role("button", name="Duyệt báo cáo").click()
+    leader.get_by_text("Đã duyệt báo cáo: số liệu và nội dung được giữ nguyên từ nay.").wait_for()
+    assert leader.get_by_role("button", name="Duyệt báo cáo").count() == 0
+    assert_accessible(leader)
+    leader.context.close()
+    report.refresh_from_db()
+    assert report.status == "approved"
+
+
+def test_an_analyst_exports_the_raw_data(demo, page):
+    from inspections.models import Campaign, Visit
+
+    log_in(page, demo.url, "lanhdao")
+    page.goto(f"{demo.url}/ke-hoach/{Campaign.objects.get().pk}/tong-hop/")
+    page.get_by_role("button", name="Dữ liệu thô để phân tích (Excel)").click()
+    page.get_by_role("link", name="Tải tệp Excel (.xlsx)").wait_for()
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tải tệp Excel (.xlsx)").click()
+    workbook = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
+    visits = workbook[workbook.sheetnames[0]]
+    assert visits.max_row - 1 == Visit.objects.count()
