@@ -26,7 +26,7 @@ from reports.documents import (
     render_docx,
     text_lines,
 )
-from reports.provincial import CRITERIA, Figures
+from reports.provincial import CRITERIA, VALUES, Figures
 from units.workbooks import safe_text
 
 SUBJECT = "Kết quả kiểm tra việc triển khai hệ thống PC-Covid và quét mã QR phục vụ công tác phòng, chống dịch COVID-19"
@@ -100,11 +100,7 @@ def report_context(report) -> dict:
         body.append(f"Số đơn vị được đánh giá theo tiêu chí này: {assessed}; đạt: {_share(compliant.count, assessed)}; "
                     f"đạt một phần: {partly.count}; chưa đạt: {noncompliant.count}.")
         if code == "b":
-            body.append(Table(
-                ["STT", "Đơn vị", "Số mã QR đã tạo", "Lượt quét 7 ngày", "Đánh giá"],
-                [[number, row["unit"], row["qr_codes"] if row["qr_codes"] is not None else "",
-                  row["scans"] if row["scans"] is not None else "", conclusion_text(row["b"])]
-                 for number, row in enumerate(figures.rows, start=1)]))
+            body.append(qr_table(figures))
     body.append(Heading("4. Kết quả chung theo từng tiêu chí"))
     body.append(criteria_table(figures))
     body.append(Heading("5. Kết quả theo địa bàn"))
@@ -122,6 +118,22 @@ def report_context(report) -> dict:
         header=report_number(report), title=DocumentTitle("BÁO CÁO", SUBJECT),
         signature=SignatureBlock("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", signer), recipients=RECIPIENTS,
         addressee=ADDRESSEE, paragraphs=body)
+
+
+def qr_table(figures: Figures) -> Table:
+    """Criterion b by district: the units assessed, their conclusions, the location QR codes
+    they had created and the scans of their last 7 days (the figures each unit reported;
+    the annex lists them unit by unit)."""
+    rows = []
+    for code, name in figures.snapshot["districts"]:
+        visits = figures.matching(district=code)
+        if not visits:
+            continue
+        rows.append([name, *(sum(1 for row in visits if row["b"] == value) for value in VALUES),
+                     sum(row["qr_codes"] or 0 for row in visits), sum(row["scans"] or 0 for row in visits)])
+    totals = [sum(row[column] for row in rows) for column in range(1, 6)]
+    return Table(["Huyện, thị xã, thành phố", "Đạt", "Đạt một phần", "Chưa đạt", "Số mã QR đã tạo",
+                  "Lượt quét 7 ngày"], rows + [["Tổng cộng", *totals]], total_row=True)
 
 
 def criteria_table(figures: Figures) -> Table:
@@ -242,12 +254,14 @@ def report_annex(report) -> bytes:
 
     sheet = _sheet(workbook, "Danh sách lượt", "PHỤ LỤC IV\nDANH SÁCH CÁC LƯỢT KIỂM TRA ĐƯỢC TÍNH", subtitle,
                    ["STT", "Mã lượt", "Đơn vị", "Huyện, thị xã, thành phố", "Xã, phường, thị trấn", "Loại hình",
-                    "Ngày kiểm tra", *(CRITERION_NAMES[code] for code in CRITERIA)],
-                   [6, 9, 34, 22, 22, 22, 13, 16, 16, 16, 14])
+                    "Ngày kiểm tra", *(CRITERION_NAMES[code] for code in CRITERIA), "Số mã QR đã tạo",
+                    "Lượt quét 7 ngày"],
+                   [6, 9, 34, 22, 22, 22, 13, 16, 16, 16, 14, 12, 12])
     for index, visit in enumerate(figures.rows, start=1):
         _row(sheet, first + index - 1, [index, visit["id"], visit["unit"], visit["district_name"],
                                         visit["commune_name"], visit["category_name"], day(visit["day"]),
-                                        *(conclusion_text(visit[code]) for code in CRITERIA)])
+                                        *(conclusion_text(visit[code]) for code in CRITERIA),
+                                        visit["qr_codes"], visit["scans"]])
     for sheet in workbook.worksheets:
         sheet.page_setup.orientation = "landscape"
         sheet.page_setup.fitToWidth = 1

@@ -151,6 +151,9 @@ def test_the_docx_has_the_decree_layout_and_the_tables_of_the_snapshot(world, co
     assert ("a) Công tác chỉ đạo, tuyên truyền", "2", "0", "1", "3") in rows
     assert ("Huyện Can Lộc", "2", "1", "1", "0") in rows
     assert ("Tổng cộng", "3", "1", "1", "1") in rows
+    # criterion b by district, with the QR figures the units reported (none here)
+    assert ("Thành phố Hà Tĩnh", "0", "0", "1", "0", "0") in rows
+    assert ("Tổng cộng", "1", "1", "1", "0", "0") in rows
     closing = document.tables[-1]
     assert _texts(closing.cell(0, 0))[:2] == ["Nơi nhận:", "- Như trên;"]
     assert _texts(closing.cell(0, 1))[:2] == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"]
