@@ -6,7 +6,8 @@ campaign of N visits (100,000 by default) with about ten answers each.
 Works in a throwaway database of its own (created here under a name of its own, dropped
 at the end) and a temporary media folder: never the demo's data or files. The visits
 and answers go in through COPY, so that 100,000 visits take well under three minutes.
-Prints the sizes, the dashboard's time and number of queries, and the raw export's
+Prints the sizes, the dashboard's time and number of queries, the report's (drafting,
+its figures, the Word draft and the annex), and the raw export's
 time and the process's peak RSS before and after; then the export again under
 tracemalloc for its peak Python memory (tracemalloc makes it 4-5 times slower, hence a
 separate run, which --no-tracemalloc skips).
@@ -244,10 +245,48 @@ def measure_export(campaign, leader, *, traced: bool) -> None:
           f"{export.file.size / 1e6:.1f} MB ({export.file.name.rsplit('/', 1)[-1]})", flush=True)
 
 
+def measure_report(campaign) -> None:
+    """The report to the People's Committee over every approved visit: drafting it (the
+    snapshot), the page's check for changed data, its figures, the Word draft and the annex."""
+    import datetime
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.roles import Role, group_for
+    from reports import provincial
+    from reports.provincial_documents import report_annex, report_docx
+
+    coordinator = get_user_model().objects.create_user("bench-coordinator", first_name="Thanh tra")
+    coordinator.groups.set([group_for(Role.COORDINATOR)])
+    coordinator = get_user_model().objects.get(pk=coordinator.pk)
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        report = provincial.create_report(campaign, as_of=datetime.date(2021, 12, 31), by=coordinator)
+        seconds = time.perf_counter() - started
+    counted = len(report.snapshot["visits"])
+    print(f"report drafted (snapshot)  {seconds:7.2f} s   {len(queries)} queries   {counted:,} visits counted",
+          flush=True)
+    for label, work in (
+            ("report: data changed?", lambda: provincial.changed_since(report, coordinator)),
+            ("report: page's figures", lambda: evaluated([
+                (figures := provincial.Figures(report.snapshot, link="/x/")).by_category(), figures.criteria(),
+                figures.by_district(), figures.short_of_compliance()])),
+            ("report: Word draft", lambda: report_docx(report)),
+            ("report: Excel annex", lambda: report_annex(report))):
+        started = time.perf_counter()
+        result = work()
+        seconds = time.perf_counter() - started
+        size = f"   {len(result) / 1e6:.1f} MB" if isinstance(result, bytes) else ""
+        print(f"{label:26} {seconds:7.2f} s{size}   peak RSS so far {rss_mb():5.0f} MB", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--visits", type=int, default=100_000, help="visits to generate (default 100000)")
     parser.add_argument("--no-tracemalloc", action="store_true", help="skip the traced run of the export")
+    parser.add_argument("--no-report", action="store_true", help="skip the report to the People's Committee")
     options = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -273,6 +312,8 @@ def main():
                   flush=True)
             measure_dashboard(campaign, leader.pk, "cold")
             measure_dashboard(campaign, leader.pk, "warm")
+            if not options.no_report:
+                measure_report(campaign)
             measure_export(campaign, leader, traced=False)
             if not options.no_tracemalloc:
                 measure_export(campaign, leader, traced=True)
