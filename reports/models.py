@@ -51,6 +51,13 @@ class ProvincialReport(models.Model):
                                     related_name="+", verbose_name=_("approved by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     is_sample = models.BooleanField(_("sample data"), default=False)
+    # The Word draft and the annex are built in the background whenever the report changes
+    # (its figures, its text, its approval): `revision` counts the changes, `files_revision`
+    # says which one the stored files show.
+    revision = models.PositiveIntegerField(default=0, editable=False)
+    files_revision = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    document = models.FileField(upload_to="reports/%Y/", blank=True)
+    annex = models.FileField(upload_to="reports/%Y/", blank=True)
 
     objects = ProvincialReportQuerySet.as_manager()
 
@@ -70,6 +77,10 @@ class ProvincialReport(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def files_ready(self) -> bool:
+        return self.files_revision == self.revision and bool(self.document) and bool(self.annex)
 
 
 class RawExport(models.Model):

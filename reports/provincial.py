@@ -17,8 +17,10 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -202,6 +204,37 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
+def _changed(report) -> ProvincialReport:
+    """A new revision of the report: its files are built again in the background (the
+    task row commits with the change; a worker never sees a revision that did not)."""
+    from reports.tasks import report_files_task
+
+    ProvincialReport.objects.filter(pk=report.pk).update(revision=F("revision") + 1)
+    report.refresh_from_db(fields=["revision"])
+    report_files_task.enqueue(report.pk, report.revision)
+    return report
+
+
+def build_files(report_id: int, revision: int) -> bool:
+    """Write the Word draft and the annex of this revision of the report, unless the report
+    has changed since (then a later task builds them). Returns whether they were stored."""
+    from reports.provincial_documents import report_annex, report_docx
+
+    report = ProvincialReport.objects.select_related("approved_by").get(pk=report_id)
+    if report.revision != revision:
+        return False
+    stem = f"bao-cao-{report.pk}-r{revision}"
+    document = default_storage.save(f"reports/{stem}.docx", ContentFile(report_docx(report)))
+    annex = default_storage.save(f"reports/{stem}-phu-luc.xlsx", ContentFile(report_annex(report)))
+    stored = ProvincialReport.objects.filter(pk=report_id, revision=revision).update(
+        document=document, annex=annex, files_revision=revision)
+    old = [] if not stored else [report.document.name, report.annex.name]
+    for name in (old if stored else [document, annex]):
+        if name:
+            default_storage.delete(name)
+    return bool(stored)
+
+
 @transaction.atomic
 def create_report(campaign, *, as_of: datetime.date, by, is_sample: bool = False, **texts) -> ProvincialReport:
     _require(has_role(by, *REPORT_WRITERS))
@@ -209,10 +242,10 @@ def create_report(campaign, *, as_of: datetime.date, by, is_sample: bool = False
         raise ValidationError(_("The report's date cannot be before the campaign starts (%(day)s).")
                               % {"day": campaign.starts_on.strftime("%d/%m/%Y")})
     snapshot = take_snapshot(campaign, as_of, by)
-    return ProvincialReport.objects.create(
+    return _changed(ProvincialReport.objects.create(
         campaign=campaign, as_of=as_of, snapshot=snapshot, fingerprint=fingerprint(snapshot),
         taken_at=timezone.now(), created_by=by, is_sample=is_sample,
-        recommendations=texts.pop("recommendations", DEFAULT_RECOMMENDATIONS), **texts)
+        recommendations=texts.pop("recommendations", DEFAULT_RECOMMENDATIONS), **texts))
 
 
 def _locked(report) -> ProvincialReport:
@@ -232,7 +265,7 @@ def retake(report, *, by) -> ProvincialReport:
     report.fingerprint = fingerprint(report.snapshot)
     report.taken_at = timezone.now()
     report.save(update_fields=["snapshot", "fingerprint", "taken_at"])
-    return report
+    return _changed(report)
 
 
 @transaction.atomic
@@ -242,7 +275,7 @@ def update_texts(report, *, by, **texts) -> ProvincialReport:
     for name, value in texts.items():
         setattr(report, name, value)
     report.save(update_fields=list(texts))
-    return report
+    return _changed(report)
 
 
 @transaction.atomic
@@ -251,7 +284,7 @@ def approve(report, *, by) -> ProvincialReport:
     report = _locked(report)
     report.status, report.approved_by, report.approved_at = ProvincialReport.Status.APPROVED, by, timezone.now()
     report.save(update_fields=["status", "approved_by", "approved_at"])
-    return report
+    return _changed(report)
 
 
 def changed_since(report, user) -> bool:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("bao-cao/<int:pk>/lay-lai-so-lieu/", views.report_retake, name="report_retake"),
     path("bao-cao/<int:pk>/duyet/", views.report_approve, name="report_approve"),
     path("bao-cao/<int:pk>/luot-kiem-tra/", views.report_visits, name="report_visits"),
+    path("bao-cao/<int:pk>/tep/", views.report_files, name="report_files"),
     path("bao-cao/<int:pk>/bao-cao.docx", views.report_document, name="report_document"),
     path("bao-cao/<int:pk>/phu-luc.xlsx", views.report_annex_file, name="report_annex"),
     *export_urls.urlpatterns,

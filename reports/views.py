@@ -3,7 +3,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,6 @@ from reports import provincial
 from reports.dashboard import dashboard
 from reports.forms import DashboardFilterForm, ReportCreateForm, ReportTextForm, VisitFilterForm
 from reports.models import REPORT_APPROVERS, REPORT_READERS, REPORT_WRITERS, ProvincialReport
-from reports.provincial_documents import report_annex, report_docx
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -220,18 +219,26 @@ def report_visits(request, pk):
         "filters": {key: request.GET[key] for key in provincial.FILTERS if request.GET.get(key)}})
 
 
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def report_files(request, pk):
+    """The report's download buttons, or a progress note that polls (htmx) until the
+    background task has built the files of the report's latest revision."""
+    report = _report(request, pk)
+    return render(request, "reports/_report_files.html", {"report": report})
+
+
+def _stored(request, pk, field: str, filename: str):
+    report = _report(request, pk)
+    if not report.files_ready:
+        messages.info(request, _("The files of this report are being prepared; they will be ready in a moment."))
+        return redirect("reports:report_detail", pk=report.pk)
+    return FileResponse(getattr(report, field).open("rb"), as_attachment=True,
+                        filename=filename.format(day=report.as_of),
+                        content_type=DOCX if field == "document" else XLSX)
 
 
 def report_document(request, pk):
-    report = _report(request, pk)
-    return _download(report_docx(report), DOCX, f"bao-cao-ket-qua-kiem-tra-{report.as_of:%Y%m%d}.docx")
+    return _stored(request, pk, "document", "bao-cao-ket-qua-kiem-tra-{day:%Y%m%d}.docx")
 
 
 def report_annex_file(request, pk):
-    report = _report(request, pk)
-    return _download(report_annex(report), XLSX, f"phu-luc-bao-cao-{report.as_of:%Y%m%d}.xlsx")
-
+    return _stored(request, pk, "annex", "phu-luc-bao-cao-{day:%Y%m%d}.xlsx")

@@ -173,3 +173,8 @@ def test_the_figures_never_count_a_visit_the_viewer_may_not_see(world):
     assert member["headline"]["approved"] == 2 and outsider["headline"]["approved"] == 0
     assert [row for row in outsider["by_area"] if row[1]] == [] and outsider["by_category"] == []
     assert outsider["criteria"][3] == ("overall", 0, 0, 0)
+
+
+def test_a_campaign_out_of_reach_is_not_found(client, world, leadership):
+    client.force_login(leadership)
+    assert client.get(reverse("reports:campaign_dashboard", args=[world["campaign"].pk + 99])).status_code == 404

@@ -273,3 +273,58 @@ def test_a_snapshot_counts_only_the_visits_its_author_may_see(world):
                               ).total.count == 0
     assert provincial.Figures(provincial.take_snapshot(world["campaign"], MID_DECEMBER, world["member"])
                               ).total.ids == [world["market_visit"].pk, world["committee_visit"].pk]
+
+
+def test_only_the_inspectorate_writes_or_retakes_a_report(client, world, coordinator, leadership):
+    report = provincial.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    client.force_login(leadership)
+    assert client.post(reverse("reports:report_detail", args=[report.pk]), {"strengths": "x"}).status_code == 403
+    assert client.post(reverse("reports:report_retake", args=[report.pk])).status_code == 403
+    client.force_login(coordinator)
+    response = client.post(reverse("reports:report_retake", args=[report.pk]))
+    assert response.status_code == 302
+    assert client.post(reverse("reports:report_retake", args=[report.pk + 99])).status_code == 404
+    report.refresh_from_db()
+    assert report.strengths == ""
+
+
+def test_a_text_sent_to_an_approved_report_is_refused_with_a_message(client, world, coordinator, leadership):
+    report = provincial.approve(provincial.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator),
+                                by=leadership)
+    client.force_login(coordinator)
+    response = client.post(reverse("reports:report_detail", args=[report.pk]),
+                           {"number": "", "strengths": "Đổi sau khi duyệt", "shortcomings": "", "causes": "",
+                            "recommendations": ""})
+    assert response.status_code == 200
+    assert "Báo cáo này đã được duyệt" in response.content.decode()
+    report.refresh_from_db()
+    assert report.strengths == ""
+
+
+def test_the_files_are_built_in_the_background_for_the_latest_revision(client, world, coordinator, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # queued, not run
+    report = provincial.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    assert not report.files_ready
+    client.force_login(coordinator)
+    detail = reverse("reports:report_detail", args=[report.pk])
+    assert client.get(reverse("reports:report_document", args=[report.pk])).url == detail
+    page = client.get(detail).content.decode()
+    assert f'hx-get="{reverse("reports:report_files", args=[report.pk])}"' in page
+    assert "Đang chuẩn bị bản Word và phụ lục" in page
+
+    assert provincial.build_files(report.pk, report.revision - 1) is False  # an older revision's task
+    assert provincial.build_files(report.pk, report.revision) is True
+    report.refresh_from_db()
+    assert report.files_ready
+    fragment = client.get(reverse("reports:report_files", args=[report.pk])).content.decode()
+    assert "hx-get" not in fragment and reverse("reports:report_annex", args=[report.pk]) in fragment
+    first = report.document.name
+
+    report = provincial.update_texts(report, by=coordinator, strengths="Các đơn vị đã niêm yết mã QR.")
+    assert not report.files_ready  # the text changed: the Word draft must be built again
+    assert provincial.build_files(report.pk, report.revision)
+    report.refresh_from_db()
+    assert report.files_ready and report.document.name != first
+    assert not report.document.storage.exists(first)  # the older files are removed
+    document = Document(report.document.open("rb"))
+    assert "Các đơn vị đã niêm yết mã QR." in [paragraph.text for paragraph in document.paragraphs]
