@@ -259,8 +259,12 @@ def _load_schedule(campaign, users, organizations) -> dict[str, int]:
 def _draft_report(campaign, coordinator) -> int:
     """A draft of the report to the People's Committee, as of the end of the period (once)."""
     from reports.provincial import create_report
+    from reports.tasks import report_files_task
 
     if campaign.reports.exists():
+        for report in campaign.reports.all():
+            if not report.files_ready:  # e.g. a report drafted before its files were stored
+                report_files_task.enqueue(report.pk, report.revision)
         return 0
     create_report(campaign, as_of=campaign.ends_on, by=coordinator, is_sample=True,
                   strengths="(Dữ liệu mẫu) Phần lớn cơ quan, đơn vị được kiểm tra đã tạo và niêm yết mã QR địa điểm.",
