@@ -13,7 +13,6 @@ import datetime
 import json
 import logging
 import tempfile
-import zoneinfo
 from pathlib import Path
 
 from django.core.files import File
@@ -29,14 +28,13 @@ from openpyxl.utils import get_column_letter
 from accounts.roles import Role, has_role
 from inspections.fieldwork import CONCLUSION_LABELS
 from inspections.models import Answer, Campaign, ChecklistItem, Visit
+from reports.documents import LOCAL_TIMEZONE  # visits are dated in Hà Tĩnh, whatever the server's zone
 from reports.models import RawExport
 from units.models import UnitCategory
 from units.workbooks import safe_text
 
 logger = logging.getLogger(__name__)
 
-# Visits are dated in Hà Tĩnh, whatever timezone the server or a user chose.
-LOCAL_TIMEZONE = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 RAW_EXPORTERS = (Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP)
 IN_PROGRESS = (RawExport.Status.QUEUED, RawExport.Status.RUNNING)
 PROGRESS_EVERY = 1000  # rows between two updates of the job's progress (one cheap UPDATE each)
