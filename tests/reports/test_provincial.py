@@ -238,7 +238,7 @@ def test_the_report_says_when_the_data_changed_since(client, world, coordinator)
     assert client.get(url).context["changed"]
 
 
-@pytest.mark.parametrize("name", ["report_detail", "report_visits", "report_document", "report_annex"])
+@pytest.mark.parametrize("name", ["report_detail", "report_visits", "report_files", "report_document", "report_annex"])
 def test_reports_are_out_of_reach_of_inspectors_and_the_office(client, world, coordinator, office, name):
     report = provincial.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
     for user in (world["member"], office):
