@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from inspections.models import Answer, ChecklistItem, TeamMembership, Visit
 
 COMPLIANT, PARTLY, NONCOMPLIANT = "dat", "dat_mot_phan", "chua_dat"
+CRITERIA = ("a", "b", "c", "overall")  # the plan's criteria (II.1) and the overall conclusion
 CONCLUSION_LABELS = {
     COMPLIANT: gettext_lazy("Compliant"),
     PARTLY: gettext_lazy("Partly compliant"),

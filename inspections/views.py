@@ -639,11 +639,10 @@ def follow_up_reminder(request, pk, fmt):
     """The reminder letter to the unit, as PDF or as a Word draft to finish and sign."""
     follow_up = get_object_or_404(FollowUp.objects.visible_to(request.user).select_related(
         "unit__commune__parent", "correction__visit__campaign"), pk=pk)
-    from reports.documents import reminder_docx, reminder_pdf
+    from reports.documents import DOCX, reminder_docx, reminder_pdf
 
     if fmt == "docx":
-        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        response = HttpResponse(reminder_docx(follow_up), content_type=content_type)
+        response = HttpResponse(reminder_docx(follow_up), content_type=DOCX)
     else:
         response = HttpResponse(reminder_pdf(follow_up), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="nhac-nho-{follow_up.pk}.{fmt}"'

@@ -6,13 +6,12 @@ import datetime
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
-from inspections.fieldwork import COMPLIANT, NONCOMPLIANT, PARTLY
+from inspections.fieldwork import COMPLIANT, CRITERIA, NONCOMPLIANT, PARTLY
 from inspections.models import Campaign, FollowUp, Target, Visit
 from units.models import Unit
 from units.reconciliation import qr_coverage
 
 DONE = (Visit.Status.SUBMITTED, Visit.Status.APPROVED)
-CRITERIA = ("a", "b", "c", "overall")
 
 
 def progress_by_day(campaign: Campaign, visits) -> list[tuple]:

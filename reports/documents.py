@@ -33,6 +33,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # Hà Tĩnh's documents are dated and timed in Hà Tĩnh, whatever timezone a user chose.
 LOCAL_TIMEZONE = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # Defaults of the header; a deployment may set DOCUMENT_* in its settings (domain facts
 # §3.1: the issuing code is the client's to confirm, so it is configurable).

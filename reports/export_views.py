@@ -10,6 +10,7 @@ from inspections.models import Campaign
 from inspections.permissions import require
 from reports import rawdata
 from reports.models import RawExport
+from units.workbooks import XLSX
 
 
 @require_POST
@@ -23,7 +24,7 @@ def raw_export_create(request, pk):
 def raw_export_detail(request, pk):
     """The job's page; while it runs, its progress fragment polls this view (htmx) and is
     sent to the full page once the job has ended."""
-    export = get_object_or_404(rawdata.exports_visible_to(request.user).select_related("campaign"), pk=pk)
+    export = get_object_or_404(RawExport.objects.visible_to(request.user).select_related("campaign"), pk=pk)
     require(rawdata.can_export_raw_data(request.user))
     from_htmx = request.headers.get("HX-Request") == "true"
     if export.status in rawdata.IN_PROGRESS:
@@ -38,7 +39,7 @@ def raw_export_detail(request, pk):
 
 def raw_export_download(request, pk):
     export = get_object_or_404(
-        rawdata.exports_visible_to(request.user).filter(status=RawExport.Status.DONE).exclude(file=""), pk=pk)
+        RawExport.objects.visible_to(request.user).filter(status=RawExport.Status.DONE).exclude(file=""), pk=pk)
     require(rawdata.can_export_raw_data(request.user))
     return FileResponse(export.file.open("rb"), as_attachment=True, filename=rawdata.download_name(export),
-                        content_type=rawdata.XLSX)
+                        content_type=XLSX)

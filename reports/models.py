@@ -83,6 +83,17 @@ class ProvincialReport(models.Model):
         return self.files_revision == self.revision and bool(self.document) and bool(self.annex)
 
 
+class RawExportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A job is its requester's (it holds what they may see); an administrator sees all."""
+        from inspections.models import Campaign
+
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        exports = self.filter(campaign__in=Campaign.objects.visible_to(user))
+        return exports if has_role(user, Role.ADMINISTRATOR) else exports.filter(requested_by=user)
+
+
 class RawExport(models.Model):
     """One analyst's export of a campaign's visits and answers, built in the background."""
 
@@ -103,6 +114,8 @@ class RawExport(models.Model):
     file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
     message = models.TextField(_("message"), blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = RawExportQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("raw data export")

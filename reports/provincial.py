@@ -15,8 +15,7 @@ import json
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -25,12 +24,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import has_role
-from inspections.fieldwork import COMPLIANT, NONCOMPLIANT, PARTLY
+from inspections.fieldwork import COMPLIANT, CRITERIA, NONCOMPLIANT, PARTLY
 from inspections.models import Correction, TeamMembership, Visit
+from inspections.permissions import require
 from reports.models import REPORT_APPROVERS, REPORT_WRITERS, ProvincialReport
-from units.models import Division, UnitCategory
+from units.forms import districts
+from units.models import UnitCategory
 
-CRITERIA = ("a", "b", "c", "overall")
 VALUES = (COMPLIANT, PARTLY, NONCOMPLIANT)
 FILTERS = ("district", "commune", "category", "a", "b", "c", "overall")
 
@@ -68,7 +68,6 @@ def take_snapshot(campaign, as_of: datetime.date, user) -> dict:
 
     people = (TeamMembership.objects.filter(team__campaign=campaign)
               .values_list("team_id", "organization__name").order_by("team_id"))
-    districts = Division.objects.filter(level=Division.Level.DISTRICT, parent__code=settings.REGISTRY_PROVINCE_CODE)
     return {
         "campaign": {"id": campaign.pk, "title": campaign.title, "number": campaign.number,
                      "starts_on": campaign.starts_on.isoformat(), "ends_on": campaign.ends_on.isoformat(),
@@ -78,7 +77,7 @@ def take_snapshot(campaign, as_of: datetime.date, user) -> dict:
         "teams": len({team for team, _org in people}),
         "members": len(people),
         "organizations": sorted({org for _team, org in people if org}),
-        "districts": [[d.code, d.name] for d in districts.order_by("code")],
+        "districts": [[code, name] for code, name in districts().values_list("code", "name")],
         "categories": [[c.code, c.name] for c in UnitCategory.objects.order_by("order", "code")],
         "visits": rows,
         "pending": pending,
@@ -199,11 +198,6 @@ class Figures:
 # ------------------------------------------------------------------------------ the report's life
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 def _changed(report) -> ProvincialReport:
     """A new revision of the report: its files are built again in the background (the
     task row commits with the change; a worker never sees a revision that did not)."""
@@ -237,7 +231,7 @@ def build_files(report_id: int, revision: int) -> bool:
 
 @transaction.atomic
 def create_report(campaign, *, as_of: datetime.date, by, is_sample: bool = False, **texts) -> ProvincialReport:
-    _require(has_role(by, *REPORT_WRITERS))
+    require(has_role(by, *REPORT_WRITERS))
     if as_of < campaign.starts_on:
         raise ValidationError(_("The report's date cannot be before the campaign starts (%(day)s).")
                               % {"day": campaign.starts_on.strftime("%d/%m/%Y")})
@@ -259,7 +253,7 @@ def _locked(report) -> ProvincialReport:
 @transaction.atomic
 def retake(report, *, by) -> ProvincialReport:
     """A draft takes the figures anew (an approved report never does)."""
-    _require(has_role(by, *REPORT_WRITERS))
+    require(has_role(by, *REPORT_WRITERS))
     report = _locked(report)
     report.snapshot = take_snapshot(report.campaign, report.as_of, by)
     report.fingerprint = fingerprint(report.snapshot)
@@ -270,7 +264,7 @@ def retake(report, *, by) -> ProvincialReport:
 
 @transaction.atomic
 def update_texts(report, *, by, **texts) -> ProvincialReport:
-    _require(has_role(by, *REPORT_WRITERS))
+    require(has_role(by, *REPORT_WRITERS))
     report = _locked(report)
     for name, value in texts.items():
         setattr(report, name, value)
@@ -280,7 +274,7 @@ def update_texts(report, *, by, **texts) -> ProvincialReport:
 
 @transaction.atomic
 def approve(report, *, by) -> ProvincialReport:
-    _require(has_role(by, *REPORT_APPROVERS))
+    require(has_role(by, *REPORT_APPROVERS))
     report = _locked(report)
     report.status, report.approved_by, report.approved_at = ProvincialReport.Status.APPROVED, by, timezone.now()
     report.save(update_fields=["status", "approved_by", "approved_at"])

@@ -25,22 +25,19 @@ from openpyxl.cell.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from accounts.roles import Role, has_role
-from inspections.fieldwork import CONCLUSION_LABELS
+from accounts.roles import has_role
+from inspections.fieldwork import CONCLUSION_LABELS, CRITERIA
 from inspections.models import Answer, Campaign, ChecklistItem, Visit
 from reports.documents import LOCAL_TIMEZONE  # visits are dated in Hà Tĩnh, whatever the server's zone
-from reports.models import RawExport
+from reports.models import REPORT_READERS, RawExport
 from units.models import UnitCategory
 from units.workbooks import safe_text
 
 logger = logging.getLogger(__name__)
 
-RAW_EXPORTERS = (Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP)
 IN_PROGRESS = (RawExport.Status.QUEUED, RawExport.Status.RUNNING)
 PROGRESS_EVERY = 1000  # rows between two updates of the job's progress (one cheap UPDATE each)
 CHUNK_SIZE = 2000
-CRITERIA = ("a", "b", "c", "overall")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _DATE_FORMAT = "dd/mm/yyyy"
 _MOMENT_FORMAT = "dd/mm/yyyy hh:mm"
 _BOLD = Font(bold=True)
@@ -50,16 +47,9 @@ _BOLD = Font(bold=True)
 
 
 def can_export_raw_data(user) -> bool:
-    """The DIC's Inspectorate, leadership and administrators analyse the raw data."""
-    return has_role(user, *RAW_EXPORTERS)
-
-
-def exports_visible_to(user):
-    """A job is its requester's (it holds what they may see); an administrator sees all."""
-    if not user.is_authenticated or not user.is_active:
-        return RawExport.objects.none()
-    exports = RawExport.objects.filter(campaign__in=Campaign.objects.visible_to(user))
-    return exports if has_role(user, Role.ADMINISTRATOR) else exports.filter(requested_by=user)
+    """The DIC's Inspectorate, leadership and administrators analyse the raw data: the
+    report's readers."""
+    return has_role(user, *REPORT_READERS)
 
 
 # ------------------------------------------------------------------------------ the sheets

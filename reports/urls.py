@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import export_urls, views
+from reports import export_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -14,5 +14,7 @@ urlpatterns = [
     path("bao-cao/<int:pk>/tep/", views.report_files, name="report_files"),
     path("bao-cao/<int:pk>/bao-cao.docx", views.report_document, name="report_document"),
     path("bao-cao/<int:pk>/phu-luc.xlsx", views.report_annex_file, name="report_annex"),
-    *export_urls.urlpatterns,
+    path("ke-hoach/<int:pk>/du-lieu-tho/", export_views.raw_export_create, name="raw_export_create"),
+    path("du-lieu-tho/<int:pk>/", export_views.raw_export_detail, name="raw_export_detail"),
+    path("du-lieu-tho/<int:pk>/tai-ve.xlsx", export_views.raw_export_download, name="raw_export_download"),
 ]

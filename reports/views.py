@@ -17,11 +17,11 @@ from inspections.models import Campaign, FollowUp, Visit
 from inspections.permissions import require
 from reports import provincial
 from reports.dashboard import dashboard
+from reports.documents import DOCX
 from reports.forms import DashboardFilterForm, ReportCreateForm, ReportTextForm, VisitFilterForm
 from reports.models import REPORT_APPROVERS, REPORT_READERS, REPORT_WRITERS, ProvincialReport
+from units.workbooks import XLSX
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OUTCOMES = dict(FollowUp.Outcome.choices)
 LEVEL_LABELS = {"district": gettext_lazy("District"), "commune": gettext_lazy("Commune"), "unit": gettext_lazy("Unit")}
 

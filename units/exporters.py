@@ -7,7 +7,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from units.workbooks import safe_text
+from units.workbooks import XLSX, safe_text
 
 
 class UnitExporter:
@@ -50,4 +50,4 @@ def xlsx_response(exporter, *, filename: str) -> FileResponse:
     render_xlsx(exporter, handle)
     handle.seek(0)
     return FileResponse(handle, as_attachment=True, filename=filename,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                        content_type=XLSX)

@@ -145,7 +145,7 @@ def _batches_of(user):
 
 def import_template(request):
     require_registry_editor(request.user)
-    response = HttpResponse(workbooks.import_template(), content_type=XLSX)
+    response = HttpResponse(workbooks.import_template(), content_type=workbooks.XLSX)
     response["Content-Disposition"] = 'attachment; filename="mau-nhap-don-vi.xlsx"'
     return response
 
@@ -214,7 +214,7 @@ def import_error_report(request, pk):
     report = workbooks.error_report(
         batch.headers,
         ((values, "; ".join(messages_)) for values, messages_, _status in rows.iterator(chunk_size=2000)))
-    response = HttpResponse(report, content_type=XLSX)
+    response = HttpResponse(report, content_type=workbooks.XLSX)
     response["Content-Disposition"] = 'attachment; filename="bao-cao-loi-nhap.xlsx"'
     return response
 
@@ -236,9 +236,6 @@ def _describe_changes(rows) -> None:
              names.get(field, {}).get(old, old), names.get(field, {}).get(new, new))
             for field, (old, new) in row.changes.items()
         ]
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # ------------------------------------------------------------------------------ reconciliation

@@ -17,6 +17,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from units.importing import COLUMN_NAMES, FIELDS
 from units.models import UnitCategory
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 # Spreadsheet programs read a cell starting with these as a formula (CSV and formula
 # injection); a tab or carriage return hides such a start from a quick look.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
