@@ -3,7 +3,7 @@ import unicodedata
 from django.conf import settings
 from django.utils.translation import get_language_info
 
-from accounts.roles import Role, has_role, primary_role
+from accounts.roles import has_role, primary_role
 from units.models import REGISTRY_READERS
 
 # Each language named in itself for the switch. Django's own name for Vietnamese
@@ -18,12 +18,17 @@ LANGUAGE_CHOICES = [
 def role(request):
     """The signed-in person's main role for the navigation bar; the demo banner;
     the language switch."""
+    from inspections.models import SCHEDULE_READERS
+    from inspections.permissions import can_keep_vehicles, can_schedule
+
     user = getattr(request, "user", None)
     return {
         "current_role": primary_role(user) if user is not None else None,
         "demo_mode": settings.DEMO_MODE,
         "language_choices": LANGUAGE_CHOICES,
         "can_read_registry": user is not None and has_role(user, *REGISTRY_READERS),
-        "can_follow_up": user is not None and has_role(user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP),
-        "can_see_vehicles": user is not None and has_role(user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.OFFICE),
+        # The DIC's readers of a campaign's work (targets, results, reports, follow-up): the
+        # campaign tabs and the menu follow the rule the views apply.
+        "sees_campaign_work": user is not None and has_role(user, *SCHEDULE_READERS),
+        "can_see_vehicles": user is not None and (can_keep_vehicles(user) or can_schedule(user)),
     }

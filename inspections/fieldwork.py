@@ -1,6 +1,8 @@
 """Field work on a visit: start it, answer the checklist item by item, submit once,
 and the team leader's review. The conclusion rule is written in docs/conclusion-rule.md."""
 
+from itertools import groupby
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -215,7 +217,9 @@ def amend_answer(visit: Visit, *, item: ChecklistItem, raw, reason: str, by) -> 
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     if visit.status != Visit.Status.APPROVED:
         raise ValidationError(_("Only an approved visit is amended this way."))
-    answer = Answer.objects.select_for_update().get(visit=visit, item=item)
+    answer = Answer.objects.select_for_update().filter(visit=visit, item=item).first()
+    if answer is None:
+        raise ValidationError(_("This item was not answered during the visit: there is no answer to change."))
     answer.value, answer.saved_by = clean_value(item, raw), by
     answer._history_user, answer._change_reason = by, reason.strip()
     answer.save()
@@ -290,10 +294,13 @@ def visit_history(visit: Visit):
             label = str(Visit._meta.get_field(change.field).verbose_name)
             rows.append((record.history_date, record.history_user, label, change.old, change.new,
                          record.history_change_reason or ""))
-    for answer in visit.answers.select_related("item"):
-        entries = list(answer.history.select_related("history_user").order_by("history_date"))
-        for previous, record in zip(entries, entries[1:], strict=False):
+    # Every answer's history in one query (not one per answer), grouped by answer.
+    entries = (Answer.history.filter(visit_id=visit.pk).select_related("history_user", "item")
+               .order_by("id", "history_date"))
+    for _answer, versions in groupby(entries, key=lambda record: record.id):
+        versions = list(versions)
+        for previous, record in zip(versions, versions[1:], strict=False):
             if previous.value != record.value:
-                rows.append((record.history_date, record.history_user, answer.item.code, previous.value,
+                rows.append((record.history_date, record.history_user, record.item.code, previous.value,
                              record.value, record.history_change_reason or ""))
     return sorted(rows, key=lambda row: row[0], reverse=True)

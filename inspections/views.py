@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -61,9 +61,7 @@ def campaign_detail(request, pk):
 
     figures = visit_figures(campaign, request.user)
     return render(request, "inspections/campaign_detail.html", {
-        "campaign": campaign, "figures": figures, "can_schedule": can_schedule(request.user),
-        "sees_targets": has_role(request.user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP),
-    })
+        "campaign": campaign, "figures": figures, "can_schedule": can_schedule(request.user)})
 
 
 def team_list(request, pk):
@@ -73,8 +71,7 @@ def team_list(request, pk):
             or campaign.teams.filter(memberships__user=request.user).exists())
     teams = campaign.teams.prefetch_related("memberships__user", "memberships__organization")
     return render(request, "inspections/team_list.html", {
-        "campaign": campaign, "teams": teams, "can_schedule": can_schedule(request.user),
-        "sees_targets": has_role(request.user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP)})
+        "campaign": campaign, "teams": teams, "can_schedule": can_schedule(request.user)})
 
 
 # ------------------------------------------------------------------------------ nominations
@@ -503,8 +500,8 @@ def answer_amend(request, pk):
     try:
         fieldwork.amend_answer(visit, item=item, raw=request.POST.get("value"), reason=request.POST.get("reason", ""),
                                by=request.user)
-    except (ValidationError, Answer.DoesNotExist) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Answer changed; the earlier value and the reason are kept."))
     return redirect(f"{reverse('inspections:visit_detail', args=[visit.pk])}#history")
@@ -641,6 +638,8 @@ def follow_up_reminder(request, pk, fmt):
         "unit__commune__parent", "correction__visit__campaign"), pk=pk)
     from reports.documents import DOCX, reminder_docx, reminder_pdf
 
+    if fmt not in ("pdf", "docx"):
+        raise Http404
     if fmt == "docx":
         response = HttpResponse(reminder_docx(follow_up), content_type=DOCX)
     else:

@@ -403,3 +403,27 @@ def test_a_photo_question_is_answered_by_a_photo_attached_to_it(world):
     add_evidence(visit, uploaded_file=photo(400, 300), item=item, by=world["member"])
 
     assert fieldwork.missing_required(visit) == []
+
+
+def test_the_history_of_a_visit_reads_every_answer_in_one_query(world, django_assert_num_queries):
+    visit = fieldwork.start_visit(world["committee"], by=world["member"])
+    answer_all(visit, world["member"], {"b4": "no"})
+    fieldwork.submit_visit(visit, by=world["member"], key="h")
+    fieldwork.approve_visit(visit, by=world["leader"])
+    for code in ("b4", "a2"):
+        fieldwork.amend_answer(visit, item=ChecklistItem.objects.get(code=code), raw="no" if code == "a2" else "yes",
+                               reason="Đơn vị bổ sung", by=world["leader"])
+    with django_assert_num_queries(2):  # the visit's history, then every answer's history at once
+        history = fieldwork.visit_history(visit)
+    assert sorted(what for _when, _who, what, *_rest in history if what in ("a2", "b4")) == ["a2", "b4"]
+
+
+def test_amending_an_item_never_answered_says_so(world):
+    visit = fieldwork.start_visit(world["market"], by=world["member"])
+    answer_all(visit, world["member"])
+    fieldwork.submit_visit(visit, by=world["member"], key="u")
+    fieldwork.approve_visit(visit, by=world["leader"])
+    unanswered = ChecklistItem.objects.get(code="b5")
+    visit.answers.filter(item=unanswered).delete()
+    with translation.override("en"), pytest.raises(ValidationError, match="was not answered during the visit"):
+        fieldwork.amend_answer(visit, item=unanswered, raw="yes", reason="Bổ sung", by=world["leader"])

@@ -136,6 +136,7 @@ def test_the_reminder_letter_as_pdf_and_word(client, world, coordinator):
     assert cells[3].startswith("Hà Tĩnh, ngày ")
     assert "Kính gửi: Chợ Nghèn" in [p.text for p in document.paragraphs]
     assert document.styles["Normal"].font.name == "Times New Roman"
+    assert client.get(reverse("inspections:follow_up_reminder", args=[follow_up.pk, "txt"])).status_code == 404
     client.force_login(world["member"])
     assert client.get(reverse("inspections:follow_up_reminder", args=[follow_up.pk, "pdf"])).status_code == 404
 

@@ -178,3 +178,16 @@ def test_the_figures_never_count_a_visit_the_viewer_may_not_see(world):
 def test_a_campaign_out_of_reach_is_not_found(client, world, leadership):
     client.force_login(leadership)
     assert client.get(reverse("reports:campaign_dashboard", args=[world["campaign"].pk + 99])).status_code == 404
+
+
+def test_every_campaign_tab_offers_results_and_reports_to_the_dic_only(client, world, leadership):
+    results = reverse("reports:campaign_dashboard", args=[world["campaign"].pk])
+    reports = reverse("reports:report_list", args=[world["campaign"].pk])
+    for name in ("inspections:schedule", "inspections:team_list", "inspections:campaign_detail"):
+        url = reverse(name, args=[world["campaign"].pk])
+        client.force_login(leadership)
+        page = client.get(url).content.decode()
+        assert f'href="{results}"' in page and f'href="{reports}"' in page, name
+        client.force_login(world["member"])
+        page = client.get(url).content.decode()
+        assert results not in page and reports not in page, name
