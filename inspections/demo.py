@@ -344,8 +344,8 @@ def _work_visits(campaign, users) -> int:
                 "staff_total": staff, "staff_with_app": staff - 3 * len(answers), "qr_codes": 1 + worked % 3,
                 "scans_last_7_days": 40 * (worked + 1), "portal_accounts": 1}, taken_at=visit.started_at, by=member)
         if state != "in_progress":
-            visit.unit_statement = "Đơn vị nhất trí với kết quả kiểm tra (dữ liệu mẫu)."
-            visit.save(update_fields=["unit_statement"])
+            fieldwork.save_statement(visit, by=member,
+                                     unit_statement="Đơn vị nhất trí với kết quả kiểm tra (dữ liệu mẫu).")
             fieldwork.submit_visit(visit, by=member, key=f"demo-{visit.pk}")
         if state == "approved":
             fieldwork.approve_visit(visit, by=leader)

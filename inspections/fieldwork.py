@@ -147,6 +147,26 @@ def missing_required(visit: Visit) -> list[ChecklistItem]:
     return [item for item in applicable_items(visit) if item.required and item.pk not in answered]
 
 
+STATEMENT = ("shortcomings", "unit_statement", "recommendations")
+
+
+@transaction.atomic
+def save_statement(visit: Visit, *, by, **texts) -> Visit:
+    """The team's findings and the unit's statement, written under the visit's lock while
+    it can still be filled. Saved on their own, before a submission that carries them,
+    so that a refused submission loses nothing typed. Side effects: those fields, with
+    history."""
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    texts = {name: value for name, value in texts.items() if name in STATEMENT}
+    if visit.status not in FILLABLE or not texts:
+        return visit  # e.g. a repeat of a submission already made: nothing to change
+    for name, value in texts.items():
+        setattr(visit, name, value)
+    visit._history_user = by
+    visit.save(update_fields=list(texts))
+    return visit
+
+
 @transaction.atomic
 def submit_visit(visit: Visit, *, by, key: str) -> bool:
     """Submit the visit for review, once: the same key again (a double tap, a retried

@@ -552,14 +552,10 @@ def evidence_file(request, pk):
 @require_POST
 def visit_submit(request, pk):
     visit = _visit_for_team(request, pk)
-    for field in ("shortcomings", "unit_statement", "recommendations"):
-        if field in request.POST and visit.status in fieldwork.FILLABLE:
-            setattr(visit, field, request.POST[field])
     try:
-        with transaction.atomic():
-            if visit.status in fieldwork.FILLABLE:
-                visit.save(update_fields=["shortcomings", "unit_statement", "recommendations"])
-            submitted = fieldwork.submit_visit(visit, by=request.user, key=request.POST.get("key", ""))
+        fieldwork.save_statement(visit, by=request.user,
+                                 **{name: request.POST[name] for name in fieldwork.STATEMENT if name in request.POST})
+        submitted = fieldwork.submit_visit(visit, by=request.user, key=request.POST.get("key", ""))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

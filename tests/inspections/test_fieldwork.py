@@ -427,3 +427,15 @@ def test_amending_an_item_never_answered_says_so(world):
     visit.answers.filter(item=unanswered).delete()
     with translation.override("en"), pytest.raises(ValidationError, match="was not answered during the visit"):
         fieldwork.amend_answer(visit, item=unanswered, raw="yes", reason="Bổ sung", by=world["leader"])
+
+
+def test_a_refused_submission_keeps_the_statement_typed(client, world):
+    visit = fieldwork.start_visit(world["market"], by=world["member"])  # nothing answered yet
+    client.force_login(world["member"])
+    response = client.post(reverse("inspections:visit_submit", args=[visit.pk]),
+                           {"key": "k", "unit_statement": "Đơn vị nhất trí", "shortcomings": "Chưa có người hướng dẫn"},
+                           follow=True)
+    assert "Cần trả lời các nội dung bắt buộc trước" in response.content.decode()
+    visit.refresh_from_db()
+    assert (visit.status, visit.unit_statement, visit.shortcomings) == (
+        "in_progress", "Đơn vị nhất trí", "Chưa có người hướng dẫn")
