@@ -216,3 +216,14 @@ def test_names_are_read_within_the_registrys_province_only(coordinator, db):
     from units.models import Division
 
     assert [Division.objects.get(pk=pk).parent.parent.code for pk in communes] == [42, 42]
+
+
+def test_a_command_line_import_keeps_the_headers_for_its_error_report(coordinator, divisions, tmp_path):
+    path = tmp_path / "ds.xlsx"
+    path.write_bytes(workbook_bytes(ROWS))
+
+    call_command("import_units", str(path), "--user", "coordinator")
+
+    batch = ImportBatch.objects.get()
+    assert batch.headers[:3] == ["STT", "Tên cơ sở", "Loại hình"]
+    assert batch.rows.count() == 4

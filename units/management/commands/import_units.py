@@ -3,7 +3,6 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from units import services
 from units.importing import ImportFileError, open_sheet
@@ -28,21 +27,21 @@ class Command(BaseCommand):
             by = get_user_model().objects.get(username=user)
         except get_user_model().DoesNotExist as error:
             raise CommandError(f"no user {user!r} (use --user)") from error
-        try:
-            with open(file, "rb") as handle:
-                rows = list(services.classify_rows(open_sheet(handle).rows()))
-        except ImportFileError as error:
-            raise CommandError(str(error.message)) from error
-        except OSError as error:
-            raise CommandError(str(error)) from error
-
+        if dry_run:
+            rows = self._classify(file)
+        else:
+            batch = self._parse(file, by)
+            rows = list(batch.rows.order_by("row"))
         counts = {status: sum(row.status == status for row in rows) for status in ImportRow.Status.values}
         result = {"new": counts["new"], "update": counts["update"], "duplicate": counts["duplicate"],
                   "error": counts["error"],
                   "rows": [{"row": row.row, "status": row.status, "message": "; ".join(row.messages)}
                            for row in rows]}
         if not dry_run:
-            result.update(self._commit(file, rows, counts, by))
+            try:
+                result.update(services.commit_import(batch, by=by, only_valid_rows=True))
+            except ValidationError as error:
+                raise CommandError("; ".join(error.messages)) from error
         if json:
             self.stdout.write(self._json(result))
         else:
@@ -51,19 +50,32 @@ class Command(BaseCommand):
                 if row["status"] == "error":
                     self.stdout.write(f"  row {row['row']}: {row['message']}")
 
-    def _commit(self, file, rows, counts, by) -> dict:
-        """Keep a batch as the web import does (provenance) and commit the valid rows."""
-        with open(file, "rb") as handle, transaction.atomic():
-            batch = ImportBatch.objects.create(file=File(handle, name=file.rsplit("/", 1)[-1]),
-                                               original_name=file.rsplit("/", 1)[-1], uploaded_by=by,
-                                               status=ImportBatch.Status.READY, counts=counts)
-            for row in rows:
-                row.batch = batch
-            ImportRow.objects.bulk_create(rows, batch_size=1000)
+    @staticmethod
+    def _classify(file) -> list:
+        """Classify the rows only (a dry run writes nothing)."""
         try:
-            return services.commit_import(batch, by=by, only_valid_rows=True)
-        except ValidationError as error:
-            raise CommandError("; ".join(error.messages)) from error
+            with open(file, "rb") as handle:
+                return list(services.classify_rows(open_sheet(handle).rows()))
+        except ImportFileError as error:
+            raise CommandError(str(error.message)) from error
+        except OSError as error:
+            raise CommandError(str(error)) from error
+
+    @staticmethod
+    def _parse(file, by) -> ImportBatch:
+        """Keep a batch as the web import does (provenance, headers for the error report)
+        and read it with the same service."""
+        name = file.rsplit("/", 1)[-1]
+        try:
+            with open(file, "rb") as handle:
+                batch = ImportBatch.objects.create(file=File(handle, name=name), original_name=name, uploaded_by=by)
+        except OSError as error:
+            raise CommandError(str(error)) from error
+        services.parse_import(batch)
+        batch.refresh_from_db()
+        if batch.status == ImportBatch.Status.FAILED:
+            raise CommandError(batch.message)
+        return batch
 
     @staticmethod
     def _json(result):
