@@ -1,6 +1,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
@@ -18,7 +19,6 @@ from inspections.models import (
 )
 from units import text
 from units.models import Division, Unit
-from units.services import HA_TINH_CODE
 
 DIC_NAME = "Sở Thông tin và Truyền thông tỉnh Hà Tĩnh"
 DIC_DIVISIONS = [
@@ -31,12 +31,13 @@ HEALTH_DEPARTMENT = ("Sở Y tế tỉnh Hà Tĩnh", "Sở Y tế")
 
 
 @transaction.atomic
-def seed_organizations(*, province_code: int = HA_TINH_CODE) -> int:
+def seed_organizations(*, province_code: int | None = None) -> int:
     """Create the bodies of the plan's team: the DIC's Inspectorate, IT Division and
     Office, the Department of Health and one Culture and Information division (Phòng
     VHTT) per district of the province. Needs the divisions loaded. Returns how many
     were created; existing ones are left as an administrator may have edited them.
     """
+    province_code = province_code or settings.REGISTRY_PROVINCE_CODE
     wanted = [(name, short, Organization.Kind.DIC_DIVISION, None) for name, short in DIC_DIVISIONS]
     wanted.append((*HEALTH_DEPARTMENT, Organization.Kind.HEALTH, None))
     districts = Division.objects.filter(

@@ -2,6 +2,7 @@ import datetime
 import json
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -14,7 +15,7 @@ from units.importing import ImportFileError, open_sheet
 from units.models import Division, ImportBatch, ImportRow, Unit
 from units.reconciliation import classify_portal_rows
 
-HA_TINH_CODE = 42  # the default of settings.REGISTRY_PROVINCE_CODE
+_REGISTRY_PROVINCE = object()  # load_divisions' default: settings.REGISTRY_PROVINCE_CODE
 
 
 @dataclass
@@ -43,12 +44,15 @@ def _divisions_in_package(province_codes: set[int] | None):
 
 
 @transaction.atomic
-def load_divisions(*, province_codes: set[int] | None = frozenset({HA_TINH_CODE})) -> LoadResult:
+def load_divisions(*, province_codes=_REGISTRY_PROVINCE) -> LoadResult:
     """Create or update provinces, districts and communes with their national codes.
 
+    By default the registry's province (settings.REGISTRY_PROVINCE_CODE: Hà Tĩnh, 42);
     `province_codes=None` loads all 63 provinces. Side effects: writes Division rows,
     all or nothing; a second run with the same data changes nothing.
     """
+    if province_codes is _REGISTRY_PROVINCE:
+        province_codes = {settings.REGISTRY_PROVINCE_CODE}
     result = LoadResult()
     # National codes are unique within a level only (province 42, district 42 and
     # commune 42 are three places), hence (level, code).

@@ -58,3 +58,10 @@ def test_all_63_provinces_with_the_option(capsys):
     # Codes repeat across levels (province 42 and district 42 are different places).
     assert Division.objects.filter(code=42).count() > 1
     assert capsys.readouterr().out.strip() == "divisions: 11366 created, 0 updated, 0 unchanged"
+
+
+@pytest.mark.django_db
+def test_by_default_the_registry_province_is_loaded(settings):
+    settings.REGISTRY_PROVINCE_CODE = 40  # another province than Hà Tĩnh
+    load_divisions()
+    assert list(Division.objects.filter(level=Division.Level.PROVINCE).values_list("code", flat=True)) == [40]

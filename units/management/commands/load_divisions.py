@@ -1,6 +1,7 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from units.services import HA_TINH_CODE, load_divisions
+from units.services import load_divisions
 
 
 class Command(BaseCommand):
@@ -11,11 +12,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--province", type=int, action="append", dest="provinces",
-                            help=f"national code of a province (default {HA_TINH_CODE}); repeatable")
+                            help=f"national code of a province (default {settings.REGISTRY_PROVINCE_CODE}); repeatable")
         parser.add_argument("--all", action="store_true", help="all 63 provinces")
 
     def handle(self, *args, provinces=None, all=False, **options):
-        codes = None if all else set(provinces or [HA_TINH_CODE])
+        codes = None if all else set(provinces or [settings.REGISTRY_PROVINCE_CODE])
         result = load_divisions(province_codes=codes)
         self.stdout.write(
             f"divisions: {result.created} created, {result.updated} updated, {result.unchanged} unchanged"
