@@ -57,3 +57,8 @@ def has_role(user, *roles: Role) -> bool:
 
 def group_for(role: Role) -> Group:
     return Group.objects.get(name=GROUP_NAMES[role])
+
+
+def display_name(user) -> str:
+    """A person as the pages and documents name them: full name, else user name."""
+    return user.get_full_name() or user.get_username()

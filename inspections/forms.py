@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import display_name
 from config.bootstrap import style_fields
 from inspections.models import (
     FollowUpStep,
@@ -48,7 +49,7 @@ class ItineraryForm(forms.Form):
         self.fields["people"].queryset = (TeamMembership.objects.filter(team__campaign=campaign)
                                           .select_related("user", "organization", "team"))
         self.fields["people"].label_from_instance = lambda m: (
-            f"{m.user.get_full_name() or m.user.username} — {m.organization.short_name or m.organization.name}"
+            f"{display_name(m.user)} — {m.organization.short_name or m.organization.name}"
             f" ({m.team.name})")
 
 
@@ -143,7 +144,7 @@ class ScheduleFilterForm(forms.Form):
         self.fields["district"].queryset = districts()
         self.fields["person"].queryset = (get_user_model().objects.filter(team_memberships__team__campaign=campaign)
                                           .distinct().order_by("first_name", "username"))
-        self.fields["person"].label_from_instance = lambda user: user.get_full_name() or user.username
+        self.fields["person"].label_from_instance = display_name
         style_fields(self)
 
     def filter(self, itineraries):

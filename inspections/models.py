@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.roles import Role, has_role
+from accounts.roles import Role, display_name, has_role
 from units.models import Division
 
 
@@ -163,7 +163,7 @@ class TeamMembership(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user.get_full_name() or self.user.username} ({self.get_position_display()})"
+        return f"{display_name(self.user)} ({self.get_position_display()})"
 
 
 # ----------------------------------------------------------------------------------------

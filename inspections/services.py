@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.roles import display_name
 from inspections.models import (
     Campaign,
     Itinerary,
@@ -117,7 +118,7 @@ def check_itinerary(*, campaign: Campaign, date: datetime.date, departs_at: date
         for membership in other.people.all():
             if membership.user_id in users:
                 check.errors.append(_("%(person)s is already on the itinerary of %(other)s.") % {
-                    "person": _name(membership.user), "other": other})
+                    "person": display_name(membership.user), "other": other})
         if vehicle is not None and other.vehicle_id == vehicle.pk:
             check.errors.append(_("Vehicle %(plate)s is already on the itinerary of %(other)s.") % {
                 "plate": vehicle.plate, "other": other})
@@ -137,10 +138,6 @@ def check_itinerary(*, campaign: Campaign, date: datetime.date, departs_at: date
         check.warnings.append(_("%(count)s visits in one day: more than the usual %(max)s.") % {
             "count": len(visits), "max": campaign.max_visits_per_day})
     return check
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 @transaction.atomic

@@ -31,6 +31,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from accounts.roles import display_name
+
 # Hà Tĩnh's documents are dated and timed in Hà Tĩnh, whatever timezone a user chose.
 LOCAL_TIMEZONE = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -340,10 +342,6 @@ POSITIONS = {"leader": "Tổ trưởng", "deputy": "Tổ phó", "member": "Thàn
 POSITION_ORDER = ("leader", "deputy", "secretary", "member")
 
 
-def _person_name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
@@ -360,7 +358,7 @@ def team_people(itinerary) -> list[dict]:
     """The people on an itinerary, leader first: name, nominating body, position."""
     people = sorted(itinerary.people.select_related("user", "organization"),
                     key=lambda m: (POSITION_ORDER.index(m.position) if m.position in POSITION_ORDER else 9, m.pk))
-    return [{"name": _person_name(m.user), "organization": m.organization.name,
+    return [{"name": display_name(m.user), "organization": m.organization.name,
              "position": POSITIONS.get(m.position, ""), "is_leader": m.position == "leader"} for m in people]
 
 
@@ -522,7 +520,7 @@ def _team_leader_name(visit, people: list[dict]) -> str:
     for person in people:
         if person["is_leader"]:
             return person["name"]
-    return _person_name(visit.reviewed_by) if visit.reviewed_by_id else ""
+    return display_name(visit.reviewed_by) if visit.reviewed_by_id else ""
 
 
 def minutes_context(visit, *, evidence=()) -> dict:

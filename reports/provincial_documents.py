@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from accounts.roles import display_name
 from reports.documents import (
     CONCLUSION_TEXT,
     LOCAL_TIMEZONE,
@@ -113,7 +114,7 @@ def report_context(report) -> dict:
     body.append(Heading("III. KIẾN NGHỊ, ĐỀ XUẤT"))
     body.extend(text_lines(report.recommendations) or [HAND])
     body.append("(Chi tiết tại Phụ lục kèm theo.)")
-    signer = report.approved_by.get_full_name() if report.approved_by_id else ""
+    signer = display_name(report.approved_by) if report.approved_by_id else ""
     return document_context(
         header=report_number(report), title=DocumentTitle("BÁO CÁO", SUBJECT),
         signature=SignatureBlock("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", signer), recipients=RECIPIENTS,

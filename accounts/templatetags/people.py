@@ -1,6 +1,8 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from accounts.roles import display_name
+
 register = template.Library()
 
 
@@ -9,4 +11,4 @@ def person(user) -> str:
     """A person as the pages name them: full name, else user name; None is the system."""
     if user is None:
         return _("the system")
-    return user.get_full_name() or user.get_username()
+    return display_name(user)
