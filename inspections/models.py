@@ -642,7 +642,7 @@ class FollowUpQuerySet(models.QuerySet):
         return self
 
     def overdue(self, today):
-        return self.filter(outcome=FollowUp.Outcome.OPEN, deadline__lt=today)
+        return self.filter(FollowUp.overdue_on(today))
 
 
 class FollowUp(models.Model):
@@ -675,6 +675,14 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return f"{self.unit} · {self.deadline:%d/%m/%Y}"
+
+    @staticmethod
+    def overdue_on(today) -> Q:
+        """Still open after its deadline: the one rule for lists, counts and badges."""
+        return Q(outcome=FollowUp.Outcome.OPEN, deadline__lt=today)
+
+    def is_overdue(self, today) -> bool:
+        return self.outcome == self.Outcome.OPEN and self.deadline < today
 
 
 class FollowUpStep(models.Model):

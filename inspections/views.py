@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import BooleanField, Count, ExpressionWrapper
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -596,10 +596,11 @@ def follow_up_list(request):
         follow_ups = follow_ups.overdue(today)
     elif shown == "open":
         follow_ups = follow_ups.filter(outcome=FollowUp.Outcome.OPEN)
+    follow_ups = follow_ups.annotate(is_late=ExpressionWrapper(FollowUp.overdue_on(today), BooleanField()))
     page = Paginator(follow_ups.select_related("unit__commune__parent", "correction__visit"), 50).get_page(
         request.GET.get("page"))
     return render(request, "inspections/follow_up_list.html", {
-        "page": page, "shown": shown, "today": today, "query": f"show={shown}",
+        "page": page, "shown": shown, "query": f"show={shown}",
         "overdue_count": FollowUp.objects.visible_to(request.user).overdue(today).count()})
 
 
@@ -625,7 +626,8 @@ def follow_up_detail(request, pk):
             form.add_error(None, error)
     return render(request, "inspections/follow_up_detail.html", {
         "follow_up": follow_up, "form": form, "can_act": can_schedule(request.user),
-        "steps": follow_up.steps.select_related("acted_by", "visit"), "today": timezone.localdate()})
+        "steps": follow_up.steps.select_related("acted_by", "visit"),
+        "is_late": follow_up.is_overdue(timezone.localdate())})
 
 
 def follow_up_reminder(request, pk, fmt):

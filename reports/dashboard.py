@@ -89,7 +89,7 @@ def headline(campaign: Campaign, user, today, visits=None) -> dict:
     figures = visit_figures(campaign, user, visits)
     follow_ups = FollowUp.objects.visible_to(user).aggregate(
         open=Count("id", filter=Q(outcome=FollowUp.Outcome.OPEN)),
-        overdue=Count("id", filter=Q(outcome=FollowUp.Outcome.OPEN, deadline__lt=today)),
+        overdue=Count("id", filter=FollowUp.overdue_on(today)),
         fixed=Count("id", filter=Q(outcome=FollowUp.Outcome.FIXED)),
         not_fixed=Count("id", filter=Q(outcome=FollowUp.Outcome.NOT_FIXED)))
     figures.update({f"follow_ups_{key}": value for key, value in follow_ups.items()})

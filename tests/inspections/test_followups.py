@@ -80,6 +80,13 @@ def test_the_overdue_list(client, world, coordinator):
 
     assert [f.correction.description for f in overdue.context["page"]] == ["Sửa lỗi A"]
     assert overdue.context["overdue_count"] == 1
+    # the badge follows the same rule on the list of open ones and on each follow-up's page
+    listed = {f.correction.description: f.is_late for f in client.get(
+        reverse("inspections:follow_up_list")).context["page"]}
+    assert listed == {"Sửa lỗi A": True, "Sửa lỗi B": False}
+    for follow_up in FollowUp.objects.all():
+        page = client.get(reverse("inspections:follow_up_detail", args=[follow_up.pk]))
+        assert page.context["is_late"] is (follow_up.correction.description == "Sửa lỗi A")
 
 
 def test_steps_are_recorded_from_the_page_by_the_inspectorate_only(client, world, coordinator, leadership):
