@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -12,7 +14,7 @@ from django.views.decorators.http import require_POST
 from units import reconciliation, services, workbooks
 from units.exporters import UnitExporter, xlsx_response
 from units.forms import ImportConfirmForm, ImportUploadForm, UnitFilterForm, UnitForm
-from units.models import Division, ImportBatch, ImportRow, Unit, UnitCategory
+from units.models import ImportBatch, ImportRow, Unit
 from units.permissions import can_edit_registry, require_registry_editor
 from units.tasks import commit_import_task
 
@@ -78,10 +80,17 @@ def unit_changes(unit):
         fields = [(Unit._meta.get_field(c.field), c.old, c.new) for c in delta.changes if c.field not in HISTORY_HIDDEN]
         if fields:
             changes.append((record.history_date, record.history_user, fields))
-    # Related records by name: one query per related model, not one per change.
+    described = readable_changes([fields or [] for _when, _who, fields in changes])
+    return [(when, who, fields and labelled) for (when, who, fields), labelled in zip(changes, described, strict=True)]
+
+
+def readable_changes(groups) -> list[list[tuple]]:
+    """For each group of (model field, old, new): (field label, old, new) as a reader takes
+    them — choices by their label, related records by name (one query per related model
+    whatever the number of changes), yes/no, dates dd/mm/yyyy."""
     wanted = {}
-    for _when, _who, fields in changes:
-        for field, old, new in fields or []:
+    for fields in groups:
+        for field, old, new in fields:
             if field.is_relation:
                 wanted.setdefault(field.related_model, set()).update(v for v in (old, new) if v not in (None, ""))
     names = {model: {pk: str(obj) for pk, obj in model.objects.in_bulk(pks).items()} for model, pks in wanted.items()}
@@ -93,11 +102,16 @@ def unit_changes(unit):
             return dict(field.flatchoices).get(value, value)
         if field.is_relation:
             return names[field.related_model].get(value, value)
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        if field.get_internal_type() == "DateField" and isinstance(value, str):
+            value = datetime.date.fromisoformat(value)  # as an import row stores it
+        if isinstance(value, datetime.date):
+            return value.strftime("%d/%m/%Y")
         return value
 
-    return [(when, who, fields and [(field.verbose_name, readable(field, old), readable(field, new))
-                                     for field, old, new in fields])
-            for when, who, fields in changes]
+    return [[(field.verbose_name, readable(field, old), readable(field, new)) for field, old, new in fields]
+            for fields in groups]
 
 
 def unit_create(request):
@@ -220,22 +234,12 @@ def import_error_report(request, pk):
 
 
 def _describe_changes(rows) -> None:
-    """Give each row `change_list`: (field label, old, new) with names, not ids (two queries)."""
+    """Give each row `change_list`: (field label, old, new) as the unit's history shows them."""
     rows = list(rows)
-    ids = {"category": set(), "commune": set()}
-    for row in rows:
-        for field in ids:
-            ids[field].update(v for v in row.changes.get(field, []) if v)
-    names = {
-        "category": {c.pk: str(c) for c in UnitCategory.objects.filter(pk__in=ids["category"])},
-        "commune": {d.pk: d.name for d in Division.objects.filter(pk__in=ids["commune"])},
-    }
-    for row in rows:
-        row.change_list = [
-            (Unit._meta.get_field(field).verbose_name,
-             names.get(field, {}).get(old, old), names.get(field, {}).get(new, new))
-            for field, (old, new) in row.changes.items()
-        ]
+    described = readable_changes([[(Unit._meta.get_field(field), old, new) for field, (old, new) in row.changes.items()]
+                                  for row in rows])
+    for row, change_list in zip(rows, described, strict=True):
+        row.change_list = change_list
 
 
 # ------------------------------------------------------------------------------ reconciliation

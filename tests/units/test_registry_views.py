@@ -185,3 +185,19 @@ def test_the_export_runs_a_fixed_number_of_queries(client, coordinator, division
         response = client.get(reverse("units:unit_export"))
         rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
     assert len(rows) == count + 1
+
+
+def test_an_import_preview_names_its_changes_as_the_history_does(db):
+    from types import SimpleNamespace
+
+    from units.models import UnitCategory
+    from units.views import _describe_changes
+
+    market = UnitCategory.objects.get(code="cho")
+    row = SimpleNamespace(changes={"qr_status": ["none", "posted"], "is_active": [True, False],
+                                   "category": [None, market.pk], "qr_created_on": [None, "2021-12-05"]})
+    with translation.override("en"):
+        _describe_changes([row])
+        assert [(str(label), str(old), str(new)) for label, old, new in row.change_list] == [
+            ("location QR status", "No location QR code", "QR code posted"), ("active", "Yes", "No"),
+            ("category", "None", str(market)), ("QR code created on", "None", "05/12/2021")]
