@@ -62,3 +62,12 @@ def group_for(role: Role) -> Group:
 def display_name(user) -> str:
     """A person as the pages and documents name them: full name, else user name."""
     return user.get_full_name() or user.get_username()
+
+
+# Who does what, by the plan's bodies (plan III). Every model's scope and every view's
+# role check names one of these, so that a list of roles is written once.
+DIC_STAFF = (Role.ADMINISTRATOR, Role.LEADERSHIP, Role.COORDINATOR, Role.OFFICE)  # every campaign, the registry
+DIC_READERS = (Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP)  # the schedule, targets, results, reports
+INSPECTORATE = (Role.ADMINISTRATOR, Role.COORDINATOR)  # builds the registry, the schedule and the report
+APPROVERS = (Role.ADMINISTRATOR, Role.LEADERSHIP)  # leadership signs the report
+OFFICE = (Role.ADMINISTRATOR, Role.OFFICE)  # the Office provides vehicles and confirms trips

@@ -312,7 +312,7 @@ def _sample_photo(code):
 
 def _work_visits(campaign, users) -> int:
     """Start, answer, submit and review the demo's visits (once)."""
-    from inspections import fieldwork
+    from inspections import fieldwork, vocabulary
     from inspections.evidence import add_evidence, photos_missing
     from inspections.followups import close_follow_up, record_step
     from inspections.models import FollowUp, Visit
@@ -326,13 +326,13 @@ def _work_visits(campaign, users) -> int:
         leader = users["totruong"] if visit.itinerary.people.filter(user=users["totruong"]).exists() else users[
             "dieuphoi"]
         visit = fieldwork.start_visit(visit, by=member)
-        for item in fieldwork.applicable_items(visit):
+        for item in vocabulary.applicable_items(visit):
             default = {"yes_no": "yes", "percentage": "80", "number": "15"}.get(item.kind)
             raw = answers.get(item.code, "no" if item.code == "b3" else default)
             if raw is not None:
                 fieldwork.save_answer(visit, item=item, raw=raw, by=member)
         for code in photos_missing(visit):
-            item = fieldwork.applicable_items(visit).get(code=code)
+            item = vocabulary.applicable_items(visit).get(code=code)
             add_evidence(visit, uploaded_file=_sample_photo(code), item=item, note="Ảnh mẫu (dữ liệu mẫu)", by=member)
         if state == "approved" and answers:  # a visit that falls short asks for corrections
             fieldwork.require_correction(

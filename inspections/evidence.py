@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from inspections.fieldwork import FILLABLE
 from inspections.models import Evidence, Visit
+from inspections.vocabulary import FILLABLE, applicable_items
 
 MAX_BYTES = 15 * 1024 * 1024
 MAX_SIDE = 1600
@@ -77,8 +77,6 @@ def add_evidence(visit: Visit, *, uploaded_file, by, item=None, keep_metadata: b
 def photos_missing(visit: Visit) -> list[str]:
     """Codes of the items whose answer requires a photo that the visit lacks (e.g.
     "No" on "QR posted")."""
-    from inspections.fieldwork import applicable_items
-
     answers = {a.item_id: a.value for a in visit.answers.all()}
     with_photo = set(visit.evidence.values_list("item_id", flat=True))
     return [item.code for item in applicable_items(visit)

@@ -5,43 +5,22 @@ from itertools import groupby
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from inspections.models import Answer, ChecklistItem, TeamMembership, Visit
-
-COMPLIANT, PARTLY, NONCOMPLIANT = "dat", "dat_mot_phan", "chua_dat"
-CRITERIA = ("a", "b", "c", "overall")  # the plan's criteria (II.1) and the overall conclusion
-CONCLUSION_LABELS = {
-    COMPLIANT: gettext_lazy("Compliant"),
-    PARTLY: gettext_lazy("Partly compliant"),
-    NONCOMPLIANT: gettext_lazy("Non-compliant"),
-}
-YES_NO_VALUES = {"yes", "no", "na"}
-FILLABLE = (Visit.Status.IN_PROGRESS, Visit.Status.RETURNED)
-
-
-def applicable_items(visit: Visit):
-    """The items of the visit's checklist that apply to its unit's category (an item
-    with no category applies to every unit): DESIGN §3 rule 4."""
-    template = visit.checklist or visit.campaign.checklist
-    if template is None:
-        return ChecklistItem.objects.none()
-    return (ChecklistItem.objects.filter(section__template=template)
-            .filter(Q(categories__isnull=True) | Q(categories=visit.unit.category_id))
-            .select_related("section").distinct().order_by("section__order", "order", "code"))
-
-
-def is_on_visit(user, visit: Visit) -> bool:
-    """Whether the person travels on the visit's itinerary (and so fills its checklist)."""
-    return bool(visit.itinerary_id) and visit.itinerary.people.filter(user=user).exists()
-
-
-def leads_visit(user, visit: Visit) -> bool:
-    return bool(visit.itinerary_id) and visit.itinerary.people.filter(
-        user=user, position=TeamMembership.Position.LEADER).exists()
+from inspections.evidence import photos_missing
+from inspections.followups import open_follow_ups
+from inspections.models import Answer, ChecklistItem, Correction, Visit
+from inspections.vocabulary import (
+    COMPLIANT,
+    CONCLUSION_LABELS,
+    FILLABLE,
+    NONCOMPLIANT,
+    PARTLY,
+    STARTABLE,
+    YES_NO_VALUES,
+    applicable_items,
+)
 
 
 @transaction.atomic
@@ -49,7 +28,7 @@ def start_visit(visit: Visit, *, by, latitude=None, longitude=None, accuracy=Non
     """Start the visit at the site. Side effects: status "in progress", the time, the
     location only if the inspector's phone gave it, the checklist version kept."""
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
-    if visit.status not in (Visit.Status.SCHEDULED, Visit.Status.PLANNED):
+    if visit.status not in STARTABLE:
         raise ValidationError(_("This visit has already started."))
     if visit.campaign.checklist is None:
         raise ValidationError(_("The campaign has no checklist yet."))
@@ -185,8 +164,6 @@ def submit_visit(visit: Visit, *, by, key: str) -> bool:
     if missing:
         raise ValidationError(_("Answer the required questions first: %(codes)s.") % {
             "codes": ", ".join(item.code for item in missing)})
-    from inspections.evidence import photos_missing
-
     without_photo = photos_missing(visit)
     if without_photo:
         raise ValidationError(_("These answers need a photo: %(codes)s.") % {"codes": ", ".join(without_photo)})
@@ -203,8 +180,6 @@ def submit_visit(visit: Visit, *, by, key: str) -> bool:
 def approve_visit(visit: Visit, *, by) -> None:
     """The team leader approves: the visit is locked (DESIGN §3 rule 5). Side effect:
     the required corrections of a visit not fully compliant become follow-ups."""
-    from inspections.followups import open_follow_ups
-
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     if visit.status != Visit.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted visit can be approved."))
@@ -289,8 +264,6 @@ def override_conclusion(visit: Visit, *, conclusion: dict, reason: str, by) -> V
 @transaction.atomic
 def require_correction(visit: Visit, *, description: str, deadline, by):
     """Record a correction the unit must make by a deadline (not before the visit)."""
-    from inspections.models import Correction
-
     if visit.status not in FILLABLE:
         raise ValidationError(_("This visit cannot be changed now (%(status)s).") % {
             "status": visit.get_status_display()})

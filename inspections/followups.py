@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from inspections.fieldwork import COMPLIANT
 from inspections.models import FollowUp, FollowUpStep, Visit
+from inspections.vocabulary import COMPLIANT
 
 
 @transaction.atomic

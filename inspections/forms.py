@@ -21,11 +21,6 @@ from inspections.services import PlannedVisit
 from units.models import Unit
 
 
-def errors_as_text(form) -> str:
-    """A bound form's errors as one line, for a message after a redirect."""
-    return " ".join(" ".join(errors) for errors in form.errors.values())
-
-
 class VehicleForm(forms.ModelForm):
     class Meta:
         model = Vehicle

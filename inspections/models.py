@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.roles import Role, display_name, has_role
+from accounts.roles import DIC_READERS, DIC_STAFF, display_name, has_role
 from units.models import Division
 
 
@@ -56,7 +56,7 @@ class CampaignQuerySet(models.QuerySet):
         """The DIC sees every campaign; a team member sees the campaigns of their teams."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if has_role(user, Role.ADMINISTRATOR, Role.LEADERSHIP, Role.COORDINATOR, Role.OFFICE):
+        if has_role(user, *DIC_STAFF):
             return self
         return self.filter(teams__memberships__user=user).distinct()
 
@@ -245,7 +245,7 @@ class TargetDraw(models.Model):
 class TargetQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Targets are the DIC's working list: coordinators, leadership, administrators."""
-        if not user.is_authenticated or not has_role(user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP):
+        if not user.is_authenticated or not has_role(user, *DIC_READERS):
             return self.none()
         return self
 
@@ -296,7 +296,7 @@ class Vehicle(models.Model):
         return f"{self.plate} ({self.seats})"
 
 
-SCHEDULE_READERS = (Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP)
+SCHEDULE_READERS = DIC_READERS
 
 
 class ItineraryQuerySet(models.QuerySet):
@@ -306,7 +306,7 @@ class ItineraryQuerySet(models.QuerySet):
         itineraries they travel on, and only once the schedule was sent to them."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if has_role(user, *SCHEDULE_READERS, Role.OFFICE):
+        if has_role(user, *DIC_STAFF):
             return self
         return self.filter(people__user=user, schedule_sent_at__isnull=False).distinct()
 

@@ -2,10 +2,11 @@
 
 from django.core.exceptions import PermissionDenied
 
-from accounts.roles import Role, has_role
+from accounts.roles import INSPECTORATE, OFFICE, has_role
+from inspections.models import TeamMembership, Visit
 
-SCHEDULERS = (Role.ADMINISTRATOR, Role.COORDINATOR)  # the Inspectorate builds and sends the schedule
-VEHICLE_KEEPERS = (Role.ADMINISTRATOR, Role.OFFICE)  # the Office provides vehicles and confirms trips
+SCHEDULERS = INSPECTORATE  # the Inspectorate builds and sends the schedule
+VEHICLE_KEEPERS = OFFICE  # the Office provides vehicles and confirms trips
 
 
 def can_schedule(user) -> bool:
@@ -19,3 +20,18 @@ def can_keep_vehicles(user) -> bool:
 def require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
+
+
+def is_on_visit(user, visit: Visit) -> bool:
+    """Whether the person travels on the visit's itinerary (and so fills its checklist)."""
+    return bool(visit.itinerary_id) and visit.itinerary.people.filter(user=user).exists()
+
+
+def leads_visit(user, visit: Visit) -> bool:
+    return bool(visit.itinerary_id) and visit.itinerary.people.filter(
+        user=user, position=TeamMembership.Position.LEADER).exists()
+
+
+def can_review(user, visit: Visit) -> bool:
+    """The team leader reviews the visit, or the Inspectorate (plan III.1)."""
+    return leads_visit(user, visit) or can_schedule(user)

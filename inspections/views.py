@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.roles import Role, has_role
-from inspections import evidence, fieldwork, followups, services
+from accounts.roles import DIC_READERS, DIC_STAFF, has_role
+from config.feedback import error_text, form_error_text
+from inspections import evidence, fieldwork, followups, services, vocabulary
 from inspections.forms import (
     AcceptNomineeForm,
     CancelVisitForm,
@@ -32,7 +33,6 @@ from inspections.forms import (
     UnitNoticeForm,
     VehicleForm,
     VisitLineFormSet,
-    errors_as_text,
     planned_visits,
 )
 from inspections.models import (
@@ -48,7 +48,7 @@ from inspections.models import (
     Visit,
     VisitViewLog,
 )
-from inspections.permissions import can_keep_vehicles, can_schedule, require
+from inspections.permissions import can_keep_vehicles, can_schedule, is_on_visit, leads_visit, require
 
 
 def _campaign(request, pk):
@@ -67,7 +67,7 @@ def campaign_detail(request, pk):
 def team_list(request, pk):
     """The campaign's teams: each member's position and nominating body."""
     campaign = _campaign(request, pk)
-    require(has_role(request.user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP, Role.OFFICE)
+    require(has_role(request.user, *DIC_STAFF)
             or campaign.teams.filter(memberships__user=request.user).exists())
     teams = campaign.teams.prefetch_related("memberships__user", "memberships__organization")
     return render(request, "inspections/team_list.html", {
@@ -79,7 +79,7 @@ def team_list(request, pk):
 
 def nomination_board(request, pk):
     campaign = _campaign(request, pk)
-    require(has_role(request.user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP))
+    require(has_role(request.user, *DIC_READERS))
     expected = Organization.objects.filter(
         kind__in=[Organization.Kind.HEALTH, Organization.Kind.DISTRICT_VHTT]).select_related("district")
     received = {n.organization_id: n for n in Nomination.objects.filter(campaign=campaign).select_related("campaign")
@@ -114,7 +114,7 @@ def nomination_create(request, pk):
 
 def nomination_detail(request, pk, nomination_pk):
     campaign = _campaign(request, pk)
-    require(has_role(request.user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP))
+    require(has_role(request.user, *DIC_READERS))
     nomination = get_object_or_404(Nomination.objects.filter(campaign=campaign).select_related(
         "organization", "recorded_by"), pk=nomination_pk)
     form = AcceptNomineeForm(request.POST or None, campaign=campaign)
@@ -127,7 +127,7 @@ def nomination_detail(request, pk, nomination_pk):
                     nominee, team=form.cleaned_data["team"], position=form.cleaned_data["position"],
                     by=request.user, site_url=request.build_absolute_uri("/").rstrip("/"))
             except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
+                messages.error(request, error_text(error))
             else:
                 messages.success(request, _("%(name)s joined %(team)s.") % {
                     "name": nominee.full_name, "team": membership.team.name})
@@ -143,7 +143,7 @@ def nomination_detail(request, pk, nomination_pk):
 def target_list(request, pk):
     campaign = _campaign(request, pk)
     targets = Target.objects.visible_to(request.user).filter(campaign=campaign)
-    if not has_role(request.user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP):
+    if not has_role(request.user, *DIC_READERS):
         require(False)
     form = DrawForm(request.POST or None)
     if request.method == "POST":
@@ -319,7 +319,7 @@ def itinerary_send(request, pk):
     try:
         count = services.send_schedule(itinerary, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("Schedule sent to %(count)s people.") % {"count": count})
     return redirect("inspections:itinerary_detail", pk=itinerary.pk)
@@ -332,7 +332,7 @@ def itinerary_confirm(request, pk):
     try:
         services.confirm_itinerary(itinerary, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("Vehicle confirmed."))
     return redirect("inspections:itinerary_detail", pk=itinerary.pk)
@@ -362,43 +362,43 @@ def visit_detail(request, pk):
                                                 by=request.user)
                     messages.success(request, _("Notice to the unit recorded."))
                     return redirect("inspections:visit_detail", pk=visit.pk)
-    on_visit = fieldwork.is_on_visit(request.user, visit)
+    on_visit = is_on_visit(request.user, visit)
     answers = {answer.item_id: answer for answer in visit.answers.all()}
-    items = list(fieldwork.applicable_items(visit)) if visit.status != Visit.Status.PLANNED else []
+    items = list(vocabulary.applicable_items(visit)) if visit.status != Visit.Status.PLANNED else []
     sections = {}
     for item in items:
         sections.setdefault(item.section, []).append((item, answers.get(item.pk)))
     return render(request, "inspections/visit_detail.html", {
         "visit": visit, "can_schedule": can_schedule(request.user), "cancel_form": cancel_form,
         "notice_form": notice_form, "on_visit": on_visit, "sections": sections.items(),
-        "can_fill": on_visit and visit.status in fieldwork.FILLABLE,
+        "can_fill": on_visit and visit.status in vocabulary.FILLABLE,
         "can_review": visit.status == Visit.Status.SUBMITTED and (
-            fieldwork.leads_visit(request.user, visit) or can_schedule(request.user)),
+            leads_visit(request.user, visit) or can_schedule(request.user)),
         "answered": sum(1 for item in items if answers.get(item.pk) and answers[item.pk].value is not None),
         "item_count": len(items), "submission_key": uuid.uuid4().hex,
-        "conclusion": [(code, fieldwork.CONCLUSION_LABELS.get(value, value)) for code, value in
+        "conclusion": [(code, vocabulary.CONCLUSION_LABELS.get(value, value)) for code, value in
                        visit.conclusion.items()],
         "computed": (list((fieldwork.compute_conclusion(visit) | visit.conclusion).items())
-                     if on_visit and visit.status in fieldwork.FILLABLE else []),
-        "conclusion_choices": list(fieldwork.CONCLUSION_LABELS.items()),
+                     if on_visit and visit.status in vocabulary.FILLABLE else []),
+        "conclusion_choices": list(vocabulary.CONCLUSION_LABELS.items()),
         "views": visit.view_logs.select_related("user")[:20] if can_schedule(request.user) else [],
         "photos": visit.evidence.select_related("item"),
         "corrections": visit.corrections.all(), "correction_form": CorrectionForm(),
         "history": fieldwork.visit_history(visit) if visit.status in (Visit.Status.APPROVED, Visit.Status.RETURNED,
                                                                       Visit.Status.SUBMITTED) else [],
         "can_amend": visit.status == Visit.Status.APPROVED and (
-            fieldwork.leads_visit(request.user, visit) or can_schedule(request.user)),
+            leads_visit(request.user, visit) or can_schedule(request.user)),
         "figures_form": FiguresForm(initial={**{f: getattr(visit, f) for f in fieldwork.FIGURES},
                                              "taken_at": visit.figures_taken_at}),
-        "evidence_form": (EvidenceForm(items=fieldwork.applicable_items(visit))
-                          if on_visit and visit.status in fieldwork.FILLABLE else None),
+        "evidence_form": (EvidenceForm(items=vocabulary.applicable_items(visit))
+                          if on_visit and visit.status in vocabulary.FILLABLE else None),
     })
 
 
 def _visit_for_team(request, pk):
     """The visit, for the people travelling on it: others who may see it get 403."""
     visit = get_object_or_404(Visit.objects.visible_to(request.user).select_related("campaign", "unit"), pk=pk)
-    require(fieldwork.is_on_visit(request.user, visit))
+    require(is_on_visit(request.user, visit))
     return visit
 
 
@@ -411,7 +411,7 @@ def visit_start(request, pk):
         fieldwork.start_visit(visit, by=request.user, latitude=location.get("latitude"),
                               longitude=location.get("longitude"), accuracy=location.get("accuracy"))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     return redirect("inspections:visit_detail", pk=visit.pk)
 
 
@@ -420,13 +420,13 @@ def answer_save(request, pk, item_pk):
     """Save one answer (htmx sends each change; without JavaScript the item's own
     button does). Answers the item's fragment, or goes back to the visit."""
     visit = _visit_for_team(request, pk)
-    item = get_object_or_404(fieldwork.applicable_items(visit), pk=item_pk)
+    item = get_object_or_404(vocabulary.applicable_items(visit), pk=item_pk)
     error, answer = None, None
     try:
         answer = fieldwork.save_answer(visit, item=item, raw=request.POST.get("value"),
                                        note=request.POST.get("note", ""), by=request.user)
     except ValidationError as exc:
-        error = " ".join(exc.messages)
+        error = error_text(exc)
     if request.headers.get("HX-Request") != "true":
         if error:
             messages.error(request, f"{item.code}: {error}")
@@ -468,7 +468,7 @@ def conclusion_override(request, pk):
         fieldwork.override_conclusion(visit, conclusion=chosen, reason=request.POST.get("reason", ""),
                                       by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("Conclusion changed; the reason is kept with the visit."))
     return redirect(f"{reverse('inspections:visit_detail', args=[visit.pk])}#conclusion-heading")
@@ -483,11 +483,11 @@ def correction_add(request, pk):
             fieldwork.require_correction(visit, description=form.cleaned_data["description"],
                                          deadline=form.cleaned_data["deadline"], by=request.user)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, _("Correction recorded."))
     else:
-        messages.error(request, errors_as_text(form))
+        messages.error(request, form_error_text(form))
     return redirect(f"{reverse('inspections:visit_detail', args=[visit.pk])}#corrections")
 
 
@@ -495,13 +495,13 @@ def correction_add(request, pk):
 def answer_amend(request, pk):
     """Change an answer of an approved visit: the leader or the Inspectorate, with a reason."""
     visit = get_object_or_404(Visit.objects.visible_to(request.user).select_related("itinerary"), pk=pk)
-    require(fieldwork.leads_visit(request.user, visit) or can_schedule(request.user))
-    item = get_object_or_404(fieldwork.applicable_items(visit), pk=request.POST.get("item") or 0)
+    require(leads_visit(request.user, visit) or can_schedule(request.user))
+    item = get_object_or_404(vocabulary.applicable_items(visit), pk=request.POST.get("item") or 0)
     try:
         fieldwork.amend_answer(visit, item=item, raw=request.POST.get("value"), reason=request.POST.get("reason", ""),
                                by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("Answer changed; the earlier value and the reason are kept."))
     return redirect(f"{reverse('inspections:visit_detail', args=[visit.pk])}#history")
@@ -517,29 +517,29 @@ def figures_save(request, pk):
             fieldwork.record_figures(visit, figures={f: data[f] for f in fieldwork.FIGURES}, taken_at=data["taken_at"],
                                      by=request.user)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, _("Figures saved."))
     else:
-        messages.error(request, errors_as_text(form))
+        messages.error(request, form_error_text(form))
     return redirect(f"{reverse('inspections:visit_detail', args=[visit.pk])}#figures")
 
 
 @require_POST
 def evidence_add(request, pk):
     visit = _visit_for_team(request, pk)
-    form = EvidenceForm(request.POST, request.FILES, items=fieldwork.applicable_items(visit))
+    form = EvidenceForm(request.POST, request.FILES, items=vocabulary.applicable_items(visit))
     if form.is_valid():
         try:
             evidence.add_evidence(visit, uploaded_file=form.cleaned_data["photo"], item=form.cleaned_data["item"],
                                   keep_metadata=form.cleaned_data["keep_metadata"], note=form.cleaned_data["note"],
                                   by=request.user)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, _("Photo added."))
     else:
-        messages.error(request, errors_as_text(form))
+        messages.error(request, form_error_text(form))
     return redirect(f"{reverse('inspections:visit_detail', args=[visit.pk])}#evidence")
 
 
@@ -557,7 +557,7 @@ def visit_submit(request, pk):
                                  **{name: request.POST[name] for name in fieldwork.STATEMENT if name in request.POST})
         submitted = fieldwork.submit_visit(visit, by=request.user, key=request.POST.get("key", ""))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         if submitted:
             messages.success(request, _("Submitted to the team leader."))
@@ -567,7 +567,7 @@ def visit_submit(request, pk):
 @require_POST
 def visit_review(request, pk):
     visit = get_object_or_404(Visit.objects.visible_to(request.user).select_related("itinerary"), pk=pk)
-    require(fieldwork.leads_visit(request.user, visit) or can_schedule(request.user))
+    require(leads_visit(request.user, visit) or can_schedule(request.user))
     try:
         if request.POST.get("decision") == "approve":
             fieldwork.approve_visit(visit, by=request.user)
@@ -576,7 +576,7 @@ def visit_review(request, pk):
             fieldwork.return_visit(visit, by=request.user, comment=request.POST.get("comment", ""))
             messages.success(request, _("Visit returned to the team."))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     return redirect("inspections:visit_detail", pk=visit.pk)
 
 
@@ -589,7 +589,7 @@ def visit_review(request, pk):
 def follow_up_list(request):
     """Units to urge, remind or deal with; overdue first when asked."""
     follow_ups = FollowUp.objects.visible_to(request.user)
-    require(has_role(request.user, Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP))
+    require(has_role(request.user, *DIC_READERS))
     today = timezone.localdate()
     shown = request.GET.get("show", "open")
     if shown == "overdue":

@@ -6,8 +6,8 @@ import datetime
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
-from inspections.fieldwork import COMPLIANT, CRITERIA, NONCOMPLIANT, PARTLY
 from inspections.models import Campaign, FollowUp, Target, Visit
+from inspections.vocabulary import COMPLIANT, CRITERIA, NONCOMPLIANT, PARTLY
 from units.models import Unit
 from units.reconciliation import qr_coverage
 

@@ -32,6 +32,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from accounts.roles import display_name
+from inspections.vocabulary import CONCLUSION_TEXT
 
 # Hà Tĩnh's documents are dated and timed in Hà Tĩnh, whatever timezone a user chose.
 LOCAL_TIMEZONE = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
@@ -411,9 +412,6 @@ def schedule_notice_pdf(itinerary, *, issued_on: datetime.date | None = None) ->
 
 MINUTES_SUBJECT = ("Việc triển khai hệ thống PC-Covid và quét mã QR phục vụ công tác phòng, "
                    "chống dịch COVID-19")
-# The conclusion's labels as the document prints them (inspections.fieldwork's codes;
-# its CONCLUSION_LABELS go through gettext, a document does not).
-CONCLUSION_TEXT = {"dat": "Đạt", "dat_mot_phan": "Đạt một phần", "chua_dat": "Chưa đạt"}
 YES_NO_TEXT = {"yes": "Có", "no": "Không", "na": "Không áp dụng"}
 UNIT_SIGNATURE = "ĐẠI DIỆN ĐƠN VỊ ĐƯỢC KIỂM TRA"
 LEADER_SIGNATURE = "TỔ TRƯỞNG TỔ KIỂM TRA"
@@ -484,8 +482,8 @@ def _visit_figures(visit) -> list[str]:
 def _minutes_sections(visit, conclusion: dict) -> list[dict]:
     """Each criterion (a, b, c) of the visit's checklist with the items that apply to
     the unit, their answers and notes, and the criterion's conclusion."""
-    from inspections.fieldwork import applicable_items
     from inspections.models import ChecklistSection
+    from inspections.vocabulary import applicable_items
 
     template = visit.checklist or visit.campaign.checklist
     if template is None:

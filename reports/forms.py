@@ -3,8 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.bootstrap import style_fields
-from inspections.fieldwork import CONCLUSION_LABELS
 from inspections.models import Campaign, Visit
+from inspections.vocabulary import CONCLUSION_LABELS
 from reports.models import ProvincialReport
 from units.forms import districts
 from units.models import Division, UnitCategory

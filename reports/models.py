@@ -3,12 +3,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role, has_role
+from accounts.roles import APPROVERS, DIC_READERS, INSPECTORATE, Role, has_role
 
 # Who writes, reads and approves the province's reports: the Inspectorate drafts, leadership signs.
-REPORT_READERS = (Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP)
-REPORT_WRITERS = (Role.ADMINISTRATOR, Role.COORDINATOR)
-REPORT_APPROVERS = (Role.ADMINISTRATOR, Role.LEADERSHIP)
+REPORT_READERS = DIC_READERS
+REPORT_WRITERS = INSPECTORATE
+REPORT_APPROVERS = APPROVERS
 
 
 class ProvincialReportQuerySet(models.QuerySet):

@@ -24,14 +24,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import has_role
-from inspections.fieldwork import COMPLIANT, CRITERIA, NONCOMPLIANT, PARTLY
 from inspections.models import Correction, TeamMembership, Visit
 from inspections.permissions import require
+from inspections.vocabulary import CONCLUSIONS, CRITERIA, NONCOMPLIANT, PARTLY
 from reports.models import REPORT_APPROVERS, REPORT_WRITERS, ProvincialReport
 from units.forms import districts
 from units.models import UnitCategory
 
-VALUES = (COMPLIANT, PARTLY, NONCOMPLIANT)
+VALUES = CONCLUSIONS
 FILTERS = ("district", "commune", "category", "a", "b", "c", "overall")
 
 

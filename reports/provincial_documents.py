@@ -13,8 +13,8 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from accounts.roles import display_name
+from inspections.vocabulary import CONCLUSION_TEXT
 from reports.documents import (
-    CONCLUSION_TEXT,
     LOCAL_TIMEZONE,
     DocumentHeader,
     DocumentTitle,

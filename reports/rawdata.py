@@ -26,8 +26,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from accounts.roles import has_role
-from inspections.fieldwork import CONCLUSION_LABELS, CRITERIA
 from inspections.models import Answer, Campaign, ChecklistItem, Visit
+from inspections.vocabulary import CONCLUSION_LABELS, CRITERIA
 from reports.documents import LOCAL_TIMEZONE  # visits are dated in Hà Tĩnh, whatever the server's zone
 from reports.models import REPORT_READERS, RawExport
 from units.models import UnitCategory

@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.roles import has_role
-from inspections.fieldwork import CONCLUSION_LABELS
+from config.feedback import error_text
 from inspections.models import Campaign, FollowUp, Visit
 from inspections.permissions import require
+from inspections.vocabulary import CONCLUSION_LABELS, CONCLUSIONS
 from reports import provincial
 from reports.dashboard import dashboard
 from reports.documents import DOCX
@@ -63,7 +64,7 @@ def _traced(rows, visits_url, query, key_name, drill=None) -> list[dict]:
         down = {key_name: key, **({"commune": None} if key_name == "district" else {})}
         figures = [(total, _href(visits_url, query, **{key_name: key}, status="approved"))]
         figures += [(count, _href(visits_url, query, **{key_name: key}, status="approved", overall=value))
-                    for count, value in ((compliant, "dat"), (partly, "dat_mot_phan"), (noncompliant, "chua_dat"))]
+                    for count, value in zip((compliant, partly, noncompliant), CONCLUSIONS, strict=True)]
         traced.append({"name": name, "key": key, "drill": _href(drill, query, **down) if drill else "",
                        "figures": figures})
     return traced
@@ -81,7 +82,7 @@ def campaign_dashboard(request, pk):
     rows, level, query = context["by_area"], context["level"], request.GET
     here, visits_url = request.path, reverse("reports:campaign_visits", args=[campaign.pk])
     criteria = [(code, [(count, _href(visits_url, query, status="approved", **{code: value}))
-                        for count, value in zip(counts, ("dat", "dat_mot_phan", "chua_dat"), strict=True)])
+                        for count, value in zip(counts, CONCLUSIONS, strict=True)])
                 for code, *counts in context["criteria"]]
     context.update({
         "campaign": campaign, "form": form, "level_label": LEVEL_LABELS[context["level"]],
@@ -186,7 +187,7 @@ def _act(request, pk, action, allowed_roles, done: str):
     try:
         action(report, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, done)
     return redirect("reports:report_detail", pk=report.pk)

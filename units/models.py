@@ -7,7 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.roles import Role, has_role
+from accounts.roles import DIC_STAFF, INSPECTORATE, has_role
 from units import text
 
 
@@ -70,8 +70,8 @@ class UnitCategory(models.Model):
         return self.name
 
 
-REGISTRY_READERS = (Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADERSHIP, Role.OFFICE)
-REGISTRY_EDITORS = (Role.ADMINISTRATOR, Role.COORDINATOR)
+REGISTRY_READERS = DIC_STAFF
+REGISTRY_EDITORS = INSPECTORATE
 
 
 class UnitQuerySet(models.QuerySet):

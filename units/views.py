@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from config.feedback import error_text
 from units import reconciliation, services, workbooks
 from units.exporters import UnitExporter, xlsx_response
 from units.forms import ImportConfirmForm, ImportUploadForm, UnitFilterForm, UnitForm
@@ -296,7 +297,7 @@ def reconcile_accept(request, pk):
     try:
         unit = reconciliation.accept_match(row, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("Location code recorded on “%(name)s”.") % {"name": unit.name})
     return redirect(f"{reverse('units:reconcile_detail', args=[row.batch_id])}?list=matched")
@@ -310,7 +311,7 @@ def reconcile_add(request, pk):
     try:
         unit = reconciliation.add_from_portal(row, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("“%(name)s” added to the registry.") % {"name": unit.name})
     return redirect(f"{reverse('units:reconcile_detail', args=[row.batch_id])}?list=missing")

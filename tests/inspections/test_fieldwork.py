@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.roles import Role
-from inspections import fieldwork, services
+from inspections import fieldwork, services, vocabulary
 from inspections.checklist_2021 import seed_checklist_2021
 from inspections.models import ChecklistItem, Organization, TeamMembership, Vehicle, Visit
 from inspections.services import PlannedVisit
@@ -59,7 +59,7 @@ def world(db, coordinator):
 
 def answer_all(visit, user, overrides=None):
     overrides = overrides or {}
-    for item in fieldwork.applicable_items(visit):
+    for item in vocabulary.applicable_items(visit):
         raw = overrides.get(item.code, {"yes_no": "yes", "percentage": "80", "number": "12"}.get(item.kind, "ghi chú"))
         if item.code == "b3":
             raw = overrides.get("b3", "no")
@@ -68,7 +68,7 @@ def answer_all(visit, user, overrides=None):
 
 
 def codes(visit):
-    return [item.code for item in fieldwork.applicable_items(visit)]
+    return [item.code for item in vocabulary.applicable_items(visit)]
 
 
 def test_the_items_that_apply_depend_on_the_kind_of_unit(world):

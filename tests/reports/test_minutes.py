@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from inspections import fieldwork
+from inspections import fieldwork, vocabulary
 from inspections.models import ChecklistItem, Visit
 from reports.documents import LOCAL_TIMEZONE, minutes_pdf, vietnamese_number
 from tests.inspections.test_fieldwork import answer_all, build
@@ -54,7 +54,7 @@ def carry_out(world, name="committee", overrides=None, *, statement="Đơn vị 
     Visit.objects.filter(pk=visit.pk).update(started_at=hanoi(8, 5))
     answer_all(visit, world["member"], overrides)
     a1 = ChecklistItem.objects.get(code="a1")
-    if fieldwork.applicable_items(visit).filter(pk=a1.pk).exists():
+    if vocabulary.applicable_items(visit).filter(pk=a1.pk).exists():
         fieldwork.save_answer(visit, item=a1, raw="yes", note="Công văn số 125/UBND ngày 15/11/2021",
                               by=world["member"])
     Visit.objects.filter(pk=visit.pk).update(

@@ -1,0 +1,82 @@
+"""The campaign's shared terms, beside the models: what a conclusion can say, which
+visits can still be filled or are locked, which checklist items apply to a unit.
+
+Services, views, documents, dashboards and exports import these; none spells a
+conclusion code or a list of statuses again (STYLE: one guard per rule). This module
+imports only the models, so anything may import it without a circle.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from inspections.models import ChecklistItem, Visit
+
+
+class Conclusion(models.TextChoices):
+    """A criterion's or the visit's conclusion (plan II.1; docs/conclusion-rule.md)."""
+
+    COMPLIANT = "dat", _("Compliant")
+    PARTLY = "dat_mot_phan", _("Partly compliant")
+    NONCOMPLIANT = "chua_dat", _("Non-compliant")
+
+
+COMPLIANT, PARTLY, NONCOMPLIANT = Conclusion.COMPLIANT.value, Conclusion.PARTLY.value, Conclusion.NONCOMPLIANT.value
+CONCLUSIONS = (COMPLIANT, PARTLY, NONCOMPLIANT)  # in the order the pages, documents and tables show them
+SHORT_OF_COMPLIANCE = (PARTLY, NONCOMPLIANT)  # a visit concluded so opens follow-ups and is listed in the report
+CONCLUSION_LABELS = dict(Conclusion.choices)
+# The conclusion as the Vietnamese documents print it whatever the interface language
+# (CONCLUSION_LABELS go through gettext; a document sent to a signer does not).
+CONCLUSION_TEXT = {COMPLIANT: "Đạt", PARTLY: "Đạt một phần", NONCOMPLIANT: "Chưa đạt"}
+CRITERIA = ("a", "b", "c", "overall")  # the plan's criteria (II.1) and the overall conclusion
+
+YES_NO_VALUES = {"yes", "no", "na"}
+
+# A visit's life (DESIGN §3 rule 5): the team fills it while it is under way or returned;
+# once approved it is locked, and only an amendment with a reason changes it.
+FILLABLE = (Visit.Status.IN_PROGRESS, Visit.Status.RETURNED)
+STARTABLE = (Visit.Status.PLANNED, Visit.Status.SCHEDULED)
+REVIEWED_OR_AFTER = (Visit.Status.SUBMITTED, Visit.Status.RETURNED, Visit.Status.APPROVED)
+
+
+def is_fillable(visit: Visit) -> bool:
+    return visit.status in FILLABLE
+
+
+def can_start(visit: Visit) -> bool:
+    return visit.status in STARTABLE
+
+
+def is_locked(visit: Visit) -> bool:
+    """An approved visit is locked: the minutes, follow-ups and the report rest on it."""
+    return visit.status == Visit.Status.APPROVED
+
+
+def can_be_reviewed(visit: Visit) -> bool:
+    return visit.status == Visit.Status.SUBMITTED
+
+
+def can_be_cancelled(visit: Visit) -> bool:
+    """A visit that has not taken place may be cancelled (with a reason); one that has,
+    keeps its record."""
+    return visit.status in STARTABLE
+
+
+def has_minutes(visit: Visit) -> bool:
+    """The minutes exist once the visit has started (a draft until it is approved)."""
+    return visit.status in Visit.INSPECTED
+
+
+def has_history(visit: Visit) -> bool:
+    return visit.status in REVIEWED_OR_AFTER
+
+
+def applicable_items(visit: Visit):
+    """The items of the visit's checklist that apply to its unit's category (an item
+    with no category applies to every unit): DESIGN §3 rule 4."""
+    template = visit.checklist or visit.campaign.checklist
+    if template is None:
+        return ChecklistItem.objects.none()
+    return (ChecklistItem.objects.filter(section__template=template)
+            .filter(Q(categories__isnull=True) | Q(categories=visit.unit.category_id))
+            .select_related("section").distinct().order_by("section__order", "order", "code"))
