@@ -4,6 +4,8 @@ from django.conf import settings
 from django.utils.translation import get_language_info
 
 from accounts.roles import has_role, primary_role
+from inspections.models import SCHEDULE_READERS
+from inspections.permissions import can_keep_vehicles, can_schedule
 from units.models import REGISTRY_READERS
 
 # Each language named in itself for the switch. Django's own name for Vietnamese
@@ -18,9 +20,6 @@ LANGUAGE_CHOICES = [
 def role(request):
     """The signed-in person's main role for the navigation bar; the demo banner;
     the language switch."""
-    from inspections.models import SCHEDULE_READERS
-    from inspections.permissions import can_keep_vehicles, can_schedule
-
     user = getattr(request, "user", None)
     return {
         "current_role": primary_role(user) if user is not None else None,

@@ -5,6 +5,8 @@ from django.utils import timezone
 
 from accounts.roles import Role, primary_role
 from inspections.models import Campaign, Itinerary, Nomination, Organization, TeamMembership
+from inspections.nominations import bodies_to_nominate
+from reports.models import ProvincialReport
 from units.models import Division, Unit, UnitCategory
 
 
@@ -30,8 +32,7 @@ def _registry_figures():
 def _coordinator(user):
     return {
         "registry": _registry_figures(),
-        "expected_bodies": Organization.objects.filter(
-            kind__in=[Organization.Kind.HEALTH, Organization.Kind.DISTRICT_VHTT]).count(),
+        "expected_bodies": bodies_to_nominate().count(),
         "nominations": Nomination.objects.filter(campaign__status=Campaign.Status.ACTIVE).count(),
     }
 
@@ -67,8 +68,6 @@ def _administrator(user):
 
 
 def _leadership(user):
-    from reports.models import ProvincialReport
-
     drafts = (ProvincialReport.objects.visible_to(user).filter(status=ProvincialReport.Status.DRAFT)
               .select_related("campaign").order_by("-as_of")[:10])
     return {"registry": _registry_figures(), "draft_reports": list(drafts)}

@@ -1,10 +1,10 @@
 import operator
 
 from django.contrib import admin, messages
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from inspections.checklists import is_editable, new_checklist_version, publish_checklist
 from inspections.models import (
     Campaign,
     ChecklistItem,
@@ -17,7 +17,6 @@ from inspections.models import (
     Vehicle,
     Visit,
 )
-from inspections.services import new_checklist_version
 
 
 @admin.register(Organization)
@@ -56,12 +55,12 @@ class PublishedIsReadOnly:
         return operator.attrgetter(self.template_path)(obj) if self.template_path else obj
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and self._template_of(obj).is_published:
+        if obj is not None and not is_editable(self._template_of(obj)):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and self._template_of(obj).is_published:
+        if obj is not None and not is_editable(self._template_of(obj)):
             return False
         return super().has_delete_permission(request, obj)
 
@@ -86,7 +85,8 @@ class ChecklistTemplateAdmin(PublishedIsReadOnly, admin.ModelAdmin):
 
     @admin.action(description=_("Publish (no more changes)"))
     def publish(self, request, queryset):
-        queryset.filter(published_at__isnull=True).update(published_at=timezone.now())
+        for template in queryset:
+            publish_checklist(template)
 
 
 @admin.register(ChecklistItem)

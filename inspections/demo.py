@@ -7,15 +7,33 @@ sample data (`is_sample`, "(mẫu)" in people's names): never real Hà Tĩnh dat
 """
 
 import datetime
+import io
 
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from PIL import Image, ImageDraw
 
 from accounts.roles import Role, group_for
+from inspections import fieldwork, vocabulary
 from inspections.checklist_2021 import seed_checklist_2021
-from inspections.draw import DrawParameters, draw_targets
-from inspections.models import Campaign, Itinerary, Nomination, Organization, Team, TeamMembership, Vehicle
-from inspections.services import PlannedVisit, record_nomination, save_itinerary, seed_organizations, send_schedule
+from inspections.evidence import add_evidence, photos_missing
+from inspections.followups import close_follow_up, record_step
+from inspections.models import (
+    Campaign,
+    FollowUp,
+    Itinerary,
+    Nomination,
+    Organization,
+    Team,
+    TeamMembership,
+    Vehicle,
+    Visit,
+)
+from inspections.nominations import record_nomination
+from inspections.organizations import seed_organizations
+from inspections.schedule import PlannedVisit, save_itinerary, send_schedule
+from inspections.targets import DrawParameters, draw_targets
 from units.models import Division, Unit, UnitCategory
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 (published in the README: sample accounts)
@@ -298,11 +316,6 @@ FIXED_FOLLOW_UP = "Trung tâm Y tế Thị xã Hồng Lĩnh"
 
 def _sample_photo(code):
     """A drawn placeholder, not a photo of a real place: the demo's evidence."""
-    import io
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from PIL import Image, ImageDraw
-
     image = Image.new("RGB", (1200, 900), (222, 226, 230))
     ImageDraw.Draw(image).text((40, 40), f"ANH MAU - {code}", fill=(33, 37, 41))
     buffer = io.BytesIO()
@@ -312,11 +325,6 @@ def _sample_photo(code):
 
 def _work_visits(campaign, users) -> int:
     """Start, answer, submit and review the demo's visits (once)."""
-    from inspections import fieldwork, vocabulary
-    from inspections.evidence import add_evidence, photos_missing
-    from inspections.followups import close_follow_up, record_step
-    from inspections.models import FollowUp, Visit
-
     worked = 0
     for unit_name, answers, state in FIELD_WORK:
         visit = Visit.objects.filter(campaign=campaign, unit__name=unit_name, unit__is_sample=True).first()

@@ -17,7 +17,9 @@ from inspections.models import (
     Vehicle,
     Visit,
 )
-from inspections.services import PlannedVisit
+from inspections.schedule import PlannedVisit
+from inspections.targets import DrawParameters
+from units.forms import districts
 from units.models import Unit
 
 
@@ -114,6 +116,14 @@ class DrawForm(forms.Form):
     no_qr_weight = forms.DecimalField(label=_("Extra weight for units without a location QR"), min_value=1,
                                       initial=1, decimal_places=2)
 
+    def parameters(self) -> DrawParameters:
+        """The draw's parameters as typed; DrawParameters refuses a bad combination
+        (ValidationError with the reason)."""
+        data = self.cleaned_data
+        return DrawParameters(per_stratum=data["per_stratum"],
+                              proportion=float(data["proportion"]) if data["proportion"] is not None else None,
+                              no_qr_weight=float(data["no_qr_weight"]))
+
 
 class AcceptNomineeForm(forms.Form):
     team = forms.ModelChoiceField(label=_("Team"), queryset=None)
@@ -134,8 +144,6 @@ class ScheduleFilterForm(forms.Form):
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        from units.forms import districts
-
         self.fields["district"].queryset = districts()
         self.fields["person"].queryset = (get_user_model().objects.filter(team_memberships__team__campaign=campaign)
                                           .distinct().order_by("first_name", "username"))

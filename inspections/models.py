@@ -195,11 +195,6 @@ class Nomination(models.Model):
     def __str__(self):
         return f"{self.organization} — {self.letter_number}"
 
-    @property
-    def is_late(self) -> bool:
-        deadline = self.campaign.nomination_deadline
-        return bool(deadline and self.received_on > deadline)
-
 
 class Nominee(models.Model):
     nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="nominees")

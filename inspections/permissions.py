@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 
 from accounts.roles import INSPECTORATE, OFFICE, has_role
+from inspections import vocabulary
 from inspections.models import TeamMembership, Visit
 
 SCHEDULERS = INSPECTORATE  # the Inspectorate builds and sends the schedule
@@ -35,3 +36,19 @@ def leads_visit(user, visit: Visit) -> bool:
 def can_review(user, visit: Visit) -> bool:
     """The team leader reviews the visit, or the Inspectorate (plan III.1)."""
     return leads_visit(user, visit) or can_schedule(user)
+
+
+def visit_capabilities(user, visit: Visit) -> dict:
+    """What this person may do with the visit now, for its page: one place that joins
+    who they are (role, team, position) with what the visit's status allows
+    (inspections.vocabulary), so that no template compares statuses."""
+    on_visit, schedules = is_on_visit(user, visit), can_schedule(user)
+    fillable = on_visit and vocabulary.is_fillable(visit)
+    return {
+        "on_visit": on_visit, "can_schedule": schedules, "can_fill": fillable,
+        "can_start": on_visit and vocabulary.can_start(visit),
+        "can_review": vocabulary.can_be_reviewed(visit) and can_review(user, visit),
+        "can_amend": vocabulary.is_locked(visit) and can_review(user, visit),
+        "can_cancel": schedules and vocabulary.can_be_cancelled(visit),
+        "has_minutes": vocabulary.has_minutes(visit),
+    }

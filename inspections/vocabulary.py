@@ -57,9 +57,8 @@ def can_be_reviewed(visit: Visit) -> bool:
 
 
 def can_be_cancelled(visit: Visit) -> bool:
-    """A visit that has not taken place may be cancelled (with a reason); one that has,
-    keeps its record."""
-    return visit.status in STARTABLE
+    """The Inspectorate cancels a visit with a reason (history kept)."""
+    return visit.status != Visit.Status.CANCELLED
 
 
 def has_minutes(visit: Visit) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import export_views, views
+from reports import document_views, export_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -17,4 +17,9 @@ urlpatterns = [
     path("ke-hoach/<int:pk>/du-lieu-tho/", export_views.raw_export_create, name="raw_export_create"),
     path("du-lieu-tho/<int:pk>/", export_views.raw_export_detail, name="raw_export_detail"),
     path("du-lieu-tho/<int:pk>/tai-ve.xlsx", export_views.raw_export_download, name="raw_export_download"),
+    # The documents of the schedule, the visits and the follow-ups (their pages are inspections').
+    path("lich-trinh/<int:pk>/thong-bao.pdf", document_views.itinerary_notice_pdf, name="itinerary_notice_pdf"),
+    path("luot-kiem-tra/<int:pk>/bien-ban.pdf", document_views.visit_minutes_pdf, name="visit_minutes_pdf"),
+    path("luot-kiem-tra/<int:pk>/bien-ban/", document_views.visit_minutes_print, name="visit_minutes_print"),
+    path("theo-doi/<int:pk>/nhac-nho.<str:fmt>", document_views.follow_up_reminder, name="follow_up_reminder"),
 ]

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from inspections import services
+from inspections import schedule
 from inspections.models import Itinerary, Visit
 from tests.e2e.conftest import PHONE, assert_accessible, log_in
 
@@ -18,7 +18,7 @@ def log_out(page):
 def test_an_inspector_fills_a_visit_on_a_phone_and_the_leader_returns_then_approves(demo, page, tmp_path):
     # The demo's draft of 14/12/2021 is sent to team 1 first.
     itinerary = Itinerary.objects.get(date="2021-12-14")
-    services.send_schedule(itinerary, by=get_user_model().objects.get(username="dieuphoi"))
+    schedule.send_schedule(itinerary, by=get_user_model().objects.get(username="dieuphoi"))
     visit = itinerary.visits.get(unit__name="Chợ Phường Trần Phú")
     photo = tmp_path / "loi-vao.png"
     from PIL import Image

@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import translation
 
-from inspections.draw import DrawParameters, draw_targets, draw_units
 from inspections.models import Target, TargetDraw
+from inspections.targets import DrawParameters, draw_targets, draw_units
 from tests.factories import division, make_campaign, make_unit
 from units.models import Unit, UnitCategory
 from units.services import load_divisions

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.roles import Role
-from inspections import fieldwork, services, vocabulary
+from inspections import fieldwork, schedule, vocabulary
 from inspections.checklist_2021 import seed_checklist_2021
 from inspections.models import ChecklistItem, Organization, TeamMembership, Vehicle, Visit
-from inspections.services import PlannedVisit
+from inspections.schedule import PlannedVisit
 from tests.factories import make_campaign, make_organization, make_team, make_unit, make_user, reseed_migrated_data
 from units.services import load_divisions
 
@@ -40,13 +40,13 @@ def build(coordinator=None):
     make_team(campaign, "Tổ 2", [(outsider, TeamMembership.Position.MEMBER, health)])
     market = make_unit("Chợ Nghèn", commune=18406, category="cho")
     committee = make_unit("UBND Huyện Can Lộc", commune=18406, category="ubnd_huyen")
-    itinerary, check = services.save_itinerary(
+    itinerary, check = schedule.save_itinerary(
         campaign=campaign, date=DAY, departs_at=datetime.time(7), returns_at=datetime.time(12),
         vehicle=Vehicle.objects.create(plate="38A-1", seats=4, driver_name="Lái xe"),
         people=TeamMembership.objects.filter(team__name="Tổ 1"),
         visits=[PlannedVisit(market, at(8), at(9)), PlannedVisit(committee, at(10), at(11))], by=coordinator,
         warnings_confirmed=True)
-    services.send_schedule(itinerary, by=coordinator)
+    schedule.send_schedule(itinerary, by=coordinator)
     visits = {v.unit.name: v for v in itinerary.visits.select_related("unit")}
     return {"campaign": campaign, "leader": leader, "member": member, "outsider": outsider,
             "coordinator": coordinator, "market": visits["Chợ Nghèn"], "committee": visits["UBND Huyện Can Lộc"]}
@@ -228,8 +228,8 @@ def test_on_the_phone_each_answer_saves_as_it_changes_and_submit_twice_is_one(cl
 
 
 def test_a_published_checklist_is_read_only_and_a_new_version_copies_it(client, world, administrator):
+    from inspections.checklists import new_checklist_version
     from inspections.models import ChecklistTemplate
-    from inspections.services import new_checklist_version
 
     published = world["campaign"].checklist
     client.force_login(administrator)
@@ -332,7 +332,7 @@ def test_the_team_changes_the_computed_conclusion_from_the_page_with_a_reason(cl
 
 def test_the_minutes_pdf_is_for_those_who_see_the_visit(client, world):
     visit = fieldwork.start_visit(world["market"], by=world["member"])
-    url = reverse("inspections:visit_minutes_pdf", args=[visit.pk])
+    url = reverse("reports:visit_minutes_pdf", args=[visit.pk])
     client.force_login(world["member"])
 
     response = client.get(url)
@@ -373,7 +373,7 @@ def test_corrections_with_deadlines_and_amendments_shown_as_history(client, worl
 
 def test_the_minutes_print_view_uses_the_pdfs_template_without_inline_styles(client, world):
     visit = fieldwork.start_visit(world["market"], by=world["member"])
-    url = reverse("inspections:visit_minutes_print", args=[visit.pk])
+    url = reverse("reports:visit_minutes_print", args=[visit.pk])
     client.force_login(world["member"])
 
     response = client.get(url)

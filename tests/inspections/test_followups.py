@@ -127,7 +127,7 @@ def test_the_reminder_letter_as_pdf_and_word(client, world, coordinator):
     follow_up = FollowUp.objects.get()
     client.force_login(coordinator)
 
-    pdf = client.get(reverse("inspections:follow_up_reminder", args=[follow_up.pk, "pdf"])).content
+    pdf = client.get(reverse("reports:follow_up_reminder", args=[follow_up.pk, "pdf"])).content
     text = " ".join(subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
                                    check=True).stdout.decode().split())
     for expected in ("UBND TỈNH HÀ TĨNH", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
@@ -135,7 +135,7 @@ def test_the_reminder_letter_as_pdf_and_word(client, world, coordinator):
                      "ngày 15 tháng 12 năm 2021", "KT. GIÁM ĐỐC"):
         assert expected in text
 
-    word = client.get(reverse("inspections:follow_up_reminder", args=[follow_up.pk, "docx"]))
+    word = client.get(reverse("reports:follow_up_reminder", args=[follow_up.pk, "docx"]))
     document = docx.Document(io.BytesIO(word.content))
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert cells[0] == "UBND TỈNH HÀ TĨNH\nSỞ THÔNG TIN VÀ TRUYỀN THÔNG"
@@ -143,9 +143,9 @@ def test_the_reminder_letter_as_pdf_and_word(client, world, coordinator):
     assert cells[3].startswith("Hà Tĩnh, ngày ")
     assert "Kính gửi: Chợ Nghèn" in [p.text for p in document.paragraphs]
     assert document.styles["Normal"].font.name == "Times New Roman"
-    assert client.get(reverse("inspections:follow_up_reminder", args=[follow_up.pk, "txt"])).status_code == 404
+    assert client.get(reverse("reports:follow_up_reminder", args=[follow_up.pk, "txt"])).status_code == 404
     client.force_login(world["member"])
-    assert client.get(reverse("inspections:follow_up_reminder", args=[follow_up.pk, "pdf"])).status_code == 404
+    assert client.get(reverse("reports:follow_up_reminder", args=[follow_up.pk, "pdf"])).status_code == 404
 
 
 def test_a_units_page_lists_its_follow_ups_for_the_dic_only(client, world, coordinator):

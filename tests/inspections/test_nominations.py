@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from inspections.models import Nomination, Organization
-from inspections.services import record_nomination, seed_organizations
+from inspections.nominations import record_nomination
+from inspections.organizations import seed_organizations
 from units.services import load_divisions
 
 

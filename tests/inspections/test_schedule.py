@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.roles import Role
-from inspections import services
+from inspections import schedule
 from inspections.models import Itinerary, Organization, ScheduleNotice, TeamMembership, Vehicle, Visit, VisitViewLog
-from inspections.services import PlannedVisit
+from inspections.schedule import PlannedVisit
 from tests.factories import make_organization, make_team, make_unit, make_user
 from units.services import load_divisions
 
@@ -55,7 +55,7 @@ def world(db, campaign, coordinator):
 def plan(world, *, date=DAY, people=("teamlead", "doctor", "vhtt"), vehicle=True, visits=None, confirm=True,
          departs=datetime.time(7, 30), returns=datetime.time(11, 30)):
     visits = visits if visits is not None else [PlannedVisit(world["market"], at(8, 0, date), at(9, 30, date))]
-    return services.save_itinerary(
+    return schedule.save_itinerary(
         campaign=world["campaign"], date=date, departs_at=departs, returns_at=returns,
         vehicle=world["vehicle"] if vehicle else None, people=[world["m"][p] for p in people], visits=visits,
         by=world["coordinator"], warnings_confirmed=confirm)
@@ -136,7 +136,7 @@ def test_sending_tells_exactly_the_people_of_the_itinerary(world):
 
     with pytest.raises(Exception):  # noqa: B017 — nothing sent before the commit of a TestCase transaction
         assert mail.outbox[0]
-    services.send_schedule(itinerary, by=world["coordinator"])
+    schedule.send_schedule(itinerary, by=world["coordinator"])
 
     notices = ScheduleNotice.objects.filter(itinerary=itinerary)
     assert sorted(notices.values_list("recipient__username", "channel")) == [
@@ -150,7 +150,7 @@ def test_the_e_mails_go_to_the_people_of_the_itinerary_only(world, django_captur
     itinerary, _check = plan(world)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.send_schedule(itinerary, by=world["coordinator"])
+        schedule.send_schedule(itinerary, by=world["coordinator"])
 
     assert sorted(message.to[0] for message in mail.outbox) == [
         "doctor@example.invalid", "teamlead@example.invalid", "vhtt@example.invalid"]
@@ -160,7 +160,7 @@ def test_the_e_mails_go_to_the_people_of_the_itinerary_only(world, django_captur
 @pytest.fixture
 def sent(world):
     itinerary, _check = plan(world)
-    services.send_schedule(itinerary, by=world["coordinator"])
+    schedule.send_schedule(itinerary, by=world["coordinator"])
     return itinerary
 
 
@@ -169,7 +169,7 @@ def test_an_inspector_sees_their_itinerary_only_once_sent(client, world):
     client.force_login(world["people"]["doctor"])
     assert client.get(reverse("inspections:itinerary_detail", args=[itinerary.pk])).status_code == 404
 
-    services.send_schedule(itinerary, by=world["coordinator"])
+    schedule.send_schedule(itinerary, by=world["coordinator"])
 
     assert client.get(reverse("inspections:itinerary_detail", args=[itinerary.pk])).status_code == 200
 
@@ -250,7 +250,7 @@ def test_the_unit_notice_is_recorded_with_who_when_and_how(client, world, sent):
 def test_a_changed_itinerary_that_was_sent_is_sent_again(world, sent):
     before = ScheduleNotice.objects.count()
 
-    plan_again = services.save_itinerary(
+    plan_again = schedule.save_itinerary(
         campaign=world["campaign"], date=DAY, departs_at=datetime.time(7), returns_at=datetime.time(11, 30),
         vehicle=world["vehicle"], people=[world["m"][p] for p in ("teamlead", "doctor", "vhtt")],
         visits=[PlannedVisit(world["market"], at(8, 30), at(10))], by=world["coordinator"], itinerary=sent,
@@ -314,7 +314,7 @@ def test_the_calendar_counts_itineraries_per_day_and_filters_by_person_vehicle_d
 
 
 def test_the_printable_notice_is_for_the_itinerarys_people_only(client, world, sent):
-    url = reverse("inspections:itinerary_notice_pdf", args=[sent.pk])
+    url = reverse("reports:itinerary_notice_pdf", args=[sent.pk])
     client.force_login(world["people"]["doctor"])
 
     response = client.get(url)

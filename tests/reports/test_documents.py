@@ -12,9 +12,9 @@ from django.templatetags.static import static
 from django.utils import timezone
 
 from accounts.roles import Role
-from inspections import services
+from inspections import schedule
 from inspections.models import Campaign, Organization, TeamMembership, Vehicle
-from inspections.services import PlannedVisit
+from inspections.schedule import PlannedVisit
 from reports.documents import (
     DocumentHeader,
     SignatureBlock,
@@ -134,7 +134,7 @@ def itinerary(db, campaign, coordinator):
     school = make_unit("Trường Trung học cơ sở Thị trấn Nghèn", commune=18406, category="truong_hoc",
                        address="Khối 5")
     market = make_unit("Chợ Nghèn", commune=18406, address="Khối 1")
-    itinerary, check = services.save_itinerary(
+    itinerary, check = schedule.save_itinerary(
         campaign=campaign, date=DAY, departs_at=datetime.time(7, 30), returns_at=datetime.time(11, 30),
         vehicle=vehicle, people=list(team.memberships.all()), by=coordinator,
         visits=[PlannedVisit(market, at(9, 45), at(11, 0)), PlannedVisit(school, at(8, 15), at(9, 30))])

@@ -1,7 +1,10 @@
+"""The confidential schedule (plan II.2, III.1): itineraries with their ordered visits,
+checked against the plan's rules, confirmed by the Office, sent to exactly the people
+on them; visits cancelled with a reason; the notice to the unit recorded."""
+
 import datetime
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
@@ -9,57 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import display_name
-from inspections.models import (
-    Campaign,
-    Itinerary,
-    Organization,
-    ScheduleNotice,
-    TeamMembership,
-    Vehicle,
-    Visit,
-)
-from units import text
-from units.models import Division, Unit
-
-DIC_NAME = "Sở Thông tin và Truyền thông tỉnh Hà Tĩnh"
-DIC_DIVISIONS = [
-    # (name, short name): the bodies the plan names (section II.3 and III.1).
-    ("Thanh tra Sở Thông tin và Truyền thông", "Thanh tra Sở"),
-    ("Phòng Công nghệ thông tin, Sở Thông tin và Truyền thông", "Phòng CNTT"),
-    ("Văn phòng Sở Thông tin và Truyền thông", "Văn phòng Sở"),
-]
-HEALTH_DEPARTMENT = ("Sở Y tế tỉnh Hà Tĩnh", "Sở Y tế")
-
-
-@transaction.atomic
-def seed_organizations(*, province_code: int | None = None) -> int:
-    """Create the bodies of the plan's team: the DIC's Inspectorate, IT Division and
-    Office, the Department of Health and one Culture and Information division (Phòng
-    VHTT) per district of the province. Needs the divisions loaded. Returns how many
-    were created; existing ones are left as an administrator may have edited them.
-    """
-    province_code = province_code or settings.REGISTRY_PROVINCE_CODE
-    wanted = [(name, short, Organization.Kind.DIC_DIVISION, None) for name, short in DIC_DIVISIONS]
-    wanted.append((*HEALTH_DEPARTMENT, Organization.Kind.HEALTH, None))
-    districts = Division.objects.filter(
-        parent__level=Division.Level.PROVINCE, parent__code=province_code, level=Division.Level.DISTRICT
-    )
-    for district in districts.order_by("code"):
-        wanted.append((f"Phòng Văn hóa và Thông tin {district.name}", "Phòng VHTT",
-                       Organization.Kind.DISTRICT_VHTT, district))
-    created = 0
-    for name, short_name, kind, district in wanted:
-        # A district's VHTT is found by its district, so a renamed one is not made twice.
-        lookup = {"kind": kind, "district": district} if district else {"name": name}
-        defaults = {"name": name, "short_name": short_name, "kind": kind, "district": district}
-        _organization, was_created = Organization.objects.get_or_create(**lookup, defaults=defaults)
-        created += was_created
-    return created
-
-
-# ----------------------------------------------------------------------------------------
-# The schedule: itineraries, their visits, the rules of the plan, notices
-# ----------------------------------------------------------------------------------------
+from inspections.models import Campaign, Itinerary, Organization, ScheduleNotice, TeamMembership, Vehicle, Visit
+from units.models import Unit
 
 
 @dataclass
@@ -260,109 +214,3 @@ def record_unit_notice(visit: Visit, *, contact: str, method: str, at, by) -> No
     visit.notice_policy, visit.unit_contact, visit.unit_notified_at, visit.unit_notified_by = method, contact, at, by
     visit._history_user = by
     visit.save(update_fields=["notice_policy", "unit_contact", "unit_notified_at", "unit_notified_by"])
-
-
-@transaction.atomic
-def record_nomination(*, campaign, organization, letter_number, letter_date, received_on, nominees, by):
-    """Record a body's nomination letter and its nominees (plan II.3).
-
-    Side effects: the Nomination and its Nominees. A body nominates once per campaign.
-    """
-    from inspections.models import Nomination, Nominee
-
-    if Nomination.objects.filter(campaign=campaign, organization=organization).exists():
-        raise ValidationError(_("%(body)s has already nominated its staff for this campaign.") % {"body": organization})
-    nomination = Nomination.objects.create(campaign=campaign, organization=organization, letter_number=letter_number,
-                                           letter_date=letter_date, received_on=received_on, recorded_by=by)
-    Nominee.objects.bulk_create([Nominee(nomination=nomination, **data) for data in nominees])
-    return nomination
-
-
-@transaction.atomic
-def accept_nominee(nominee, *, team, position, by, site_url: str):
-    """Put a nominated person on a team: link the account with the same e-mail, or
-    create one with the inspector role, and invite them to set a password.
-
-    Side effects: maybe a user (no usable password until they set one), the inspector
-    group, a TeamMembership for the nominating body, the nominee linked to it; an
-    invitation e-mail with a set-password link (after the commit) when the account
-    has no password yet. Returns the membership.
-    """
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.tokens import default_token_generator
-    from django.urls import reverse
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
-    from accounts.roles import Role, group_for
-    from inspections.models import TeamMembership
-
-    if nominee.membership_id:
-        raise ValidationError(_("%(name)s is already on a team.") % {"name": nominee.full_name})
-    if team.campaign_id != nominee.nomination.campaign_id:
-        raise ValidationError(_("Choose a team of the same campaign."))
-    User = get_user_model()
-    user = User.objects.filter(email__iexact=nominee.email).first() if nominee.email else None
-    if user is None:
-        base = (nominee.email.split("@")[0] if nominee.email else text.name_key(nominee.full_name).replace(" ", "."))
-        username, number = base[:140] or "canbo", 1
-        while User.objects.filter(username=username).exists():
-            number += 1
-            username = f"{base[:140]}{number}"
-        user = User.objects.create_user(username=username, email=nominee.email, first_name=nominee.full_name)
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    user.groups.add(group_for(Role.INSPECTOR))
-    if TeamMembership.objects.filter(team=team, user=user).exists():
-        raise ValidationError(_("%(name)s is already on this team.") % {"name": nominee.full_name})
-    membership = TeamMembership.objects.create(team=team, user=user, position=position,
-                                               organization=nominee.nomination.organization)
-    nominee.membership = membership
-    nominee.save(update_fields=["membership"])
-    if user.email and not user.has_usable_password():
-        link = site_url + reverse("password_reset_confirm", kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)})
-        body = "\n".join([
-            _("You have been nominated to %(team)s of the inspection campaign “%(campaign)s”.") % {
-                "team": team.name, "campaign": team.campaign.title},
-            "", _("Your user name: %(username)s") % {"username": user.username},
-            _("Set your password here: %(link)s") % {"link": link}, "",
-            _("The inspection schedule will be sent to you by the DIC Inspectorate. Keep it confidential.")])
-        message = EmailMessage(_("Invitation to the inspection team"), body, to=[user.email])
-        transaction.on_commit(message.send)
-    return membership
-
-
-@transaction.atomic
-def add_targets(*, campaign, units, by) -> int:
-    """Add units chosen by hand (e.g. the registry's filtered list) to the campaign's
-    targets. Side effects: Target rows; units already targets are left as they are.
-    Returns how many were added."""
-    from inspections.models import Target
-
-    existing = set(campaign.targets.values_list("unit_id", flat=True))
-    new = [Target(campaign=campaign, unit_id=pk, added_by=by)
-           for pk in units.filter(is_active=True).values_list("pk", flat=True) if pk not in existing]
-    Target.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
-    return len(new)
-
-
-@transaction.atomic
-def new_checklist_version(template):
-    """Copy a checklist into its next, unpublished version for editing (a published
-    version never changes; visits keep the version they started with)."""
-    from inspections.models import ChecklistSection, ChecklistTemplate
-
-    latest = ChecklistTemplate.objects.filter(name=template.name).order_by("-version").first()
-    copy = ChecklistTemplate.objects.create(name=template.name, version=latest.version + 1, based_on=template)
-    for section in template.sections.prefetch_related("items__categories"):
-        new_section = ChecklistSection.objects.create(template=copy, code=section.code, title=section.title,
-                                                      order=section.order)
-        for item in section.items.all():
-            categories = list(item.categories.all())
-            item.pk, item.section = None, new_section
-            item._state.adding = True
-            item._prefetched_objects_cache = {}  # else set() compares with the original's categories
-            item.save()
-            item.categories.set(categories)
-    return copy

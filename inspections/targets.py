@@ -1,4 +1,5 @@
-"""The stratified random draw that picks a campaign's targets.
+"""A campaign's targets (plan II.2): units added by hand from the registry's filters, or
+picked by a stratified random draw.
 
 A draw is reproducible: its seed and parameters are recorded on a `TargetDraw`, and
 the same units, seed and parameters give the same list, so anyone can check that
@@ -181,3 +182,15 @@ def draw_targets(*, campaign, seed: int, parameters: DrawParameters, by, units=N
         ignore_conflicts=True,
     )
     return draw
+
+
+@transaction.atomic
+def add_targets(*, campaign, units, by) -> int:
+    """Add units chosen by hand (e.g. the registry's filtered list) to the campaign's
+    targets. Side effects: Target rows; units already targets are left as they are.
+    Returns how many were added."""
+    existing = set(campaign.targets.values_list("unit_id", flat=True))
+    new = [Target(campaign=campaign, unit_id=pk, added_by=by)
+           for pk in units.filter(is_active=True).values_list("pk", flat=True) if pk not in existing]
+    Target.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    return len(new)

@@ -1,0 +1,56 @@
+"""The campaign's targets: the list, the draw, units added from the registry's filters."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.roles import DIC_READERS, has_role
+from inspections import targets
+from inspections.forms import DrawForm
+from inspections.models import Target
+from inspections.permissions import can_schedule, require
+from inspections.views.scope import campaign_or_404
+from units.forms import UnitFilterForm
+from units.models import Unit
+
+
+def target_list(request, pk):
+    campaign = campaign_or_404(request, pk)
+    require(has_role(request.user, *DIC_READERS))
+    listed = Target.objects.visible_to(request.user).filter(campaign=campaign)
+    form = DrawForm(request.POST or None)
+    if request.method == "POST":
+        require(can_schedule(request.user))
+        if form.is_valid():
+            try:
+                draw = targets.draw_targets(campaign=campaign, seed=form.cleaned_data["seed"],
+                                            parameters=form.parameters(), by=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("%(count)s units drawn.") % {"count": len(draw.unit_ids)})
+                return redirect("inspections:target_list", pk=campaign.pk)
+    page = Paginator(listed.select_related("unit__commune__parent", "unit__category", "draw"), 50).get_page(
+        request.GET.get("page"))
+    return render(request, "inspections/target_list.html", {
+        "campaign": campaign, "page": page, "form": form, "can_schedule": can_schedule(request.user),
+        "draws": campaign.draws.select_related("created_by")[:5],
+    })
+
+
+@require_POST
+def target_add(request, pk):
+    """Add the units of the registry's current filters to the campaign's targets."""
+    campaign = campaign_or_404(request, pk)
+    require(can_schedule(request.user))
+    filters = UnitFilterForm(request.POST)
+    if not filters.is_valid():
+        messages.error(request, _("The filters could not be read; nothing was added."))
+        return redirect("units:unit_list")
+    added = targets.add_targets(campaign=campaign, units=filters.filter(Unit.objects.visible_to(request.user)),
+                                 by=request.user)
+    messages.success(request, _("%(count)s units added to the targets.") % {"count": added})
+    return redirect("inspections:target_list", pk=campaign.pk)

@@ -1,0 +1,249 @@
+"""A visit, on the inspector's phone and for the Inspectorate: field work, photos,
+figures, corrections, submission and the team leader's review."""
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from config.feedback import error_text, form_error_text
+from inspections import evidence, fieldwork, schedule, vocabulary
+from inspections.forms import (
+    CancelVisitForm,
+    CorrectionForm,
+    EvidenceForm,
+    FiguresForm,
+    StartVisitForm,
+    UnitNoticeForm,
+)
+from inspections.models import Answer, Evidence, Visit, VisitViewLog
+from inspections.permissions import can_review, can_schedule, require, visit_capabilities
+from inspections.views.scope import visit_for_team
+
+
+def visit_detail(request, pk):
+    """The visit's page; the Inspectorate also cancels the visit or records the notice
+    to the unit here (each its own action and transaction, in the service)."""
+    visit = get_object_or_404(
+        Visit.objects.visible_to(request.user).select_related(
+            "unit__commune__parent", "unit__category", "itinerary", "campaign__checklist", "checklist"), pk=pk)
+    if visit.status != Visit.Status.PLANNED:
+        VisitViewLog.objects.create(visit=visit, user=request.user)  # who opened a scheduled visit, and when
+    forms = {"cancel_form": CancelVisitForm(), "notice_form": UnitNoticeForm()}
+    if request.method == "POST":
+        require(can_schedule(request.user))
+        act = _cancel if "cancel" in request.POST else _record_notice
+        done, forms = act(request, visit, forms)
+        if done:
+            return redirect("inspections:visit_detail", pk=visit.pk)
+    return render(request, "inspections/visit_detail.html", {**_visit_page(request.user, visit), **forms})
+
+
+def _cancel(request, visit, forms):
+    form = CancelVisitForm(request.POST)
+    if not form.is_valid():
+        return False, {**forms, "cancel_form": form}
+    schedule.cancel_visit(visit, reason=form.cleaned_data["reason"], by=request.user)
+    messages.success(request, _("Visit cancelled."))
+    return True, forms
+
+
+def _record_notice(request, visit, forms):
+    form = UnitNoticeForm(request.POST)
+    if not form.is_valid():
+        return False, {**forms, "notice_form": form}
+    data = form.cleaned_data
+    schedule.record_unit_notice(visit, contact=data["contact"], method=data["method"], at=data["at"], by=request.user)
+    messages.success(request, _("Notice to the unit recorded."))
+    return True, forms
+
+
+def _visit_page(user, visit) -> dict:
+    """What the visit's page shows this person: the checklist with its answers, the
+    conclusion, photos, corrections, history, and what they may do (one capability map)."""
+    capabilities = visit_capabilities(user, visit)
+    answers = {answer.item_id: answer for answer in visit.answers.all()}
+    items = list(vocabulary.applicable_items(visit)) if visit.status != Visit.Status.PLANNED else []
+    sections = {}
+    for item in items:
+        sections.setdefault(item.section, []).append((item, answers.get(item.pk)))
+    return {
+        **capabilities, "visit": visit, "sections": sections.items(),
+        "answered": sum(1 for item in items if answers.get(item.pk) and answers[item.pk].value is not None),
+        "item_count": len(items), "submission_key": uuid.uuid4().hex,
+        "conclusion": [(code, vocabulary.CONCLUSION_LABELS.get(value, value)) for code, value in
+                       visit.conclusion.items()],
+        "computed": (list((fieldwork.compute_conclusion(visit) | visit.conclusion).items())
+                     if capabilities["can_fill"] else []),
+        "conclusion_choices": list(vocabulary.CONCLUSION_LABELS.items()),
+        "views": visit.view_logs.select_related("user")[:20] if capabilities["can_schedule"] else [],
+        "photos": visit.evidence.select_related("item"),
+        "corrections": visit.corrections.all(), "correction_form": CorrectionForm(),
+        "history": fieldwork.visit_history(visit) if vocabulary.has_history(visit) else [],
+        "figures_form": FiguresForm(initial={**{f: getattr(visit, f) for f in fieldwork.FIGURES},
+                                             "taken_at": visit.figures_taken_at}),
+        "evidence_form": EvidenceForm(items=vocabulary.applicable_items(visit)) if capabilities["can_fill"] else None,
+    }
+
+
+@require_POST
+def visit_start(request, pk):
+    visit = visit_for_team(request, pk)
+    form = StartVisitForm(request.POST)
+    location = form.cleaned_data if form.is_valid() else {}
+    try:
+        fieldwork.start_visit(visit, by=request.user, latitude=location.get("latitude"),
+                              longitude=location.get("longitude"), accuracy=location.get("accuracy"))
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    return redirect("inspections:visit_detail", pk=visit.pk)
+
+
+@require_POST
+def answer_save(request, pk, item_pk):
+    """Save one answer (htmx sends each change; without JavaScript the item's own
+    button does). Answers the item's fragment, or goes back to the visit."""
+    visit = visit_for_team(request, pk)
+    item = get_object_or_404(vocabulary.applicable_items(visit), pk=item_pk)
+    error, answer = None, None
+    try:
+        answer = fieldwork.save_answer(visit, item=item, raw=request.POST.get("value"),
+                                       note=request.POST.get("note", ""), by=request.user)
+    except ValidationError as exc:
+        error = error_text(exc)
+    if request.headers.get("HX-Request") != "true":
+        if error:
+            messages.error(request, f"{item.code}: {error}")
+        return redirect(f"{reverse('inspections:visit_detail', args=[visit.pk])}#item-{item.pk}")
+    if error:
+        # Show what was typed, unsaved, with the reason: nothing the inspector typed is lost.
+        answer = Answer(visit=visit, item=item, value=request.POST.get("value"), note=request.POST.get("note", ""))
+    return render(request, "inspections/_answer.html", {
+        "visit": visit, "item": item, "answer": answer, "error": error, "can_fill": True,
+        "just_saved": error is None}, status=422 if error else 200)
+
+
+@require_POST
+def conclusion_override(request, pk):
+    visit = visit_for_team(request, pk)
+    computed = fieldwork.compute_conclusion(visit)
+    chosen = {code: request.POST.get(f"conclusion_{code}", "") for code in computed}
+    try:
+        fieldwork.override_conclusion(visit, conclusion=chosen, reason=request.POST.get("reason", ""),
+                                      by=request.user)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("Conclusion changed; the reason is kept with the visit."))
+    return redirect(f"{reverse('inspections:visit_detail', args=[visit.pk])}#conclusion-heading")
+
+
+@require_POST
+def correction_add(request, pk):
+    visit = visit_for_team(request, pk)
+    form = CorrectionForm(request.POST)
+    if form.is_valid():
+        try:
+            fieldwork.require_correction(visit, description=form.cleaned_data["description"],
+                                         deadline=form.cleaned_data["deadline"], by=request.user)
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(request, _("Correction recorded."))
+    else:
+        messages.error(request, form_error_text(form))
+    return redirect(f"{reverse('inspections:visit_detail', args=[visit.pk])}#corrections")
+
+
+@require_POST
+def answer_amend(request, pk):
+    """Change an answer of an approved visit: the leader or the Inspectorate, with a reason."""
+    visit = get_object_or_404(Visit.objects.visible_to(request.user).select_related("itinerary"), pk=pk)
+    require(can_review(request.user, visit))
+    item = get_object_or_404(vocabulary.applicable_items(visit), pk=request.POST.get("item") or 0)
+    try:
+        fieldwork.amend_answer(visit, item=item, raw=request.POST.get("value"), reason=request.POST.get("reason", ""),
+                               by=request.user)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("Answer changed; the earlier value and the reason are kept."))
+    return redirect(f"{reverse('inspections:visit_detail', args=[visit.pk])}#history")
+
+
+@require_POST
+def figures_save(request, pk):
+    visit = visit_for_team(request, pk)
+    form = FiguresForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            fieldwork.record_figures(visit, figures={f: data[f] for f in fieldwork.FIGURES}, taken_at=data["taken_at"],
+                                     by=request.user)
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(request, _("Figures saved."))
+    else:
+        messages.error(request, form_error_text(form))
+    return redirect(f"{reverse('inspections:visit_detail', args=[visit.pk])}#figures")
+
+
+@require_POST
+def evidence_add(request, pk):
+    visit = visit_for_team(request, pk)
+    form = EvidenceForm(request.POST, request.FILES, items=vocabulary.applicable_items(visit))
+    if form.is_valid():
+        try:
+            evidence.add_evidence(visit, uploaded_file=form.cleaned_data["photo"], item=form.cleaned_data["item"],
+                                  keep_metadata=form.cleaned_data["keep_metadata"], note=form.cleaned_data["note"],
+                                  by=request.user)
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(request, _("Photo added."))
+    else:
+        messages.error(request, form_error_text(form))
+    return redirect(f"{reverse('inspections:visit_detail', args=[visit.pk])}#evidence")
+
+
+def evidence_file(request, pk):
+    """A photo, only for those who may see its visit (no public media URL)."""
+    photo = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
+    return FileResponse(photo.file.open("rb"), content_type="image/jpeg")
+
+
+@require_POST
+def visit_submit(request, pk):
+    visit = visit_for_team(request, pk)
+    try:
+        fieldwork.save_statement(visit, by=request.user,
+                                 **{name: request.POST[name] for name in fieldwork.STATEMENT if name in request.POST})
+        submitted = fieldwork.submit_visit(visit, by=request.user, key=request.POST.get("key", ""))
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        if submitted:
+            messages.success(request, _("Submitted to the team leader."))
+    return redirect("inspections:visit_detail", pk=visit.pk)
+
+
+@require_POST
+def visit_review(request, pk):
+    visit = get_object_or_404(Visit.objects.visible_to(request.user).select_related("itinerary"), pk=pk)
+    require(can_review(request.user, visit))
+    try:
+        if request.POST.get("decision") == "approve":
+            fieldwork.approve_visit(visit, by=request.user)
+            messages.success(request, _("Visit approved and locked."))
+        else:
+            fieldwork.return_visit(visit, by=request.user, comment=request.POST.get("comment", ""))
+            messages.success(request, _("Visit returned to the team."))
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    return redirect("inspections:visit_detail", pk=visit.pk)
