@@ -1,3 +1,5 @@
+import shutil
+
 import psycopg2
 import pytest
 from django.conf import settings
@@ -20,6 +22,13 @@ def pytest_report_header(config):
     finally:
         connection.close()
     return f"database: PostgreSQL {version}"
+
+
+def require_tool(name: str, package: str) -> None:
+    """A test that needs a program fails, naming what to install, when the program is
+    missing: a test that cannot run must fail in CI, not skip (.ci/run installs them)."""
+    if not shutil.which(name):
+        pytest.fail(f"{name} is missing: apt-get install {package}", pytrace=False)
 
 
 @pytest.fixture(autouse=True)
