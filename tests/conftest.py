@@ -7,6 +7,7 @@ from django.conf import settings
 from accounts.roles import Role
 from inspections.models import TeamMembership
 from tests.factories import make_campaign, make_organization, make_team, make_user
+from units.services import load_divisions
 
 
 def pytest_report_header(config):
@@ -42,6 +43,12 @@ def tasks_run_immediately(settings):
     """Background tasks run inside the request in tests; one test drives the real
     database queue and worker (tests/units/test_import_flow.py)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def divisions(db):
+    """The districts and communes of settings.REGISTRY_PROVINCE_CODE, which every unit needs."""
+    load_divisions()
 
 
 @pytest.fixture

@@ -69,11 +69,8 @@ def test_the_itinerary_page_runs_a_fixed_number_of_queries(client, schedule_worl
 
 
 @pytest.mark.parametrize("count", COUNTS)
-def test_the_target_list_runs_a_fixed_number_of_queries(client, campaign, coordinator, count,
+def test_the_target_list_runs_a_fixed_number_of_queries(client, campaign, coordinator, divisions, count,
                                                         django_assert_num_queries):
-    from units.services import load_divisions
-
-    load_divisions()
     names = [f"Chợ số {number}" for number in range(count)]
     for name in names:
         Target.objects.create(campaign=campaign, unit=make_unit(name), added_by=coordinator)

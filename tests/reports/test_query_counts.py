@@ -8,15 +8,9 @@ from django.urls import reverse
 
 from reports import provincial
 from tests.factories import make_unit, make_visit
-from units.services import load_divisions
 
 COUNTS = [1, 3]
 COMPLIANT = {"a": "dat", "b": "dat", "overall": "dat"}
-
-
-@pytest.fixture
-def divisions(db):
-    load_divisions()
 
 
 @pytest.mark.parametrize("count", COUNTS)

@@ -10,14 +10,8 @@ from tests.units.test_reconciliation import PORTAL_HEADER
 from tests.units.workbook_builders import upload
 from units import services
 from units.models import ImportBatch
-from units.services import load_divisions
 
 COUNTS = [1, 3]
-
-
-@pytest.fixture
-def divisions(db):
-    load_divisions()
 
 
 @pytest.mark.parametrize("count", COUNTS)
