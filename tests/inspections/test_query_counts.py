@@ -13,8 +13,7 @@ from inspections.services import PlannedVisit
 from tests.factories import make_organization, make_team, make_unit, make_user
 from tests.inspections.test_evidence import photo
 from tests.inspections.test_fieldwork import build
-from tests.inspections.test_schedule import at, plan
-from tests.inspections.test_schedule import world as schedule_world  # noqa: F401  (the itinerary's world)
+from tests.inspections.test_schedule import at, build_schedule, plan
 
 COUNTS = [1, 3]
 RAW_ANSWER = {"yes_no": "yes", "percentage": "80", "number": "12"}
@@ -23,6 +22,11 @@ RAW_ANSWER = {"yes_no": "yes", "percentage": "80", "number": "12"}
 @pytest.fixture
 def fieldwork_world(db, coordinator):
     return build(coordinator)
+
+
+@pytest.fixture
+def schedule_world(db, campaign, coordinator):
+    return build_schedule(campaign, coordinator)
 
 
 @pytest.mark.parametrize("count", COUNTS)
@@ -51,7 +55,7 @@ def test_the_visit_page_on_the_phone_runs_a_fixed_number_of_queries(client, fiel
 
 
 @pytest.mark.parametrize("count", COUNTS)
-def test_the_itinerary_page_runs_a_fixed_number_of_queries(client, schedule_world, count,  # noqa: F811
+def test_the_itinerary_page_runs_a_fixed_number_of_queries(client, schedule_world, count,
                                                            django_assert_num_queries):
     units = [schedule_world["market"], schedule_world["school"], make_unit("Chợ Vĩnh Lộc", commune=18406)][:count]
     itinerary, _check = plan(schedule_world, visits=[PlannedVisit(unit, at(8 + hour), at(8 + hour, 50))
