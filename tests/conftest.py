@@ -1,3 +1,5 @@
+import shutil
+
 import psycopg2
 import pytest
 from django.conf import settings
@@ -5,6 +7,7 @@ from django.conf import settings
 from accounts.roles import Role
 from inspections.models import TeamMembership
 from tests.factories import make_campaign, make_organization, make_team, make_user
+from units.services import load_divisions
 
 
 def pytest_report_header(config):
@@ -22,6 +25,13 @@ def pytest_report_header(config):
     return f"database: PostgreSQL {version}"
 
 
+def require_tool(name: str, package: str) -> None:
+    """A test that needs a program fails, naming what to install, when the program is
+    missing: a test that cannot run must fail in CI, not skip (.ci/run installs them)."""
+    if not shutil.which(name):
+        pytest.fail(f"{name} is missing: apt-get install {package}", pytrace=False)
+
+
 @pytest.fixture(autouse=True)
 def media_in_a_temporary_folder(settings, tmp_path):
     """Uploaded workbooks and photos of a test never land in the checkout's media/."""
@@ -33,6 +43,12 @@ def tasks_run_immediately(settings):
     """Background tasks run inside the request in tests; one test drives the real
     database queue and worker (tests/units/test_import_flow.py)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def divisions(db):
+    """The districts and communes of settings.REGISTRY_PROVINCE_CODE, which every unit needs."""
+    load_divisions()
 
 
 @pytest.fixture

@@ -71,3 +71,15 @@ def reseed_migrated_data():
     for module, function in (("accounts.migrations.0001_roles_as_groups", "create_groups"),
                              ("units.migrations.0002_seed_unit_categories", "seed")):
         getattr(importlib.import_module(module), function)(django_apps, None)
+
+
+def make_visit(campaign, unit, *, day, conclusion, status="approved"):
+    """A visit written straight to the table (no itinerary, no answers), at 09:00 local time on `day`,
+    for figures and reports that read only its status, conclusion and date."""
+    from django.utils import timezone
+
+    from inspections.models import Visit
+
+    moment = datetime.datetime.combine(day, datetime.time(9), tzinfo=timezone.get_current_timezone())
+    return Visit.objects.create(campaign=campaign, unit=unit, status=status, conclusion=conclusion,
+                                starts_at=moment, ends_at=moment + datetime.timedelta(hours=1))

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import require_tool
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 CATALOGUE = Path("locale/vi/LC_MESSAGES/django.po")
 SOURCE_DIRS = ["config", "accounts", "units", "inspections", "reports", "templates"]
@@ -14,6 +16,7 @@ SOURCE_DIRS = ["config", "accounts", "units", "inspections", "reports", "templat
 
 def msgids(po_file: Path) -> set[str]:
     """The msgids of a catalogue, with msgfmt's help (no own .po parser)."""
+    require_tool("msgattrib", "gettext")
     result = subprocess.run(
         ["msgattrib", "--no-obsolete", "--no-wrap", str(po_file)], capture_output=True, text=True, check=True
     )
@@ -30,6 +33,7 @@ def msgids(po_file: Path) -> set[str]:
 
 
 def test_every_vietnamese_entry_is_translated_and_none_is_fuzzy():
+    require_tool("msgfmt", "gettext")
     result = subprocess.run(
         ["msgfmt", "--check-format", "--statistics", "-o", os.devnull, str(BASE_DIR / CATALOGUE)],
         capture_output=True, text=True,

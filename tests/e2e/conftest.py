@@ -13,6 +13,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from inspections.demo import load_demo  # noqa: E402
+from tests.conftest import require_tool  # noqa: E402
 from tests.factories import reseed_migrated_data  # noqa: E402
 from units.services import load_divisions  # noqa: E402
 
@@ -30,6 +31,7 @@ PHONE = {"width": 360, "height": 740}
 
 @pytest.fixture(scope="session")
 def browser():
+    require_tool(CHROMIUM, "chromium")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

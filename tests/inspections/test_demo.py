@@ -1,6 +1,5 @@
 import datetime
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
@@ -8,7 +7,6 @@ from accounts.roles import Role, roles_of
 from inspections.demo import DEMO_PASSWORD, load_demo
 from inspections.models import Campaign, Organization, Team, TeamMembership
 from units.models import Unit
-from units.services import load_divisions
 
 User = get_user_model()
 
@@ -21,11 +19,6 @@ def snapshot():
         "teams": list(TeamMembership.objects.order_by("id").values_list("team__name", "user__username")),
         "units": list(Unit.objects.order_by("name").values_list("name", "category__code", "qr_status")),
     }
-
-
-@pytest.fixture
-def divisions(db):
-    load_divisions()
 
 
 def test_the_2021_plan_is_the_demo_campaign(divisions):

@@ -9,16 +9,10 @@ from inspections.models import Target, TargetDraw
 from inspections.targets import DrawParameters, draw_targets, draw_units
 from tests.factories import division, make_campaign, make_unit
 from units.models import Unit, UnitCategory
-from units.services import load_divisions
 
 # District code → (commune code, commune name): Thành phố Hà Tĩnh, Huyện Đức Thọ, Huyện Lộc Hà.
 COMMUNES = {436: (18070, "Trần Phú"), 440: (18229, "Đức Thọ"), 448: (18409, "Tân Lộc")}
 CATEGORY_NAMES = {"cho": "Chợ", "truong_hoc": "Trường Tiểu học", "khac": "Nhà văn hóa"}
-
-
-@pytest.fixture
-def divisions(db):
-    load_divisions()
 
 
 def add_stratum(district_code, category_code, count, *, no_qr=0, inactive=0):

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from inspections import fieldwork, followups
 from inspections.models import FollowUp, FollowUpStep, Visit
+from tests.conftest import require_tool
 from tests.inspections.test_fieldwork import answer_all, build
 
 
@@ -128,6 +129,7 @@ def test_the_reminder_letter_as_pdf_and_word(client, world, coordinator):
     client.force_login(coordinator)
 
     pdf = client.get(reverse("reports:follow_up_reminder", args=[follow_up.pk, "pdf"])).content
+    require_tool("pdftotext", "poppler-utils")
     text = " ".join(subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
                                    check=True).stdout.decode().split())
     for expected in ("UBND TỈNH HÀ TĨNH", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",

@@ -31,6 +31,12 @@ def at(hour, minute=0, day=DAY):
 
 @pytest.fixture
 def world(db, campaign, coordinator):
+    return build_schedule(campaign, coordinator)
+
+
+def build_schedule(campaign, coordinator):
+    """A team of three (leader, health, district VHTT), an inspector of another team, a stranger,
+    a vehicle, a market and a school in Can Lộc: nothing planned yet."""
     load_divisions()
     inspectorate = make_organization("Thanh tra Sở")
     health = make_organization("Sở Y tế", kind=Organization.Kind.HEALTH)

@@ -80,12 +80,10 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(client, coordinator, leade
 
 
 def _visit(world, name, commune, category, overall, day):
-    from tests.factories import make_unit
+    from tests.factories import make_unit, make_visit
 
-    moment = datetime.datetime.combine(day, datetime.time(9), tzinfo=timezone.get_current_timezone())
-    return Visit.objects.create(campaign=world["campaign"], unit=make_unit(name, commune=commune, category=category),
-                                status=Visit.Status.APPROVED, conclusion={"overall": overall}, starts_at=moment,
-                                ends_at=moment + datetime.timedelta(hours=1))
+    return make_visit(world["campaign"], make_unit(name, commune=commune, category=category), day=day,
+                      conclusion={"overall": overall})
 
 
 def test_the_dashboard_drills_from_the_province_to_a_visit(client, world, leadership):

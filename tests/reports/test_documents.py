@@ -2,7 +2,6 @@
 and the font: every glyph comes from the embedded Tinos, none from a fallback face."""
 
 import datetime
-import shutil
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -25,15 +24,13 @@ from reports.documents import (
     schedule_notice_pdf,
     vietnamese_date_line,
 )
+from tests.conftest import require_tool
 from tests.factories import make_organization, make_team, make_unit, make_user
 from units.models import Division
 from units.services import load_divisions
 
 DAY = datetime.date(2021, 12, 7)
 VIETNAMESE_SAMPLE = "ẮẰẲẴẶ ắằẳẵặ ỨỪỬỮỰ ứừửữự Đđ"
-
-pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (pdftotext, pdffonts)")
-
 
 @pytest.mark.parametrize(("day", "expected"), [
     (datetime.date(2021, 12, 5), "Hà Tĩnh, ngày 05 tháng 12 năm 2021"),
@@ -77,6 +74,7 @@ def test_recipients_and_legal_basis_end_with_semicolons_and_a_full_stop():
 
 def pdf_text(pdf: bytes, tmp_path: Path) -> str:
     """The PDF's text in content order, whitespace collapsed (a wrapped table cell reads as one line)."""
+    require_tool("pdftotext", "poppler-utils")
     path = tmp_path / "document.pdf"
     path.write_bytes(pdf)
     text = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
@@ -86,6 +84,7 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> str:
 
 def pdf_fonts(pdf: bytes, tmp_path: Path) -> list[tuple[str, str]]:
     """(name, embedded) for every font `pdffonts` lists."""
+    require_tool("pdffonts", "poppler-utils")
     path = tmp_path / "fonts.pdf"
     path.write_bytes(pdf)
     output = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout

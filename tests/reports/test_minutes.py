@@ -2,7 +2,6 @@
 unit, the answers by criterion, the conclusion, both signatures, the draft mark."""
 
 import datetime
-import shutil
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -14,8 +13,6 @@ from inspections.models import ChecklistItem, Visit
 from reports.documents import LOCAL_TIMEZONE, minutes_pdf, vietnamese_number
 from tests.inspections.test_fieldwork import answer_all, build
 from tests.reports.test_documents import assert_only_embedded_tinos, pdf_text
-
-pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (pdftotext, pdffonts)")
 
 HEADER_LINES = ["UBND TỈNH HÀ TĨNH", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
                 "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]

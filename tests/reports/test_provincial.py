@@ -17,7 +17,7 @@ from inspections.models import FollowUp, Visit
 from reports import provincial
 from reports.models import ProvincialReport
 from reports.provincial_documents import report_annex, report_docx
-from tests.factories import make_unit
+from tests.factories import make_unit, make_visit
 from tests.inspections.test_fieldwork import answer_all, build
 
 MID_DECEMBER = datetime.date(2021, 12, 15)
@@ -35,10 +35,8 @@ def _approved(world, name, overrides, corrections=()):
 
 def _direct(world, name, commune, category, conclusion, day, status=Visit.Status.APPROVED):
     """A visit written straight to the table, for figures in other districts and days."""
-    moment = datetime.datetime.combine(day, datetime.time(9), tzinfo=timezone.get_current_timezone())
-    return Visit.objects.create(campaign=world["campaign"], unit=make_unit(name, commune=commune, category=category),
-                                status=status, conclusion=conclusion, starts_at=moment,
-                                ends_at=moment + datetime.timedelta(hours=1))
+    return make_visit(world["campaign"], make_unit(name, commune=commune, category=category), day=day,
+                      conclusion=conclusion, status=status)
 
 
 @pytest.fixture

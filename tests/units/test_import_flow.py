@@ -25,11 +25,6 @@ ROWS = [
 ]
 
 
-@pytest.fixture
-def divisions(db):
-    load_divisions()
-
-
 def run_import(user, rows, **options):
     batch = services.start_import(uploaded_file=upload(rows, **options), by=user)
     with translation.override("en"):

@@ -7,12 +7,6 @@ from django.utils import translation
 
 from tests.factories import make_unit
 from units.models import Unit
-from units.services import load_divisions
-
-
-@pytest.fixture
-def divisions(db):
-    load_divisions()
 
 
 @pytest.fixture
