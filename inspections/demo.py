@@ -258,8 +258,8 @@ def _load_schedule(campaign, users, organizations) -> dict[str, int]:
 
 def _draft_report(campaign, coordinator) -> int:
     """A draft of the report to the People's Committee, as of the end of the period (once)."""
-    from reports.provincial import create_report
-    from reports.tasks import report_files_task
+    from reports.provincial_documents import report_files_task
+    from reports.services import create_report
 
     if campaign.reports.exists():
         for report in campaign.reports.all():

@@ -1,5 +1,6 @@
 """The provincial report as documents: the DOCX draft (Decree 30/2020 layout, outline of
-domain-facts §3.3) and its Excel annex (Phụ lục), both read from the frozen snapshot.
+domain-facts §3.3) and its Excel annex (Phụ lục), both read from the frozen snapshot, and
+the background task that stores them for each revision of the report.
 
 They are legal documents of the province and are written in Vietnamese whatever the
 interface language."""
@@ -7,7 +8,10 @@ interface language."""
 import datetime
 import io
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone
+from django_tasks import task
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -27,6 +31,7 @@ from reports.documents import (
     render_docx,
     text_lines,
 )
+from reports.models import ProvincialReport
 from reports.provincial import CRITERIA, VALUES, Figures
 from units.workbooks import safe_text
 
@@ -269,3 +274,31 @@ def report_annex(report) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# ------------------------------------------------------------------------------ the stored files
+
+
+def build_files(report_id: int, revision: int) -> bool:
+    """Write the Word draft and the annex of this revision of the report, unless the report
+    has changed since (then a later task builds them). Returns whether they were stored."""
+    report = ProvincialReport.objects.select_related("approved_by").get(pk=report_id)
+    if report.revision != revision:
+        return False
+    stem = f"bao-cao-{report.pk}-r{revision}"
+    document = default_storage.save(f"reports/{stem}.docx", ContentFile(report_docx(report)))
+    annex = default_storage.save(f"reports/{stem}-phu-luc.xlsx", ContentFile(report_annex(report)))
+    stored = ProvincialReport.objects.filter(pk=report_id, revision=revision).update(
+        document=document, annex=annex, files_revision=revision)
+    old = [] if not stored else [report.document.name, report.annex.name]
+    for name in (old if stored else [document, annex]):
+        if name:
+            default_storage.delete(name)
+    return bool(stored)
+
+
+@task()
+def report_files_task(report_id: int, revision: int) -> None:
+    """Build the report's Word draft and annex for this revision (a newer one skips it);
+    run by `manage.py db_worker`, queued by every change in `reports/services.py`."""
+    build_files(report_id, revision)

@@ -16,7 +16,7 @@ from config.feedback import error_text
 from inspections.models import Campaign, FollowUp, Visit
 from inspections.permissions import require
 from inspections.vocabulary import CONCLUSION_LABELS, CONCLUSIONS
-from reports import provincial
+from reports import provincial, services
 from reports.dashboard import dashboard
 from reports.documents import DOCX
 from reports.forms import DashboardFilterForm, ReportCreateForm, ReportTextForm, VisitFilterForm
@@ -140,7 +140,7 @@ def report_list(request, pk):
         require(has_role(request.user, *REPORT_WRITERS))
         if form.is_valid():
             try:
-                report = provincial.create_report(campaign, as_of=form.cleaned_data["as_of"], by=request.user)
+                report = services.create_report(campaign, as_of=form.cleaned_data["as_of"], by=request.user)
             except ValidationError as error:
                 form.add_error("as_of", error)
             else:
@@ -161,8 +161,8 @@ def report_detail(request, pk):
         require(has_role(request.user, *REPORT_WRITERS))
         if form.is_valid():
             try:
-                provincial.update_texts(report, by=request.user,
-                                        **{name: form.cleaned_data[name] for name in form.Meta.fields})
+                services.update_texts(report, by=request.user,
+                                      **{name: form.cleaned_data[name] for name in form.Meta.fields})
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -195,12 +195,12 @@ def _act(request, pk, action, allowed_roles, done: str):
 
 @require_POST
 def report_retake(request, pk):
-    return _act(request, pk, provincial.retake, REPORT_WRITERS, _("The figures have been taken again."))
+    return _act(request, pk, services.retake, REPORT_WRITERS, _("The figures have been taken again."))
 
 
 @require_POST
 def report_approve(request, pk):
-    return _act(request, pk, provincial.approve, REPORT_APPROVERS,
+    return _act(request, pk, services.approve, REPORT_APPROVERS,
                 _("Report approved: its figures and text are now final."))
 
 

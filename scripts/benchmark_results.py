@@ -255,7 +255,7 @@ def measure_report(campaign) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from accounts.roles import Role, group_for
-    from reports import provincial
+    from reports import provincial, services
     from reports.provincial_documents import report_annex, report_docx
 
     coordinator = get_user_model().objects.create_user("bench-coordinator", first_name="Thanh tra")
@@ -263,7 +263,7 @@ def measure_report(campaign) -> None:
     coordinator = get_user_model().objects.get(pk=coordinator.pk)
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        report = provincial.create_report(campaign, as_of=datetime.date(2021, 12, 31), by=coordinator)
+        report = services.create_report(campaign, as_of=datetime.date(2021, 12, 31), by=coordinator)
         seconds = time.perf_counter() - started
     counted = len(report.snapshot["visits"])
     print(f"report drafted (snapshot)  {seconds:7.2f} s   {len(queries)} queries   {counted:,} visits counted",
