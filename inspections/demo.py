@@ -34,6 +34,8 @@ from inspections.nominations import record_nomination
 from inspections.organizations import seed_organizations
 from inspections.schedule import PlannedVisit, save_itinerary, send_schedule
 from inspections.targets import DrawParameters, draw_targets
+from reports.provincial_documents import report_files_task
+from reports.services import create_report
 from units.models import Division, Unit, UnitCategory
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 (published in the README: sample accounts)
@@ -276,9 +278,6 @@ def _load_schedule(campaign, users, organizations) -> dict[str, int]:
 
 def _draft_report(campaign, coordinator) -> int:
     """A draft of the report to the People's Committee, as of the end of the period (once)."""
-    from reports.provincial import create_report
-    from reports.tasks import report_files_task
-
     if campaign.reports.exists():
         for report in campaign.reports.all():
             if not report.files_ready:  # e.g. a report drafted before its files were stored

@@ -7,11 +7,10 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
 from inspections.models import Campaign, FollowUp, Target, Visit
-from inspections.vocabulary import COMPLIANT, CRITERIA, NONCOMPLIANT, PARTLY
+from inspections.vocabulary import COMPLIANT, CONCLUSIONS, CRITERIA, NONCOMPLIANT, PARTLY
+from units.forms import districts
 from units.models import Unit
 from units.reconciliation import qr_coverage
-
-DONE = (Visit.Status.SUBMITTED, Visit.Status.APPROVED)
 
 
 def progress_by_day(campaign: Campaign, visits) -> list[tuple]:
@@ -56,8 +55,6 @@ def compliance(visits, by: str) -> list[tuple]:
 def every_district(rows: list[tuple]) -> list[tuple]:
     """The province's districts, all of them in national order, those with no approved
     visit as zeros (one query)."""
-    from units.forms import districts
-
     found = {row[5]: row for row in rows}
     return [found.get(code, (name, 0, 0, 0, 0, code)) for name, code in districts().values_list("name", "code")]
 
@@ -67,7 +64,7 @@ def criteria(visits) -> list[tuple]:
     approved = visits.filter(status=Visit.Status.APPROVED)
     counts = approved.aggregate(**{
         f"{code}_{value}": Count("id", filter=Q(**{f"conclusion__{code}": value}))
-        for code in CRITERIA for value in (COMPLIANT, PARTLY, NONCOMPLIANT)})
+        for code in CRITERIA for value in CONCLUSIONS})
     return [(code, counts[f"{code}_{COMPLIANT}"], counts[f"{code}_{PARTLY}"], counts[f"{code}_{NONCOMPLIANT}"])
             for code in CRITERIA]
 

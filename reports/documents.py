@@ -7,7 +7,9 @@ documents render `templates/documents/base.html` through `render_pdf`; the DOCX
 exports take the same dataclasses and strings.
 
 Document text is Vietnamese whatever the user's language: these are official
-Vietnamese documents, so nothing here goes through gettext.
+Vietnamese documents, so their own words are written here in Vietnamese, and a model's
+choice (a team member's position, a campaign's form) prints its Vietnamese label,
+taken from the catalogue under `vietnamese_labels`, whatever language is active.
 """
 
 import datetime
@@ -25,14 +27,16 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 from django.templatetags.static import static
-from django.utils import timezone
+from django.utils import timezone, translation
 from fontTools.ttLib import TTFont
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from accounts.roles import display_name
-from inspections.vocabulary import CONCLUSION_TEXT
+from inspections.fieldwork import compute_conclusion
+from inspections.models import Campaign, ChecklistItem, ChecklistSection, TeamMembership, Visit
+from inspections.vocabulary import CONCLUSION_TEXT, applicable_items
 
 # Hà Tĩnh's documents are dated and timed in Hà Tĩnh, whatever timezone a user chose.
 LOCAL_TIMEZONE = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
@@ -54,6 +58,13 @@ WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "t
 
 def _setting(name: str, default: str) -> str:
     return getattr(settings, name, default)
+
+
+def vietnamese_labels(choices) -> dict[str, str]:
+    """A TextChoices' labels as the Vietnamese catalogue gives them, whatever language the
+    person asking for the document uses (read when the document is built, not at import)."""
+    with translation.override("vi"):
+        return {value: str(label) for value, label in choices.choices}
 
 
 # ----------------------------------------------------------------------------------------
@@ -339,8 +350,9 @@ def render_pdf(template_name: str, context: dict) -> bytes:
 # The schedule notice: one itinerary, to the people on it
 # ----------------------------------------------------------------------------------------
 
-POSITIONS = {"leader": "Tổ trưởng", "deputy": "Tổ phó", "member": "Thành viên", "secretary": "Thư ký"}
-POSITION_ORDER = ("leader", "deputy", "secretary", "member")
+# The order a team is listed in (not the choices' order): the leader, the deputy, the secretary, the members.
+POSITION_ORDER = (TeamMembership.Position.LEADER, TeamMembership.Position.DEPUTY, TeamMembership.Position.SECRETARY,
+                  TeamMembership.Position.MEMBER)
 
 
 def _lower_first(text: str) -> str:
@@ -359,8 +371,10 @@ def team_people(itinerary) -> list[dict]:
     """The people on an itinerary, leader first: name, nominating body, position."""
     people = sorted(itinerary.people.select_related("user", "organization"),
                     key=lambda m: (POSITION_ORDER.index(m.position) if m.position in POSITION_ORDER else 9, m.pk))
+    positions = vietnamese_labels(TeamMembership.Position)
     return [{"name": display_name(m.user), "organization": m.organization.name,
-             "position": POSITIONS.get(m.position, ""), "is_leader": m.position == "leader"} for m in people]
+             "position": positions.get(m.position, ""), "is_leader": m.position == TeamMembership.Position.LEADER}
+            for m in people]
 
 
 def unit_address(unit) -> str:
@@ -373,8 +387,6 @@ def unit_address(unit) -> str:
 def schedule_notice_context(itinerary, *, issued_on: datetime.date | None = None) -> dict:
     """What the schedule notice shows. `issued_on` defaults to the day the schedule was
     sent, or today (Hà Tĩnh time) for one not yet sent."""
-    from inspections.models import Campaign, Visit
-
     campaign = itinerary.campaign
     if issued_on is None:
         issued_on = timezone.localdate(itinerary.schedule_sent_at or timezone.now(), LOCAL_TIMEZONE)
@@ -437,10 +449,10 @@ def answer_text(item, value) -> str:
     """An answer as the minutes print it: "Có", "12", "80%", the text typed."""
     if value in (None, ""):
         return "Chưa trả lời"
-    if item.kind == "yes_no":
+    if item.kind == ChecklistItem.Kind.YES_NO:
         return YES_NO_TEXT.get(value, str(value))
-    if item.kind in ("number", "percentage") and isinstance(value, int | float):
-        return vietnamese_number(value) + ("%" if item.kind == "percentage" else "")
+    if item.kind in (ChecklistItem.Kind.NUMBER, ChecklistItem.Kind.PERCENTAGE) and isinstance(value, int | float):
+        return vietnamese_number(value) + ("%" if item.kind == ChecklistItem.Kind.PERCENTAGE else "")
     return str(value)
 
 
@@ -482,9 +494,6 @@ def _visit_figures(visit) -> list[str]:
 def _minutes_sections(visit, conclusion: dict) -> list[dict]:
     """Each criterion (a, b, c) of the visit's checklist with the items that apply to
     the unit, their answers and notes, and the criterion's conclusion."""
-    from inspections.models import ChecklistSection
-    from inspections.vocabulary import applicable_items
-
     template = visit.checklist or visit.campaign.checklist
     if template is None:
         return []
@@ -523,9 +532,6 @@ def _team_leader_name(visit, people: list[dict]) -> str:
 
 def minutes_context(visit, *, evidence=()) -> dict:
     """What the minutes of one visit show (see `minutes_pdf`)."""
-    from inspections.fieldwork import compute_conclusion
-    from inspections.models import Visit
-
     campaign, unit = visit.campaign, visit.unit
     approved = visit.status == Visit.Status.APPROVED
     started = timezone.localtime(visit.started_at, LOCAL_TIMEZONE) if visit.started_at else None

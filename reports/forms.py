@@ -4,12 +4,14 @@ from django.utils.translation import gettext_lazy as _
 
 from config.bootstrap import style_fields
 from inspections.models import Campaign, Visit
-from inspections.vocabulary import CONCLUSION_LABELS
+from inspections.vocabulary import CONCLUSION_LABELS, CRITERIA
 from reports.models import ProvincialReport
 from units.forms import districts
 from units.models import Division, UnitCategory
 
 DATE_INPUT = {"placeholder": "dd/mm/yyyy"}
+# The visits' status filter also takes "carried out": any status of Visit.INSPECTED.
+INSPECTED = "inspected"
 
 
 class DashboardFilterForm(forms.Form):
@@ -77,7 +79,7 @@ class VisitFilterForm(DashboardFilterForm):
     criterion's conclusion or a unit."""
 
     status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", "---------"), ("inspected", _("Inspected")), *Visit.Status.choices])
+                               choices=[("", "---------"), (INSPECTED, _("Inspected")), *Visit.Status.choices])
     a = forms.ChoiceField(label=_("Criterion a"), choices=CONCLUSION_CHOICES, required=False)
     b = forms.ChoiceField(label=_("Criterion b"), choices=CONCLUSION_CHOICES, required=False)
     c = forms.ChoiceField(label=_("Criterion c"), choices=CONCLUSION_CHOICES, required=False)
@@ -87,11 +89,11 @@ class VisitFilterForm(DashboardFilterForm):
     def filter(self, visits):
         visits = super().filter(visits)
         data = self.filters
-        if data.get("status") == "inspected":
+        if data.get("status") == INSPECTED:
             visits = visits.filter(status__in=Visit.INSPECTED)
         elif data.get("status"):
             visits = visits.filter(status=data["status"])
-        for code in ("a", "b", "c", "overall"):
+        for code in CRITERIA:
             if data.get(code):
                 visits = visits.filter(**{f"conclusion__{code}": data[code]})
         if data.get("unit"):

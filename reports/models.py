@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import APPROVERS, DIC_READERS, INSPECTORATE, Role, has_role
+from inspections.models import Campaign
 
 # Who writes, reads and approves the province's reports: the Inspectorate drafts, leadership signs.
 REPORT_READERS = DIC_READERS
@@ -14,8 +15,6 @@ REPORT_APPROVERS = APPROVERS
 class ProvincialReportQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The reports of the campaigns this person sees, for the DIC's Inspectorate and leadership."""
-        from inspections.models import Campaign
-
         if not user.is_authenticated or not user.is_active or not has_role(user, *REPORT_READERS):
             return self.none()
         return self.filter(campaign__in=Campaign.objects.visible_to(user))
@@ -86,8 +85,6 @@ class ProvincialReport(models.Model):
 class RawExportQuerySet(models.QuerySet):
     def visible_to(self, user):
         """A job is its requester's (it holds what they may see); an administrator sees all."""
-        from inspections.models import Campaign
-
         if not user.is_authenticated or not user.is_active:
             return self.none()
         exports = self.filter(campaign__in=Campaign.objects.visible_to(user))

@@ -7,6 +7,9 @@ fell short). Every figure of the report, its DOCX and its annex is computed from
 list, so each one names the visits behind it and every total is the sum of its parts;
 and since the list is stored, the report's numbers stay as issued whatever the data does
 afterwards (DESIGN §3 rule 6).
+
+Only reads live here; the report's life (drafted, taken again, approved) is written by
+`reports/services.py`, and its files by `reports/provincial_documents.py`.
 """
 
 import datetime
@@ -15,19 +18,11 @@ import json
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from accounts.roles import has_role
 from inspections.models import Correction, TeamMembership, Visit
-from inspections.permissions import require
-from inspections.vocabulary import CONCLUSIONS, CRITERIA, NONCOMPLIANT, PARTLY
-from reports.models import REPORT_APPROVERS, REPORT_WRITERS, ProvincialReport
+from inspections.vocabulary import CONCLUSIONS, CRITERIA, SHORT_OF_COMPLIANCE
 from units.forms import districts
 from units.models import UnitCategory
 
@@ -55,7 +50,7 @@ def take_snapshot(campaign, as_of: datetime.date, user) -> dict:
     pending = visits.filter(status__in=[Visit.Status.IN_PROGRESS, Visit.Status.SUBMITTED,
                                         Visit.Status.RETURNED]).count()
 
-    short_ids = [row["id"] for row in rows if row["overall"] in (PARTLY, NONCOMPLIANT)]
+    short_ids = [row["id"] for row in rows if row["overall"] in SHORT_OF_COMPLIANCE]
     corrections = {}
     for visit_id, description, deadline, outcome, follow_deadline, steps in (
             Correction.objects.filter(visit_id__in=short_ids).order_by("visit_id", "deadline", "id")
@@ -188,107 +183,13 @@ class Figures:
         status as they stood when the snapshot was taken."""
         corrections = self.snapshot["corrections"]
         return [{**row, "corrections": corrections.get(str(row["id"]), [])}
-                for row in self.rows if row["overall"] in (PARTLY, NONCOMPLIANT)]
+                for row in self.rows if row["overall"] in SHORT_OF_COMPLIANCE]
 
     def visits_for(self, query) -> list[dict]:
         """The visits behind a figure, from its filter (a query string's keys)."""
         return self.matching(**{key: query[key] for key in FILTERS if query.get(key)})
 
 
-# ------------------------------------------------------------------------------ the report's life
-
-
-def _changed(report) -> ProvincialReport:
-    """A new revision of the report: its files are built again in the background (the
-    task row commits with the change; a worker never sees a revision that did not)."""
-    from reports.tasks import report_files_task
-
-    ProvincialReport.objects.filter(pk=report.pk).update(revision=F("revision") + 1)
-    report.refresh_from_db(fields=["revision"])
-    report_files_task.enqueue(report.pk, report.revision)
-    return report
-
-
-def build_files(report_id: int, revision: int) -> bool:
-    """Write the Word draft and the annex of this revision of the report, unless the report
-    has changed since (then a later task builds them). Returns whether they were stored."""
-    from reports.provincial_documents import report_annex, report_docx
-
-    report = ProvincialReport.objects.select_related("approved_by").get(pk=report_id)
-    if report.revision != revision:
-        return False
-    stem = f"bao-cao-{report.pk}-r{revision}"
-    document = default_storage.save(f"reports/{stem}.docx", ContentFile(report_docx(report)))
-    annex = default_storage.save(f"reports/{stem}-phu-luc.xlsx", ContentFile(report_annex(report)))
-    stored = ProvincialReport.objects.filter(pk=report_id, revision=revision).update(
-        document=document, annex=annex, files_revision=revision)
-    old = [] if not stored else [report.document.name, report.annex.name]
-    for name in (old if stored else [document, annex]):
-        if name:
-            default_storage.delete(name)
-    return bool(stored)
-
-
-@transaction.atomic
-def create_report(campaign, *, as_of: datetime.date, by, is_sample: bool = False, **texts) -> ProvincialReport:
-    require(has_role(by, *REPORT_WRITERS))
-    if as_of < campaign.starts_on:
-        raise ValidationError(_("The report's date cannot be before the campaign starts (%(day)s).")
-                              % {"day": campaign.starts_on.strftime("%d/%m/%Y")})
-    snapshot = take_snapshot(campaign, as_of, by)
-    return _changed(ProvincialReport.objects.create(
-        campaign=campaign, as_of=as_of, snapshot=snapshot, fingerprint=fingerprint(snapshot),
-        taken_at=timezone.now(), created_by=by, is_sample=is_sample,
-        recommendations=texts.pop("recommendations", DEFAULT_RECOMMENDATIONS), **texts))
-
-
-def _locked(report) -> ProvincialReport:
-    report = ProvincialReport.objects.select_for_update().get(pk=report.pk)
-    if not report.is_draft:
-        raise ValidationError(_("This report has been approved: its figures and text can no longer change. "
-                                "Create a new report to count later data."))
-    return report
-
-
-@transaction.atomic
-def retake(report, *, by) -> ProvincialReport:
-    """A draft takes the figures anew (an approved report never does)."""
-    require(has_role(by, *REPORT_WRITERS))
-    report = _locked(report)
-    report.snapshot = take_snapshot(report.campaign, report.as_of, by)
-    report.fingerprint = fingerprint(report.snapshot)
-    report.taken_at = timezone.now()
-    report.save(update_fields=["snapshot", "fingerprint", "taken_at"])
-    return _changed(report)
-
-
-@transaction.atomic
-def update_texts(report, *, by, **texts) -> ProvincialReport:
-    require(has_role(by, *REPORT_WRITERS))
-    report = _locked(report)
-    for name, value in texts.items():
-        setattr(report, name, value)
-    report.save(update_fields=list(texts))
-    return _changed(report)
-
-
-@transaction.atomic
-def approve(report, *, by) -> ProvincialReport:
-    require(has_role(by, *REPORT_APPROVERS))
-    report = _locked(report)
-    report.status, report.approved_by, report.approved_at = ProvincialReport.Status.APPROVED, by, timezone.now()
-    report.save(update_fields=["status", "approved_by", "approved_at"])
-    return _changed(report)
-
-
 def changed_since(report, user) -> bool:
     """Whether the data the report counts has changed since its figures were taken."""
     return fingerprint(take_snapshot(report.campaign, report.as_of, user)) != report.fingerprint
-
-
-DEFAULT_RECOMMENDATIONS = (
-    "1. Đối với UBND tỉnh: …\n"
-    "2. Đối với các sở, ban, ngành: …\n"
-    "3. Đối với UBND các huyện, thành phố, thị xã: …\n"
-    "4. Đối với các cơ quan, đơn vị, địa điểm được kiểm tra: …"
-)

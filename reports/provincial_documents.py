@@ -1,5 +1,6 @@
 """The provincial report as documents: the DOCX draft (Decree 30/2020 layout, outline of
-domain-facts §3.3) and its Excel annex (Phụ lục), both read from the frozen snapshot.
+domain-facts §3.3) and its Excel annex (Phụ lục), both read from the frozen snapshot, and
+the background task that stores them for each revision of the report.
 
 They are legal documents of the province and are written in Vietnamese whatever the
 interface language."""
@@ -7,12 +8,17 @@ interface language."""
 import datetime
 import io
 
-from django.utils import timezone
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django_tasks import task
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from accounts.roles import display_name
+from inspections.models import Campaign, FollowUp
 from inspections.vocabulary import CONCLUSION_TEXT
 from reports.documents import (
     LOCAL_TIMEZONE,
@@ -26,7 +32,9 @@ from reports.documents import (
     plan_reference,
     render_docx,
     text_lines,
+    vietnamese_labels,
 )
+from reports.models import ProvincialReport
 from reports.provincial import CRITERIA, VALUES, Figures
 from units.workbooks import safe_text
 
@@ -41,13 +49,29 @@ CRITERION_HEADINGS = {
 }
 CRITERION_NAMES = {"a": "a) Công tác chỉ đạo, tuyên truyền", "b": "b) Tạo, niêm yết, quét mã QR",
                    "c": "c) Sử dụng hệ thống quản lý", "overall": "Kết luận chung"}
-OUTCOME_TEXT = {"open": "Đang theo dõi", "fixed": "Đã khắc phục", "not_fixed": "Không khắc phục", "": "Chưa theo dõi"}
-FORM_TEXT = {"surprise": "kiểm tra đột xuất", "periodic": "kiểm tra định kỳ"}
+# Where the annex has always printed another word than the catalogue's label ("Chưa khắc
+# phục" on the pages): it keeps its own, so an issued annex reads the same when rebuilt.
+OUTCOME_WORDING = {FollowUp.Outcome.NOT_FIXED: "Không khắc phục"}
 HAND = "…"  # left for the Inspectorate to write by hand
 
 
 def conclusion_text(value: str) -> str:
     return CONCLUSION_TEXT.get(value, "")
+
+
+def outcome_texts() -> dict[str, str]:
+    """A follow-up's outcome as the annex prints it, by code; "" for a correction not
+    followed up (the words the report's page shows, in Vietnamese)."""
+    with translation.override("vi"):
+        not_followed_up = gettext("Not followed up")
+    return {**vietnamese_labels(FollowUp.Outcome), **OUTCOME_WORDING, "": not_followed_up}
+
+
+def form_text(form: str) -> str:
+    """"kiểm tra đột xuất": the campaign's form as the report's sentence reads, from its
+    Vietnamese label; an unknown code as it is."""
+    label = vietnamese_labels(Campaign.Form).get(form)
+    return f"kiểm tra {label.lower()}" if label else form
 
 
 def day(iso: str) -> str:
@@ -83,7 +107,7 @@ def report_context(report) -> dict:
         f"Thành phần: {snapshot['teams']} tổ kiểm tra, {snapshot['members']} thành viên, gồm đại diện "
         f"{organizations}.",
         f"Thời gian kiểm tra: từ ngày {day(campaign['starts_on'])} đến ngày {day(campaign['ends_on'])}; hình thức: "
-        f"{FORM_TEXT.get(campaign['form'], campaign['form'])}. Số liệu tính đến ngày {day(snapshot['as_of'])}.",
+        f"{form_text(campaign['form'])}. Số liệu tính đến ngày {day(snapshot['as_of'])}.",
         f"Số đơn vị đã kiểm tra: {figures.units_inspected} đơn vị ({total} lượt kiểm tra đã được duyệt)"
         + (f", gồm: {kinds}." if kinds else "."),
         Table(["STT", "Loại hình", "Số đơn vị", "Số lượt"],
@@ -243,14 +267,14 @@ def report_annex(report) -> bytes:
                    subtitle, ["STT", "Đơn vị", "Huyện, thị xã, thành phố", "Loại hình", "Ngày kiểm tra",
                               "Kết luận chung", "Yêu cầu khắc phục", "Thời hạn", "Tình trạng theo dõi", "Mã lượt"],
                    [6, 34, 22, 22, 13, 14, 40, 12, 18, 9])
-    row = first
+    row, outcomes = first, outcome_texts()
     for index, visit in enumerate(figures.short_of_compliance(), start=1):
         corrections = visit["corrections"] or [{"description": "", "deadline": "", "outcome": ""}]
         for correction in corrections:
             _row(sheet, row, [index, visit["unit"], visit["district_name"], visit["category_name"],
                               day(visit["day"]), conclusion_text(visit["overall"]), correction["description"],
                               day(correction["deadline"]) if correction["deadline"] else "",
-                              OUTCOME_TEXT.get(correction["outcome"], correction["outcome"]), visit["id"]])
+                              outcomes.get(correction["outcome"], correction["outcome"]), visit["id"]])
             row += 1
 
     sheet = _sheet(workbook, "Danh sách lượt", "PHỤ LỤC IV\nDANH SÁCH CÁC LƯỢT KIỂM TRA ĐƯỢC TÍNH", subtitle,
@@ -269,3 +293,31 @@ def report_annex(report) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# ------------------------------------------------------------------------------ the stored files
+
+
+def build_files(report_id: int, revision: int) -> bool:
+    """Write the Word draft and the annex of this revision of the report, unless the report
+    has changed since (then a later task builds them). Returns whether they were stored."""
+    report = ProvincialReport.objects.select_related("approved_by").get(pk=report_id)
+    if report.revision != revision:
+        return False
+    stem = f"bao-cao-{report.pk}-r{revision}"
+    document = default_storage.save(f"reports/{stem}.docx", ContentFile(report_docx(report)))
+    annex = default_storage.save(f"reports/{stem}-phu-luc.xlsx", ContentFile(report_annex(report)))
+    stored = ProvincialReport.objects.filter(pk=report_id, revision=revision).update(
+        document=document, annex=annex, files_revision=revision)
+    old = [] if not stored else [report.document.name, report.annex.name]
+    for name in (old if stored else [document, annex]):
+        if name:
+            default_storage.delete(name)
+    return bool(stored)
+
+
+@task()
+def report_files_task(report_id: int, revision: int) -> None:
+    """Build the report's Word draft and annex for this revision (a newer one skips it);
+    run by `manage.py db_worker`, queued by every change in `reports/services.py`."""
+    build_files(report_id, revision)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.utils import translation
 from django_tasks import task
 
-from reports import provincial, rawdata
+from reports import rawdata
 from reports.models import RawExport
 
 
@@ -14,8 +14,3 @@ def raw_export_task(export_id: int, language: str = "") -> None:
     with translation.override(language or settings.LANGUAGE_CODE):
         rawdata.write_raw_export(RawExport.objects.select_related("campaign", "requested_by").get(pk=export_id))
 
-
-@task()
-def report_files_task(report_id: int, revision: int) -> None:
-    """Build the report's Word draft and annex for this revision (a newer one skips it)."""
-    provincial.build_files(report_id, revision)

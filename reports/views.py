@@ -16,14 +16,15 @@ from config.feedback import error_text
 from inspections.models import Campaign, FollowUp, Visit
 from inspections.permissions import require
 from inspections.vocabulary import CONCLUSION_LABELS, CONCLUSIONS
-from reports import provincial
+from reports import provincial, services
 from reports.dashboard import dashboard
 from reports.documents import DOCX
-from reports.forms import DashboardFilterForm, ReportCreateForm, ReportTextForm, VisitFilterForm
+from reports.forms import INSPECTED, DashboardFilterForm, ReportCreateForm, ReportTextForm, VisitFilterForm
 from reports.models import REPORT_APPROVERS, REPORT_READERS, REPORT_WRITERS, ProvincialReport
 from units.workbooks import XLSX
 
 OUTCOMES = dict(FollowUp.Outcome.choices)
+APPROVED = Visit.Status.APPROVED.value  # the visits a figure counts (the filter's value in a link)
 LEVEL_LABELS = {"district": gettext_lazy("District"), "commune": gettext_lazy("Commune"), "unit": gettext_lazy("Unit")}
 
 
@@ -62,8 +63,8 @@ def _traced(rows, visits_url, query, key_name, drill=None) -> list[dict]:
     for name, total, compliant, partly, noncompliant, key in rows:
         key = str(key)
         down = {key_name: key, **({"commune": None} if key_name == "district" else {})}
-        figures = [(total, _href(visits_url, query, **{key_name: key}, status="approved"))]
-        figures += [(count, _href(visits_url, query, **{key_name: key}, status="approved", overall=value))
+        figures = [(total, _href(visits_url, query, **{key_name: key}, status=APPROVED))]
+        figures += [(count, _href(visits_url, query, **{key_name: key}, status=APPROVED, overall=value))
                     for count, value in zip((compliant, partly, noncompliant), CONCLUSIONS, strict=True)]
         traced.append({"name": name, "key": key, "drill": _href(drill, query, **down) if drill else "",
                        "figures": figures})
@@ -81,7 +82,7 @@ def campaign_dashboard(request, pk):
     context = dashboard(campaign, request.user, timezone.localdate(), form if form.is_bound else None)
     rows, level, query = context["by_area"], context["level"], request.GET
     here, visits_url = request.path, reverse("reports:campaign_visits", args=[campaign.pk])
-    criteria = [(code, [(count, _href(visits_url, query, status="approved", **{code: value}))
+    criteria = [(code, [(count, _href(visits_url, query, status=APPROVED, **{code: value}))
                         for count, value in zip(counts, CONCLUSIONS, strict=True)])
                 for code, *counts in context["criteria"]]
     context.update({
@@ -93,8 +94,8 @@ def campaign_dashboard(request, pk):
         "category_rows": _traced(context["by_category"], visits_url, query, "category"),
         "criteria_rows": criteria,
         "headline_links": {
-            "scheduled": _href(visits_url, query), "visited": _href(visits_url, query, status="inspected"),
-            "approved": _href(visits_url, query, status="approved")},
+            "scheduled": _href(visits_url, query), "visited": _href(visits_url, query, status=INSPECTED),
+            "approved": _href(visits_url, query, status=APPROVED)},
         "progress_rows": [(day, scheduled, visited, approved, total,
                            _href(visits_url, query, date_from=f"{day:%d/%m/%Y}", date_to=f"{day:%d/%m/%Y}"))
                           for day, scheduled, visited, approved, total in context["progress"] if scheduled],
@@ -140,7 +141,7 @@ def report_list(request, pk):
         require(has_role(request.user, *REPORT_WRITERS))
         if form.is_valid():
             try:
-                report = provincial.create_report(campaign, as_of=form.cleaned_data["as_of"], by=request.user)
+                report = services.create_report(campaign, as_of=form.cleaned_data["as_of"], by=request.user)
             except ValidationError as error:
                 form.add_error("as_of", error)
             else:
@@ -161,8 +162,8 @@ def report_detail(request, pk):
         require(has_role(request.user, *REPORT_WRITERS))
         if form.is_valid():
             try:
-                provincial.update_texts(report, by=request.user,
-                                        **{name: form.cleaned_data[name] for name in form.Meta.fields})
+                services.update_texts(report, by=request.user,
+                                      **{name: form.cleaned_data[name] for name in form.Meta.fields})
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -195,12 +196,12 @@ def _act(request, pk, action, allowed_roles, done: str):
 
 @require_POST
 def report_retake(request, pk):
-    return _act(request, pk, provincial.retake, REPORT_WRITERS, _("The figures have been taken again."))
+    return _act(request, pk, services.retake, REPORT_WRITERS, _("The figures have been taken again."))
 
 
 @require_POST
 def report_approve(request, pk):
-    return _act(request, pk, provincial.approve, REPORT_APPROVERS,
+    return _act(request, pk, services.approve, REPORT_APPROVERS,
                 _("Report approved: its figures and text are now final."))
 
 

@@ -36,7 +36,7 @@ AGENCY_SHARE = 0.4  # agencies answer 13 items, the others 8: about ten answers 
 VISITS_PER_UNIT = 4
 CHUNK = 10_000  # visits per COPY (with their answers)
 STATUSES = [("approved", 85), ("submitted", 5), ("in_progress", 3), ("scheduled", 5), ("cancelled", 2)]
-OUTCOMES = [("dat", 70), ("dat_mot_phan", 20), ("chua_dat", 10)]
+CONCLUSION_SHARES = (70, 20, 10)  # compliant, partly, non-compliant: inspections.vocabulary.CONCLUSIONS' order
 
 
 def rss_mb() -> float:
@@ -93,8 +93,10 @@ def weighted(choices):
 
 
 def overall(conclusion: dict) -> str:
+    from inspections.vocabulary import COMPLIANT, NONCOMPLIANT, PARTLY  # Django is set up in main()
+
     values = set(conclusion.values())  # docs/conclusion-rule.md
-    return values.pop() if len(values) == 1 and values <= {"dat", "chua_dat"} else "dat_mot_phan"
+    return values.pop() if len(values) == 1 and values <= {COMPLIANT, NONCOMPLIANT} else PARTLY
 
 
 def populate(visits_wanted: int):
@@ -107,6 +109,7 @@ def populate(visits_wanted: int):
     from accounts.roles import Role, group_for
     from inspections.checklist_2021 import seed_checklist_2021
     from inspections.models import Answer, Campaign, ChecklistItem, Visit
+    from inspections.vocabulary import COMPLIANT, CONCLUSIONS
     from units.models import Division, Unit, UnitCategory
     from units.services import load_divisions
 
@@ -144,6 +147,7 @@ def populate(visits_wanted: int):
                   for category in categories.values()}
 
     visits, answers = CopyWriter(Visit, with_pk=True), CopyWriter(Answer)
+    outcomes = list(zip(CONCLUSIONS, CONCLUSION_SHARES, strict=True))
     inspected = set(Visit.INSPECTED)
     for number in range(1, visits_wanted + 1):
         unit_id, category_id = random.choice(units)
@@ -163,11 +167,11 @@ def populate(visits_wanted: int):
                             saved_by_id=inspector.pk, saved_at=starts_at + datetime.timedelta(minutes=20))
         if status in ("submitted", "approved"):
             criteria = ("a", "b", "c") if category_id in agencies else ("a", "b")  # (c) is the agencies' only
-            conclusion = {code: weighted(OUTCOMES) for code in criteria}
+            conclusion = {code: weighted(outcomes) for code in criteria}
             conclusion["overall"] = overall(conclusion)
             values.update(conclusion=conclusion, submitted_at=starts_at + datetime.timedelta(hours=1),
                           submitted_by_id=inspector.pk)
-            if conclusion["overall"] != "dat":
+            if conclusion["overall"] != COMPLIANT:
                 values.update(shortcomings="Chưa bố trí người hướng dẫn quét mã QR",
                               recommendations="Niêm yết mã QR ở lối vào, cử người nhắc quét mã")
         visits.add(**values)
@@ -255,7 +259,7 @@ def measure_report(campaign) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from accounts.roles import Role, group_for
-    from reports import provincial
+    from reports import provincial, services
     from reports.provincial_documents import report_annex, report_docx
 
     coordinator = get_user_model().objects.create_user("bench-coordinator", first_name="Thanh tra")
@@ -263,7 +267,7 @@ def measure_report(campaign) -> None:
     coordinator = get_user_model().objects.get(pk=coordinator.pk)
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        report = provincial.create_report(campaign, as_of=datetime.date(2021, 12, 31), by=coordinator)
+        report = services.create_report(campaign, as_of=datetime.date(2021, 12, 31), by=coordinator)
         seconds = time.perf_counter() - started
     counted = len(report.snapshot["visits"])
     print(f"report drafted (snapshot)  {seconds:7.2f} s   {len(queries)} queries   {counted:,} visits counted",

@@ -117,11 +117,11 @@ def test_the_team_leader_home_page_runs_a_fixed_number_of_queries(
 def test_leadership_sees_the_reports_awaiting_approval(client, leadership, coordinator, campaign):
     import datetime
 
-    from reports import provincial
+    from reports import services
 
-    draft = provincial.create_report(campaign, as_of=datetime.date(2021, 12, 31), by=coordinator)
-    approved = provincial.approve(
-        provincial.create_report(campaign, as_of=datetime.date(2021, 12, 20), by=coordinator), by=leadership)
+    draft = services.create_report(campaign, as_of=datetime.date(2021, 12, 31), by=coordinator)
+    approved = services.approve(
+        services.create_report(campaign, as_of=datetime.date(2021, 12, 20), by=coordinator), by=leadership)
 
     response = get_home(client, leadership)
 

@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 
 from inspections import fieldwork
 from inspections.models import FollowUp, Visit
-from reports import provincial
+from reports import provincial, services
 from reports.models import ProvincialReport
-from reports.provincial_documents import report_annex, report_docx
+from reports.provincial_documents import build_files, report_annex, report_docx
 from tests.factories import make_unit, make_visit
 from tests.inspections.test_fieldwork import answer_all, build
 
@@ -82,7 +82,7 @@ def test_the_snapshot_of_a_known_dataset_and_totals_equal_their_parts(world, coo
 
 
 def test_a_report_keeps_its_figures_when_the_data_changes_and_says_so(world, coordinator, leadership):
-    report = provincial.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    report = services.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
     frozen = dict(report.snapshot)
     assert not provincial.changed_since(report, leadership)
 
@@ -93,27 +93,27 @@ def test_a_report_keeps_its_figures_when_the_data_changes_and_says_so(world, coo
     assert report.snapshot == frozen
     assert provincial.changed_since(report, leadership)
 
-    provincial.approve(report, by=leadership)
+    services.approve(report, by=leadership)
     with pytest.raises(ValidationError):
-        provincial.retake(report, by=coordinator)
+        services.retake(report, by=coordinator)
     with pytest.raises(ValidationError):
-        provincial.update_texts(report, by=coordinator, strengths="Khác")
+        services.update_texts(report, by=coordinator, strengths="Khác")
     report.refresh_from_db()
     assert report.snapshot == frozen and report.status == ProvincialReport.Status.APPROVED
 
 
 def test_a_draft_takes_its_figures_again_and_only_the_right_roles_act(world, coordinator, leadership):
-    report = provincial.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    report = services.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
     Visit.objects.filter(pk=world["school"].pk).update(conclusion={"overall": "dat"})
-    report = provincial.retake(report, by=coordinator)
+    report = services.retake(report, by=coordinator)
     assert not provincial.changed_since(report, coordinator)
     assert provincial.Figures(report.snapshot).criteria()[3][1].count == 2
     with pytest.raises(PermissionDenied):
-        provincial.approve(report, by=coordinator)
+        services.approve(report, by=coordinator)
     with pytest.raises(PermissionDenied):
-        provincial.create_report(world["campaign"], as_of=MID_DECEMBER, by=leadership)
+        services.create_report(world["campaign"], as_of=MID_DECEMBER, by=leadership)
     with pytest.raises(ValidationError):
-        provincial.create_report(world["campaign"], as_of=datetime.date(2021, 11, 1), by=coordinator)
+        services.create_report(world["campaign"], as_of=datetime.date(2021, 11, 1), by=coordinator)
 
 
 def _texts(cell_or_document):
@@ -123,9 +123,9 @@ def _texts(cell_or_document):
 def test_the_docx_has_the_decree_layout_and_the_tables_of_the_snapshot(world, coordinator, leadership):
     leadership.first_name, leadership.last_name = "Nguyễn Văn", "An"
     leadership.save()
-    report = provincial.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
-    provincial.update_texts(report, by=coordinator, strengths="Các đơn vị đã cài đặt ứng dụng.", number="")
-    report = provincial.approve(ProvincialReport.objects.get(pk=report.pk), by=leadership)
+    report = services.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    services.update_texts(report, by=coordinator, strengths="Các đơn vị đã cài đặt ứng dụng.", number="")
+    report = services.approve(ProvincialReport.objects.get(pk=report.pk), by=leadership)
     document = Document(io.BytesIO(report_docx(report)))
 
     header = document.tables[0]
@@ -165,7 +165,7 @@ def _sum(sheet, formula):
 
 
 def test_the_annex_matches_the_snapshot_with_totals_as_formulas(world, coordinator):
-    report = provincial.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    report = services.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
     figures = provincial.Figures(report.snapshot)
     workbook = load_workbook(io.BytesIO(report_annex(report)))
     assert workbook.sheetnames == ["Tổng hợp", "Theo tiêu chí", "Chưa đạt", "Danh sách lượt"]
@@ -228,7 +228,7 @@ def test_the_coordinator_drafts_and_leadership_approves(client, world, coordinat
 
 
 def test_the_report_says_when_the_data_changed_since(client, world, coordinator):
-    report = provincial.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    report = services.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
     client.force_login(coordinator)
     url = reverse("reports:report_detail", args=[report.pk])
     assert not client.get(url).context["changed"]
@@ -238,7 +238,7 @@ def test_the_report_says_when_the_data_changed_since(client, world, coordinator)
 
 @pytest.mark.parametrize("name", ["report_detail", "report_visits", "report_files", "report_document", "report_annex"])
 def test_reports_are_out_of_reach_of_inspectors_and_the_office(client, world, coordinator, office, name):
-    report = provincial.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    report = services.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
     for user in (world["member"], office):
         client.force_login(user)
         assert client.get(reverse(f"reports:{name}", args=[report.pk])).status_code == 404
@@ -258,7 +258,7 @@ def test_the_report_page_runs_a_fixed_number_of_queries(client, world, coordinat
                                                        django_assert_num_queries):
     Visit.objects.exclude(pk__in=[world["market_visit"].pk, world["school"].pk, world["committee_visit"].pk][
         :visits]).delete()
-    report = provincial.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    report = services.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
     client.force_login(coordinator)
     # session, user, groups, the report, then the snapshot taken again to compare (visits, pending, corrections,
     # team members, districts, categories)
@@ -274,7 +274,7 @@ def test_a_snapshot_counts_only_the_visits_its_author_may_see(world):
 
 
 def test_only_the_inspectorate_writes_or_retakes_a_report(client, world, coordinator, leadership):
-    report = provincial.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    report = services.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
     client.force_login(leadership)
     assert client.post(reverse("reports:report_detail", args=[report.pk]), {"strengths": "x"}).status_code == 403
     assert client.post(reverse("reports:report_retake", args=[report.pk])).status_code == 403
@@ -287,8 +287,8 @@ def test_only_the_inspectorate_writes_or_retakes_a_report(client, world, coordin
 
 
 def test_a_text_sent_to_an_approved_report_is_refused_with_a_message(client, world, coordinator, leadership):
-    report = provincial.approve(provincial.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator),
-                                by=leadership)
+    report = services.approve(services.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator),
+                              by=leadership)
     client.force_login(coordinator)
     response = client.post(reverse("reports:report_detail", args=[report.pk]),
                            {"number": "", "strengths": "Đổi sau khi duyệt", "shortcomings": "", "causes": "",
@@ -301,7 +301,7 @@ def test_a_text_sent_to_an_approved_report_is_refused_with_a_message(client, wor
 
 def test_the_files_are_built_in_the_background_for_the_latest_revision(client, world, coordinator, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # queued, not run
-    report = provincial.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    report = services.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
     assert not report.files_ready
     client.force_login(coordinator)
     detail = reverse("reports:report_detail", args=[report.pk])
@@ -310,17 +310,17 @@ def test_the_files_are_built_in_the_background_for_the_latest_revision(client, w
     assert f'hx-get="{reverse("reports:report_files", args=[report.pk])}"' in page
     assert "Đang chuẩn bị bản Word và phụ lục" in page
 
-    assert provincial.build_files(report.pk, report.revision - 1) is False  # an older revision's task
-    assert provincial.build_files(report.pk, report.revision) is True
+    assert build_files(report.pk, report.revision - 1) is False  # an older revision's task
+    assert build_files(report.pk, report.revision) is True
     report.refresh_from_db()
     assert report.files_ready
     fragment = client.get(reverse("reports:report_files", args=[report.pk])).content.decode()
     assert "hx-get" not in fragment and reverse("reports:report_annex", args=[report.pk]) in fragment
     first = report.document.name
 
-    report = provincial.update_texts(report, by=coordinator, strengths="Các đơn vị đã niêm yết mã QR.")
+    report = services.update_texts(report, by=coordinator, strengths="Các đơn vị đã niêm yết mã QR.")
     assert not report.files_ready  # the text changed: the Word draft must be built again
-    assert provincial.build_files(report.pk, report.revision)
+    assert build_files(report.pk, report.revision)
     report.refresh_from_db()
     assert report.files_ready and report.document.name != first
     assert not report.document.storage.exists(first)  # the older files are removed

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from reports import provincial
+from reports import services
 from tests.factories import make_unit, make_visit
 
 COUNTS = [1, 3]
@@ -18,7 +18,7 @@ def test_the_report_list_runs_a_fixed_number_of_queries(client, campaign, coordi
                                                         django_assert_num_queries):
     make_visit(campaign, make_unit(), day=datetime.date(2021, 12, 7), conclusion=COMPLIANT)
     days = [datetime.date(2021, 12, 10 + number) for number in range(count)]
-    reports = [provincial.create_report(campaign, as_of=day, by=coordinator) for day in days]
+    reports = [services.create_report(campaign, as_of=day, by=coordinator) for day in days]
     client.force_login(coordinator)
 
     # session, user, groups, the campaign, the reports (who drafted and approved them)
@@ -35,7 +35,7 @@ def test_the_visits_of_a_report_run_a_fixed_number_of_queries(client, campaign, 
     names = [f"Chợ số {number}" for number in range(1, count + 1)]
     for number, name in enumerate(names):
         make_visit(campaign, make_unit(name), day=datetime.date(2021, 12, 7 + number), conclusion=COMPLIANT)
-    report = provincial.create_report(campaign, as_of=datetime.date(2021, 12, 15), by=coordinator)
+    report = services.create_report(campaign, as_of=datetime.date(2021, 12, 15), by=coordinator)
     client.force_login(coordinator)
 
     # session, user, groups, the report (its campaign, who drafted it), which of its visits the viewer may see

@@ -1,0 +1,96 @@
+"""The provincial report's life, draft → approved: the only writes to a ProvincialReport.
+
+Every change counts a new revision of the report and queues the building of its files
+(`reports/provincial_documents.py: report_files_task`) in the same transaction.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import has_role
+from inspections.permissions import require
+from reports.models import REPORT_APPROVERS, REPORT_WRITERS, ProvincialReport
+from reports.provincial import fingerprint, take_snapshot
+from reports.provincial_documents import report_files_task
+
+DEFAULT_RECOMMENDATIONS = (
+    "1. Đối với UBND tỉnh: …\n"
+    "2. Đối với các sở, ban, ngành: …\n"
+    "3. Đối với UBND các huyện, thành phố, thị xã: …\n"
+    "4. Đối với các cơ quan, đơn vị, địa điểm được kiểm tra: …"
+)
+
+
+def _changed(report) -> ProvincialReport:
+    """A new revision of the report: its files are built again in the background (the
+    task row commits with the change; a worker never sees a revision that did not)."""
+    ProvincialReport.objects.filter(pk=report.pk).update(revision=F("revision") + 1)
+    report.refresh_from_db(fields=["revision"])
+    report_files_task.enqueue(report.pk, report.revision)
+    return report
+
+
+@transaction.atomic
+def create_report(campaign, *, as_of: datetime.date, by, is_sample: bool = False, **texts) -> ProvincialReport:
+    """A draft report on the campaign as of a date, by the Inspectorate. Side effects:
+    the snapshot of the visits it counts is taken and stored with its fingerprint; the
+    recommendations default to an outline by addressee; its files are queued."""
+    require(has_role(by, *REPORT_WRITERS))
+    if as_of < campaign.starts_on:
+        raise ValidationError(_("The report's date cannot be before the campaign starts (%(day)s).")
+                              % {"day": campaign.starts_on.strftime("%d/%m/%Y")})
+    snapshot = take_snapshot(campaign, as_of, by)
+    return _changed(ProvincialReport.objects.create(
+        campaign=campaign, as_of=as_of, snapshot=snapshot, fingerprint=fingerprint(snapshot),
+        taken_at=timezone.now(), created_by=by, is_sample=is_sample,
+        recommendations=texts.pop("recommendations", DEFAULT_RECOMMENDATIONS), **texts))
+
+
+def _locked(report) -> ProvincialReport:
+    report = ProvincialReport.objects.select_for_update().get(pk=report.pk)
+    if not report.is_draft:
+        raise ValidationError(_("This report has been approved: its figures and text can no longer change. "
+                                "Create a new report to count later data."))
+    return report
+
+
+@transaction.atomic
+def retake(report, *, by) -> ProvincialReport:
+    """A draft takes the figures anew (an approved report never does). Side effects: the
+    snapshot, its fingerprint and the time taken are replaced; its files are queued again."""
+    require(has_role(by, *REPORT_WRITERS))
+    report = _locked(report)
+    report.snapshot = take_snapshot(report.campaign, report.as_of, by)
+    report.fingerprint = fingerprint(report.snapshot)
+    report.taken_at = timezone.now()
+    report.save(update_fields=["snapshot", "fingerprint", "taken_at"])
+    return _changed(report)
+
+
+@transaction.atomic
+def update_texts(report, *, by, **texts) -> ProvincialReport:
+    """A draft's number and texts, by the Inspectorate. Side effects: the fields named
+    are saved; its files are queued again."""
+    require(has_role(by, *REPORT_WRITERS))
+    report = _locked(report)
+    for name, value in texts.items():
+        setattr(report, name, value)
+    report.save(update_fields=list(texts))
+    return _changed(report)
+
+
+@transaction.atomic
+def approve(report, *, by) -> ProvincialReport:
+    """Leadership signs the draft. Side effects: status approved, by whom and when (the
+    report's figures and text are locked from then on); its files are queued again, now
+    dated and signed."""
+    require(has_role(by, *REPORT_APPROVERS))
+    report = _locked(report)
+    report.status, report.approved_by, report.approved_at = ProvincialReport.Status.APPROVED, by, timezone.now()
+    report.save(update_fields=["status", "approved_by", "approved_at"])
+    return _changed(report)
