@@ -12,12 +12,11 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from config.feedback import error_text
-from units import reconciliation, services, workbooks
+from units import imports, reconciliation, services, workbooks
 from units.exporters import UnitExporter, xlsx_response
 from units.forms import ImportConfirmForm, ImportUploadForm, UnitFilterForm, UnitForm
 from units.models import ImportBatch, ImportRow, Unit
 from units.permissions import can_edit_registry, require_registry_editor
-from units.tasks import commit_import_task
 
 PAGE_SIZE = 50
 IN_PROGRESS = (ImportBatch.Status.UPLOADED, ImportBatch.Status.PARSING, ImportBatch.Status.COMMITTING)
@@ -169,7 +168,7 @@ def import_upload(request):
     require_registry_editor(request.user)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        batch = services.start_import(uploaded_file=form.cleaned_data["file"], by=request.user)
+        batch = imports.start_import(uploaded_file=form.cleaned_data["file"], by=request.user)
         return redirect("units:import_detail", pk=batch.pk)
     recent = ImportBatch.objects.select_related("uploaded_by")[:10]
     return render(request, "units/import_upload.html", {"form": form, "recent": recent})
@@ -200,7 +199,7 @@ def import_detail(request, pk):
     _describe_changes(page.object_list)
     return render(request, "units/import_detail.html", {
         "batch": batch, "page": page, "status": status,
-        "statuses": [(value, label) for value, label in ImportRow.Status.choices if value in services.FILE_OUTCOMES],
+        "statuses": [(value, label) for value, label in ImportRow.Status.choices if value in imports.FILE_OUTCOMES],
         "confirm_form": ImportConfirmForm(),
         "has_errors": bool(batch.counts.get(ImportRow.Status.ERROR)),
     })
@@ -217,7 +216,7 @@ def import_confirm(request, pk):
         messages.error(request, _("The file has rows with errors: fix them and upload it again, "
                                   "or choose to import the valid rows only."))
     elif batch.status == ImportBatch.Status.READY:
-        commit_import_task.enqueue(batch.pk, request.user.pk, only_valid)
+        imports.commit_import_task.enqueue(batch.pk, request.user.pk, only_valid)
     return redirect("units:import_detail", pk=batch.pk)
 
 
@@ -256,7 +255,7 @@ def reconcile_upload(request):
     require_registry_editor(request.user)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        batch = services.start_import(uploaded_file=form.cleaned_data["file"], by=request.user,
+        batch = imports.start_import(uploaded_file=form.cleaned_data["file"], by=request.user,
                                       kind=ImportBatch.Kind.PORTAL)
         return redirect("units:import_detail", pk=batch.pk)
     units = Unit.objects.visible_to(request.user)
