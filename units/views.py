@@ -1,5 +1,3 @@
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -12,7 +10,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from config.feedback import error_text
-from units import imports, reconciliation, services, workbooks
+from units import history, imports, reconciliation, services, workbooks
 from units.exporters import UnitExporter, xlsx_response
 from units.forms import ImportConfirmForm, ImportUploadForm, UnitFilterForm, UnitForm
 from units.models import ImportBatch, ImportRow, Unit
@@ -58,60 +56,10 @@ def unit_detail(request, pk):
               .order_by("-starts_at"))
     targets = Target.objects.visible_to(request.user).filter(unit=unit).select_related("campaign", "draw")
     return render(request, "units/unit_detail.html", {
-        "unit": unit, "changes": unit_changes(unit), "can_edit": can_edit_registry(request.user),
+        "unit": unit, "changes": history.unit_changes(unit), "can_edit": can_edit_registry(request.user),
         "visits": visits, "targets": targets,
         "follow_ups": FollowUp.objects.visible_to(request.user).filter(unit=unit).select_related("correction"),
     })
-
-
-HISTORY_HIDDEN = {"updated_by", "source_import"}  # shown as the record's who and provenance instead
-
-
-def unit_changes(unit):
-    """The unit's history as (when, who, [(field label, old, new)]), newest first,
-    with choices and related records by name."""
-    records = list(unit.history.select_related("history_user").order_by("-history_date", "-history_id"))
-    changes = []
-    for record, previous in zip(records, [*records[1:], None], strict=True):
-        if previous is None:
-            changes.append((record.history_date, record.history_user, None))
-            continue
-        delta = record.diff_against(previous)
-        fields = [(Unit._meta.get_field(c.field), c.old, c.new) for c in delta.changes if c.field not in HISTORY_HIDDEN]
-        if fields:
-            changes.append((record.history_date, record.history_user, fields))
-    described = readable_changes([fields or [] for _when, _who, fields in changes])
-    return [(when, who, fields and labelled) for (when, who, fields), labelled in zip(changes, described, strict=True)]
-
-
-def readable_changes(groups) -> list[list[tuple]]:
-    """For each group of (model field, old, new): (field label, old, new) as a reader takes
-    them — choices by their label, related records by name (one query per related model
-    whatever the number of changes), yes/no, dates dd/mm/yyyy."""
-    wanted = {}
-    for fields in groups:
-        for field, old, new in fields:
-            if field.is_relation:
-                wanted.setdefault(field.related_model, set()).update(v for v in (old, new) if v not in (None, ""))
-    names = {model: {pk: str(obj) for pk, obj in model.objects.in_bulk(pks).items()} for model, pks in wanted.items()}
-
-    def readable(field, value):
-        if value in (None, ""):
-            return None
-        if field.choices:
-            return dict(field.flatchoices).get(value, value)
-        if field.is_relation:
-            return names[field.related_model].get(value, value)
-        if isinstance(value, bool):
-            return _("Yes") if value else _("No")
-        if field.get_internal_type() == "DateField" and isinstance(value, str):
-            value = datetime.date.fromisoformat(value)  # as an import row stores it
-        if isinstance(value, datetime.date):
-            return value.strftime("%d/%m/%Y")
-        return value
-
-    return [[(field.verbose_name, readable(field, old), readable(field, new)) for field, old, new in fields]
-            for fields in groups]
 
 
 def unit_create(request):
@@ -196,7 +144,7 @@ def import_detail(request, pk):
         rows = rows.filter(status=status)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
-    _describe_changes(page.object_list)
+    history.describe_changes(page.object_list)
     return render(request, "units/import_detail.html", {
         "batch": batch, "page": page, "status": status,
         "statuses": [(value, label) for value, label in ImportRow.Status.choices if value in imports.FILE_OUTCOMES],
@@ -231,15 +179,6 @@ def import_error_report(request, pk):
     response = HttpResponse(report, content_type=workbooks.XLSX)
     response["Content-Disposition"] = 'attachment; filename="bao-cao-loi-nhap.xlsx"'
     return response
-
-
-def _describe_changes(rows) -> None:
-    """Give each row `change_list`: (field label, old, new) as the unit's history shows them."""
-    rows = list(rows)
-    described = readable_changes([[(Unit._meta.get_field(field), old, new) for field, (old, new) in row.changes.items()]
-                                  for row in rows])
-    for row, change_list in zip(rows, described, strict=True):
-        row.change_list = change_list
 
 
 # ------------------------------------------------------------------------------ reconciliation
