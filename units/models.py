@@ -209,6 +209,13 @@ class Unit(models.Model):
             raise ValidationError({"commune": _("Choose a commune, ward or township.")})
 
 
+class ImportBatchQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Coordinators and administrators see the imports; each batch once uploaded is
+        the team's shared work, so any editor may review and confirm it."""
+        return self if has_role(user, *REGISTRY_EDITORS) else self.none()
+
+
 class ImportBatch(models.Model):
     """One uploaded workbook of units: parsed in the background, previewed, then
     committed all at once or not at all."""
@@ -242,6 +249,8 @@ class ImportBatch(models.Model):
     message = models.TextField(_("message"), blank=True)
     only_valid_rows = models.BooleanField(_("valid rows only"), default=False)
     committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("unit import")

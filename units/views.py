@@ -99,12 +99,6 @@ def unit_export(request):
 # ------------------------------------------------------------------------------ imports
 
 
-def _batches_of(user):
-    """Coordinators and administrators see the imports; each batch once uploaded is
-    the team's shared work, so any editor may review and confirm it."""
-    return ImportBatch.objects.all() if can_edit_registry(user) else ImportBatch.objects.none()
-
-
 def import_template(request):
     require_registry_editor(request.user)
     response = HttpResponse(workbooks.import_template(), content_type=workbooks.XLSX)
@@ -118,13 +112,13 @@ def import_upload(request):
     if request.method == "POST" and form.is_valid():
         batch = imports.start_import(uploaded_file=form.cleaned_data["file"], by=request.user)
         return redirect("units:import_detail", pk=batch.pk)
-    recent = ImportBatch.objects.select_related("uploaded_by")[:10]
+    recent = ImportBatch.objects.visible_to(request.user).select_related("uploaded_by")[:10]
     return render(request, "units/import_upload.html", {"form": form, "recent": recent})
 
 
 def import_detail(request, pk):
     require_registry_editor(request.user)
-    batch = get_object_or_404(_batches_of(request.user).select_related("uploaded_by"), pk=pk)
+    batch = get_object_or_404(ImportBatch.objects.visible_to(request.user).select_related("uploaded_by"), pk=pk)
     from_htmx = request.headers.get("HX-Request") == "true"
     if batch.status in IN_PROGRESS:
         template = "units/_import_progress.html" if from_htmx else "units/import_progress.html"
@@ -156,7 +150,7 @@ def import_detail(request, pk):
 @require_POST
 def import_confirm(request, pk):
     require_registry_editor(request.user)
-    batch = get_object_or_404(_batches_of(request.user), pk=pk)
+    batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
     form = ImportConfirmForm(request.POST)
     form.is_valid()
     only_valid = form.cleaned_data.get("only_valid_rows", False)
@@ -170,7 +164,7 @@ def import_confirm(request, pk):
 
 def import_error_report(request, pk):
     require_registry_editor(request.user)
-    batch = get_object_or_404(_batches_of(request.user), pk=pk)
+    batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
     rows = (batch.rows.exclude(status__in=[ImportRow.Status.NEW, ImportRow.Status.SKIPPED])
             .order_by("row").values_list("values", "messages", "status"))
     report = workbooks.error_report(
@@ -195,12 +189,12 @@ def reconcile_upload(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         batch = imports.start_import(uploaded_file=form.cleaned_data["file"], by=request.user,
-                                      kind=ImportBatch.Kind.PORTAL)
+                                     kind=ImportBatch.Kind.PORTAL)
         return redirect("units:import_detail", pk=batch.pk)
     units = Unit.objects.visible_to(request.user)
+    recent = ImportBatch.objects.visible_to(request.user).filter(kind=ImportBatch.Kind.PORTAL)
     return render(request, "units/reconcile_upload.html", {
-        "form": form,
-        "recent": _batches_of(request.user).filter(kind=ImportBatch.Kind.PORTAL).select_related("uploaded_by")[:10],
+        "form": form, "recent": recent.select_related("uploaded_by")[:10],
         "by_district": reconciliation.qr_coverage(units, "district"),
         "by_category": reconciliation.qr_coverage(units, "category"),
     })
@@ -208,7 +202,7 @@ def reconcile_upload(request):
 
 def reconcile_detail(request, pk):
     require_registry_editor(request.user)
-    batch = get_object_or_404(_batches_of(request.user).filter(kind=ImportBatch.Kind.PORTAL), pk=pk)
+    batch = get_object_or_404(ImportBatch.objects.visible_to(request.user).filter(kind=ImportBatch.Kind.PORTAL), pk=pk)
     if batch.status != ImportBatch.Status.READY:
         return redirect("units:import_detail", pk=batch.pk)
     shown = request.GET.get("list") if request.GET.get("list") in RECONCILE_LISTS else "matched"
@@ -231,7 +225,7 @@ def reconcile_detail(request, pk):
 def reconcile_accept(request, pk):
     require_registry_editor(request.user)
     row = get_object_or_404(ImportRow.objects.filter(
-        batch__in=_batches_of(request.user), status=ImportRow.Status.MATCHED), pk=pk)
+        batch__in=ImportBatch.objects.visible_to(request.user), status=ImportRow.Status.MATCHED), pk=pk)
     try:
         unit = reconciliation.accept_match(row, by=request.user)
     except ValidationError as error:
@@ -245,7 +239,7 @@ def reconcile_accept(request, pk):
 def reconcile_add(request, pk):
     require_registry_editor(request.user)
     row = get_object_or_404(ImportRow.objects.filter(
-        batch__in=_batches_of(request.user), status=ImportRow.Status.MISSING), pk=pk)
+        batch__in=ImportBatch.objects.visible_to(request.user), status=ImportRow.Status.MISSING), pk=pk)
     try:
         unit = reconciliation.add_from_portal(row, by=request.user)
     except ValidationError as error:

@@ -32,7 +32,7 @@ def registry(db):
 
 def reconcile(user):
     batch = imports.start_import(uploaded_file=upload(PORTAL_ROWS, header=PORTAL_HEADER), by=user,
-                                  kind=ImportBatch.Kind.PORTAL)
+                                 kind=ImportBatch.Kind.PORTAL)
     imports.parse_import(batch)
     batch.refresh_from_db()
     return batch
