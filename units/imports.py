@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django_tasks import task
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -25,6 +26,7 @@ from units.services import EDITABLE_FIELDS
 ROW_BATCH = 1000
 QR_PROGRESS = [Unit.QRStatus.NONE, Unit.QRStatus.CREATED, Unit.QRStatus.POSTED]
 FILE_OUTCOMES = ("new", "update", "duplicate", "error", "skipped")
+NOT_WAITING = _lazy("This import is not waiting for confirmation.")
 
 
 def start_import(*, uploaded_file, by, kind=ImportBatch.Kind.UNITS) -> ImportBatch:
@@ -183,23 +185,42 @@ def _unit_fields(data: dict) -> dict:
     return fields
 
 
-def commit_import(batch: ImportBatch, *, by, only_valid_rows: bool) -> dict:
-    """Write the batch's new and changed units in one transaction: all or nothing.
-
-    With errors in the file, `only_valid_rows` must be True (the user chose to leave
-    those rows out). Side effects: units created or changed with history naming `by`
-    and provenance pointing at the batch; the batch marked DONE (or FAILED with the
-    reason, nothing written). Returns the counts of created and updated units.
-    """
+def check_committable(batch: ImportBatch, *, only_valid_rows: bool) -> None:
+    """What may be committed: a batch ready for review and, when the file has rows with
+    errors, only if the user chose to leave those rows out. Raises ValidationError with
+    the reason the user reads; no side effects."""
     if batch.counts.get(ImportRow.Status.ERROR) and not only_valid_rows:
         raise ValidationError(_("The file has rows with errors: fix them and upload it again, "
                                 "or choose to import the valid rows only."))
+    if batch.status != ImportBatch.Status.READY:
+        raise ValidationError(NOT_WAITING)
+
+
+def confirm_import(batch: ImportBatch, *, by, only_valid_rows: bool) -> None:
+    """The user's confirmation: queue the commit (commit_import, in the background).
+
+    Side effects: commit_import_task enqueued. Raises ValidationError, queueing
+    nothing, if the batch may not be committed (check_committable).
+    """
+    check_committable(batch, only_valid_rows=only_valid_rows)
+    commit_import_task.enqueue(batch.pk, by.pk, only_valid_rows)
+
+
+def commit_import(batch: ImportBatch, *, by, only_valid_rows: bool) -> dict:
+    """Write the batch's new and changed units in one transaction: all or nothing.
+
+    Refused as check_committable says. Side effects: units created or changed with
+    history naming `by` and provenance pointing at the batch; the batch marked DONE
+    (or FAILED with the reason, nothing written). Returns the counts of created and
+    updated units.
+    """
+    check_committable(batch, only_valid_rows=only_valid_rows)
     # Compare-and-set: a second confirmation (a double tap, a retried request) finds
     # the batch no longer READY and writes nothing.
     claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.READY).update(
         status=ImportBatch.Status.COMMITTING)
     if not claimed:
-        raise ValidationError(_("This import is not waiting for confirmation."))
+        raise ValidationError(NOT_WAITING)
     try:
         with transaction.atomic():
             created = _create_units(batch, by=by)

@@ -153,12 +153,10 @@ def import_confirm(request, pk):
     batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
     form = ImportConfirmForm(request.POST)
     form.is_valid()
-    only_valid = form.cleaned_data.get("only_valid_rows", False)
-    if batch.counts.get(ImportRow.Status.ERROR) and not only_valid:
-        messages.error(request, _("The file has rows with errors: fix them and upload it again, "
-                                  "or choose to import the valid rows only."))
-    elif batch.status == ImportBatch.Status.READY:
-        imports.commit_import_task.enqueue(batch.pk, request.user.pk, only_valid)
+    try:
+        imports.confirm_import(batch, by=request.user, only_valid_rows=form.cleaned_data.get("only_valid_rows", False))
+    except ValidationError as error:
+        messages.error(request, error_text(error))
     return redirect("units:import_detail", pk=batch.pk)
 
 
