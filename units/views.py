@@ -219,29 +219,28 @@ def reconcile_detail(request, pk):
     })
 
 
-@require_POST
-def reconcile_accept(request, pk):
+def _act_on_portal_row(request, pk, *, status, action, done: str, shown: str):
+    """Run a reconciliation service on one row of a portal list the user may see, and
+    tell the outcome: `done` names the unit on success, the refusal is shown otherwise."""
     require_registry_editor(request.user)
     row = get_object_or_404(ImportRow.objects.filter(
-        batch__in=ImportBatch.objects.visible_to(request.user), status=ImportRow.Status.MATCHED), pk=pk)
+        batch__in=ImportBatch.objects.visible_to(request.user), status=status), pk=pk)
     try:
-        unit = reconciliation.accept_match(row, by=request.user)
+        unit = action(row, by=request.user)
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
-        messages.success(request, _("Location code recorded on “%(name)s”.") % {"name": unit.name})
-    return redirect(f"{reverse('units:reconcile_detail', args=[row.batch_id])}?list=matched")
+        messages.success(request, done % {"name": unit.name})
+    return redirect(f"{reverse('units:reconcile_detail', args=[row.batch_id])}?list={shown}")
+
+
+@require_POST
+def reconcile_accept(request, pk):
+    return _act_on_portal_row(request, pk, status=ImportRow.Status.MATCHED, action=reconciliation.accept_match,
+                              done=_("Location code recorded on “%(name)s”."), shown="matched")
 
 
 @require_POST
 def reconcile_add(request, pk):
-    require_registry_editor(request.user)
-    row = get_object_or_404(ImportRow.objects.filter(
-        batch__in=ImportBatch.objects.visible_to(request.user), status=ImportRow.Status.MISSING), pk=pk)
-    try:
-        unit = reconciliation.add_from_portal(row, by=request.user)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, _("“%(name)s” added to the registry.") % {"name": unit.name})
-    return redirect(f"{reverse('units:reconcile_detail', args=[row.batch_id])}?list=missing")
+    return _act_on_portal_row(request, pk, status=ImportRow.Status.MISSING, action=reconciliation.add_from_portal,
+                              done=_("“%(name)s” added to the registry."), shown="missing")
