@@ -93,7 +93,7 @@ def unit_edit(request, pk):
 
 def unit_export(request):
     _form, units = _filtered_units(request)
-    return xlsx_response(UnitExporter(units), filename="danh-muc-don-vi.xlsx")
+    return xlsx_response([UnitExporter(units)], filename="danh-muc-don-vi.xlsx")
 
 
 # ------------------------------------------------------------------------------ imports
