@@ -15,11 +15,13 @@ import logging
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from django_tasks import task
 
 from accounts.roles import has_role
 from inspections.models import Answer, Campaign, ChecklistItem, Visit
@@ -146,8 +148,6 @@ def answer_value(kind: str, value, yes_no: dict):
 def request_raw_export(campaign: Campaign, *, by, language: str = "") -> RawExport:
     """Queue a raw export of the campaign for this person. Side effects: a RawExport
     (queued), and its task enqueued once the transaction commits."""
-    from reports.tasks import raw_export_task
-
     export = RawExport.objects.create(campaign=campaign, requested_by=by)
     transaction.on_commit(lambda: raw_export_task.enqueue(export.pk, language))
     return export
@@ -188,6 +188,14 @@ def write_raw_export(export: RawExport) -> None:
         export.message = _("The export could not be written. Try again; if it fails again, "
                            "tell the administrator.")
         jobs.update(status=export.status, message=export.message, finished_at=export.finished_at)
+
+
+@task()
+def raw_export_task(export_id: int, language: str = "") -> None:
+    """Write a raw export (`manage.py db_worker`), its headers and labels in the language
+    it was asked in."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        write_raw_export(RawExport.objects.select_related("campaign", "requested_by").get(pk=export_id))
 
 
 def download_name(export: RawExport) -> str:
