@@ -86,6 +86,7 @@ def main():
     import django
 
     django.setup()
+    # Inline: Django's models can be imported only once django.setup() has run.
     from django.contrib.auth import get_user_model
     from django.test.utils import setup_databases, teardown_databases
 

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from config.feedback import error_text
+from inspections.models import Campaign, FollowUp, Target, Visit
+from inspections.permissions import can_schedule
 from units import history, imports, reconciliation, services, workbooks
 from units.exporters import UnitExporter, xlsx_response
 from units.forms import ImportConfirmForm, ImportUploadForm, UnitFilterForm, UnitForm
@@ -34,9 +36,6 @@ def unit_list(request):
                     .annotate(n=Count("id")).order_by("commune__parent__code"))
     query = request.GET.copy()
     query.pop("page", None)
-    from inspections.models import Campaign
-    from inspections.permissions import can_schedule
-
     campaigns = (Campaign.objects.visible_to(request.user).filter(status=Campaign.Status.ACTIVE)
                  if can_schedule(request.user) else Campaign.objects.none())
     return render(request, "units/unit_list.html", {
@@ -50,8 +49,6 @@ def unit_detail(request, pk):
     unit = get_object_or_404(
         Unit.objects.visible_to(request.user).select_related(
             "category", "commune__parent", "created_by", "updated_by", "source_import"), pk=pk)
-    from inspections.models import FollowUp, Target, Visit
-
     visits = (Visit.objects.visible_to(request.user).filter(unit=unit).select_related("campaign")
               .order_by("-starts_at"))
     targets = Target.objects.visible_to(request.user).filter(unit=unit).select_related("campaign", "draw")

@@ -1,5 +1,6 @@
 import json
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
@@ -21,8 +22,6 @@ class Command(BaseCommand):
         parser.add_argument("--user", default="admin", help="the account named in the units' history")
 
     def handle(self, *args, file, dry_run=False, json=False, user="admin", **options):
-        from django.contrib.auth import get_user_model
-
         try:
             by = get_user_model().objects.get(username=user)
         except get_user_model().DoesNotExist as error:
