@@ -2,11 +2,11 @@
 each, in an .xlsx written in the background (a `RawExport` job) from the visits the
 requester may see.
 
-Each sheet is an exporter with `headers()` and a `rows()` generator, as in
-units/exporters.py; `render_sheets` writes several of them into one write-only workbook
-(openpyxl keeps only the current row in memory) and reports its progress. Rows come
-from `values_list(...).iterator()` and small lookups built before the loop, so memory
-stays flat and the number of queries does not depend on the number of rows.
+Each sheet is a `units.exporters.ListExporter` (`headers()` and a `rows()` generator);
+`render_xlsx` writes both into one write-only workbook (openpyxl keeps only the current
+row in memory) and reports its progress. Rows come from `values_list(...).iterator()`
+and small lookups built before the loop, so memory stays flat and the number of
+queries does not depend on the number of rows.
 """
 
 import datetime
@@ -15,32 +15,26 @@ import logging
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook
-from openpyxl.cell.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from django_tasks import task
 
 from accounts.roles import has_role
 from inspections.models import Answer, Campaign, ChecklistItem, Visit
 from inspections.vocabulary import CONCLUSION_LABELS, CRITERIA
 from reports.documents import LOCAL_TIMEZONE  # visits are dated in Hà Tĩnh, whatever the server's zone
 from reports.models import REPORT_READERS, RawExport
+from units.exporters import ListExporter, render_xlsx
 from units.models import UnitCategory
-from units.workbooks import safe_text
 
 logger = logging.getLogger(__name__)
 
 IN_PROGRESS = (RawExport.Status.QUEUED, RawExport.Status.RUNNING)
-PROGRESS_EVERY = 1000  # rows between two updates of the job's progress (one cheap UPDATE each)
 CHUNK_SIZE = 2000
-_DATE_FORMAT = "dd/mm/yyyy"
-_MOMENT_FORMAT = "dd/mm/yyyy hh:mm"
-_BOLD = Font(bold=True)
 
 
 # ------------------------------------------------------------------------------ who
@@ -60,7 +54,7 @@ def _local(moment: datetime.datetime | None) -> datetime.datetime | None:
     return timezone.localtime(moment, LOCAL_TIMEZONE).replace(tzinfo=None, microsecond=0) if moment else None
 
 
-class VisitSheet:
+class VisitSheet(ListExporter):
     """One row per visit: where, when, its status, conclusion and the unit's figures."""
 
     def __init__(self, visits):
@@ -97,7 +91,7 @@ class VisitSheet:
             ]
 
 
-class AnswerSheet:
+class AnswerSheet(ListExporter):
     """One row per answer of those visits, in the visits' order, then the checklist's."""
 
     def __init__(self, visits):
@@ -147,44 +141,6 @@ def answer_value(kind: str, value, yes_no: dict):
     return str(value)
 
 
-def _cell(sheet, value):
-    """User text stays text (`safe_text`); dates and times are real, formatted cells."""
-    if isinstance(value, str):
-        return safe_text(value)
-    if isinstance(value, datetime.date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = _MOMENT_FORMAT if isinstance(value, datetime.datetime) else _DATE_FORMAT
-        return cell
-    return value
-
-
-def render_sheets(exporters, handle, *, progress=None) -> int:
-    """Write each exporter as one sheet of a write-only workbook to handle: its title,
-    a bold frozen header row, then its rows. `progress(rows_written)` is called every
-    PROGRESS_EVERY rows, counting across sheets; returns the number of rows written."""
-    workbook = Workbook(write_only=True)
-    written = 0
-    for exporter in exporters:
-        sheet = workbook.create_sheet(exporter.title())
-        headers = exporter.headers()
-        for index in range(1, len(headers) + 1):
-            sheet.column_dimensions[get_column_letter(index)].width = 18
-        sheet.freeze_panes = "A2"
-        header_cells = []
-        for text in headers:
-            cell = WriteOnlyCell(sheet, value=text)
-            cell.font = _BOLD
-            header_cells.append(cell)
-        sheet.append(header_cells)
-        for row in exporter.rows():
-            sheet.append([_cell(sheet, value) for value in row])
-            written += 1
-            if progress is not None and written % PROGRESS_EVERY == 0:
-                progress(written)
-    workbook.save(handle)
-    return written
-
-
 # ------------------------------------------------------------------------------ the job
 
 
@@ -192,8 +148,6 @@ def render_sheets(exporters, handle, *, progress=None) -> int:
 def request_raw_export(campaign: Campaign, *, by, language: str = "") -> RawExport:
     """Queue a raw export of the campaign for this person. Side effects: a RawExport
     (queued), and its task enqueued once the transaction commits."""
-    from reports.tasks import raw_export_task
-
     export = RawExport.objects.create(campaign=campaign, requested_by=by)
     transaction.on_commit(lambda: raw_export_task.enqueue(export.pk, language))
     return export
@@ -208,7 +162,7 @@ def write_raw_export(export: RawExport) -> None:
     language.
 
     Side effects: the job becomes "running" with its total of rows, its progress is
-    updated every PROGRESS_EVERY rows, then it is "done" with its file (under
+    updated every units.exporters.PROGRESS_EVERY rows (one cheap UPDATE each), then it is "done" with its file (under
     MEDIA_ROOT/exports/) and finished_at; on any error it is "failed" with a message
     the requester reads, and the error is logged.
     """
@@ -221,7 +175,7 @@ def write_raw_export(export: RawExport) -> None:
         total = sum(sheet.count() for sheet in sheets)
         jobs.update(progress_total=total)
         with tempfile.TemporaryFile() as handle:
-            written = render_sheets(sheets, handle, progress=lambda done: jobs.update(progress_done=done))
+            written = render_xlsx(sheets, handle, progress=lambda done: jobs.update(progress_done=done))
             handle.seek(0)
             export.file.save(export_filename(export.campaign_id, started_at), File(handle), save=False)
         # The rows written, which is the total counted unless answers were saved meanwhile.
@@ -234,6 +188,14 @@ def write_raw_export(export: RawExport) -> None:
         export.message = _("The export could not be written. Try again; if it fails again, "
                            "tell the administrator.")
         jobs.update(status=export.status, message=export.message, finished_at=export.finished_at)
+
+
+@task()
+def raw_export_task(export_id: int, language: str = "") -> None:
+    """Write a raw export (`manage.py db_worker`), its headers and labels in the language
+    it was asked in."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        write_raw_export(RawExport.objects.select_related("campaign", "requested_by").get(pk=export_id))
 
 
 def download_name(export: RawExport) -> str:

@@ -60,7 +60,7 @@ from django.conf import settings
 settings.DATABASES["default"]["NAME"] = os.environ["BENCH_DB"]
 from django.contrib.auth import get_user_model
 from django.core.files import File
-from units import services
+from units import imports
 from units.models import ImportBatch, Unit
 
 phase, path = sys.argv[1], sys.argv[2]
@@ -70,12 +70,12 @@ if phase == "parse":
     with open(path, "rb") as handle:
         batch = ImportBatch.objects.create(file=File(handle, name="bench.xlsx"), original_name="bench.xlsx",
                                            uploaded_by=user)
-    services.parse_import(batch)
+    imports.parse_import(batch)
     batch.refresh_from_db()
     result = batch.counts
 else:
     batch = ImportBatch.objects.latest("pk")
-    result = services.commit_import(batch, by=user, only_valid_rows=True)
+    result = imports.commit_import(batch, by=user, only_valid_rows=True)
 print(json.dumps([result, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))
 """
 
@@ -86,6 +86,7 @@ def main():
     import django
 
     django.setup()
+    # Inline: Django's models can be imported only once django.setup() has run.
     from django.contrib.auth import get_user_model
     from django.test.utils import setup_databases, teardown_databases
 

@@ -1,16 +1,48 @@
-"""Exports of the registry: an exporter yields a header row and data rows; one
-function turns that into an .xlsx streamed from openpyxl's write-only mode."""
+"""Spreadsheet exports, as pretix writes them: an exporter only says what its sheet
+holds (a title, a header row, data rows); `render_xlsx` turns one or more exporters
+into an .xlsx through openpyxl's write-only mode (one row in memory at a time), user
+text kept as text (`safe_text`), dates and numbers as typed cells."""
 
+import datetime
 import tempfile
+from collections.abc import Iterable
 
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from units.workbooks import XLSX, safe_text
 
+PROGRESS_EVERY = 1000  # rows between two calls of render_xlsx's `progress`
+_COLUMN_WIDTH = 18
+_DATE_FORMAT = "dd/mm/yyyy"
+_MOMENT_FORMAT = "dd/mm/yyyy hh:mm"
+_BOLD = Font(bold=True)
 
-class UnitExporter:
+
+class ListExporter:
+    """One sheet of an export. A subclass gives `headers()` and a `rows()` generator that
+    starts from a scoped queryset (`visible_to`) and builds its lookups before the loop;
+    it may name the sheet (`title()`) and say how many rows are coming (`count()`, for a
+    progress bar)."""
+
+    def title(self) -> str | None:
+        return None  # openpyxl's default sheet name
+
+    def headers(self) -> list[str]:
+        raise NotImplementedError
+
+    def rows(self) -> Iterable[list]:
+        raise NotImplementedError
+
+    def count(self) -> int:
+        raise NotImplementedError
+
+
+class UnitExporter(ListExporter):
     """The units of a (filtered, scoped) queryset, one row each, in Vietnamese order."""
 
     def __init__(self, units):
@@ -35,19 +67,47 @@ class UnitExporter:
             ]
 
 
-def render_xlsx(exporter, handle) -> None:
-    """Write the exporter's rows to handle; user text always stays text."""
+def _cell(sheet, value):
+    """User text stays text (`safe_text`); dates and times are real, formatted cells."""
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, datetime.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = _MOMENT_FORMAT if isinstance(value, datetime.datetime) else _DATE_FORMAT
+        return cell
+    return value
+
+
+def render_xlsx(exporters, handle, *, progress=None) -> int:
+    """Write each exporter as one sheet of a write-only workbook to handle: its title,
+    a bold frozen header row, then its rows. `progress(rows_written)` is called every
+    PROGRESS_EVERY rows, counting across sheets; returns the number of rows written."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
-    sheet.append(exporter.headers())
-    for row in exporter.rows():
-        sheet.append([safe_text(value) if isinstance(value, str) else value for value in row])
+    written = 0
+    for exporter in exporters:
+        sheet = workbook.create_sheet(exporter.title())
+        headers = exporter.headers()
+        for index in range(1, len(headers) + 1):
+            sheet.column_dimensions[get_column_letter(index)].width = _COLUMN_WIDTH
+        sheet.freeze_panes = "A2"
+        header_cells = []
+        for text in headers:
+            cell = WriteOnlyCell(sheet, value=text)
+            cell.font = _BOLD
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for row in exporter.rows():
+            sheet.append([_cell(sheet, value) for value in row])
+            written += 1
+            if progress is not None and written % PROGRESS_EVERY == 0:
+                progress(written)
     workbook.save(handle)
+    return written
 
 
-def xlsx_response(exporter, *, filename: str) -> FileResponse:
+def xlsx_response(exporters, *, filename: str) -> FileResponse:
+    """The exporters' workbook as a download, spooled through a temporary file."""
     handle = tempfile.TemporaryFile()
-    render_xlsx(exporter, handle)
+    render_xlsx(exporters, handle)
     handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=filename,
-                        content_type=XLSX)
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)

@@ -83,6 +83,7 @@ class UnitQuerySet(models.QuerySet):
             return self.none()
         if has_role(user, *REGISTRY_READERS):
             return self
+        # The one deliberate cross-app tie (the registry's scope follows the visits'); inline: a real cycle.
         from inspections.models import Visit
 
         return self.filter(pk__in=Visit.objects.visible_to(user).values("unit"))
@@ -104,7 +105,7 @@ class UnitQuerySet(models.QuerySet):
     def never_inspected(self):
         """Units no team has inspected yet (no visit under way, submitted or approved).
         A planned or scheduled visit does not count, and is not revealed by this."""
-        from inspections.models import Visit
+        from inspections.models import Visit  # the same tie as visible_to's, inline for the same reason
 
         inspected = Visit.objects.filter(unit=OuterRef("pk"), status__in=Visit.INSPECTED)
         return self.filter(~Exists(inspected))
@@ -209,6 +210,13 @@ class Unit(models.Model):
             raise ValidationError({"commune": _("Choose a commune, ward or township.")})
 
 
+class ImportBatchQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Coordinators and administrators see the imports; each batch once uploaded is
+        the team's shared work, so any editor may review and confirm it."""
+        return self if has_role(user, *REGISTRY_EDITORS) else self.none()
+
+
 class ImportBatch(models.Model):
     """One uploaded workbook of units: parsed in the background, previewed, then
     committed all at once or not at all."""
@@ -242,6 +250,8 @@ class ImportBatch(models.Model):
     message = models.TextField(_("message"), blank=True)
     only_valid_rows = models.BooleanField(_("valid rows only"), default=False)
     committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("unit import")

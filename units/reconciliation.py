@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from units import text
 from units.models import ImportBatch, ImportRow, Unit
+from units.services import EDITABLE_FIELDS, create_unit, update_unit
 
 CERTAIN, LIKELY, POSSIBLE = 100, 90, 60
 WITH_QR = Q(qr_status__in=[Unit.QRStatus.CREATED, Unit.QRStatus.POSTED])
@@ -70,8 +71,6 @@ def accept_match(row: ImportRow, *, by) -> Unit:
     history record naming `by`; the row marked accepted. Raises ValidationError if
     another unit holds the code.
     """
-    from units.services import update_unit
-
     row = ImportRow.objects.select_for_update().get(pk=row.pk)
     unit = Unit.objects.select_for_update().get(pk=row.unit_id)
     fields = {"qr_location_code": row.data.get("qr_location_code") or unit.qr_location_code}
@@ -90,8 +89,6 @@ def add_from_portal(row: ImportRow, *, by) -> Unit:
     """Create a registry unit from a portal location the registry lacks. Side effects:
     the unit (category as read, "Khác" when the list has none), its history, the row
     marked added."""
-    from units.services import EDITABLE_FIELDS, create_unit
-
     row = ImportRow.objects.select_for_update().get(pk=row.pk)
     data = row.data
     fields = {field: data[field] for field in EDITABLE_FIELDS if field in data and field not in ("category", "commune")}

@@ -1,5 +1,3 @@
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -12,12 +10,13 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from config.feedback import error_text
-from units import reconciliation, services, workbooks
+from inspections.models import Campaign, FollowUp, Target, Visit
+from inspections.permissions import can_schedule
+from units import history, imports, reconciliation, services, workbooks
 from units.exporters import UnitExporter, xlsx_response
 from units.forms import ImportConfirmForm, ImportUploadForm, UnitFilterForm, UnitForm
 from units.models import ImportBatch, ImportRow, Unit
 from units.permissions import can_edit_registry, require_registry_editor
-from units.tasks import commit_import_task
 
 PAGE_SIZE = 50
 IN_PROGRESS = (ImportBatch.Status.UPLOADED, ImportBatch.Status.PARSING, ImportBatch.Status.COMMITTING)
@@ -37,9 +36,6 @@ def unit_list(request):
                     .annotate(n=Count("id")).order_by("commune__parent__code"))
     query = request.GET.copy()
     query.pop("page", None)
-    from inspections.models import Campaign
-    from inspections.permissions import can_schedule
-
     campaigns = (Campaign.objects.visible_to(request.user).filter(status=Campaign.Status.ACTIVE)
                  if can_schedule(request.user) else Campaign.objects.none())
     return render(request, "units/unit_list.html", {
@@ -53,66 +49,14 @@ def unit_detail(request, pk):
     unit = get_object_or_404(
         Unit.objects.visible_to(request.user).select_related(
             "category", "commune__parent", "created_by", "updated_by", "source_import"), pk=pk)
-    from inspections.models import FollowUp, Target, Visit
-
     visits = (Visit.objects.visible_to(request.user).filter(unit=unit).select_related("campaign")
               .order_by("-starts_at"))
     targets = Target.objects.visible_to(request.user).filter(unit=unit).select_related("campaign", "draw")
     return render(request, "units/unit_detail.html", {
-        "unit": unit, "changes": unit_changes(unit), "can_edit": can_edit_registry(request.user),
+        "unit": unit, "changes": history.unit_changes(unit), "can_edit": can_edit_registry(request.user),
         "visits": visits, "targets": targets,
         "follow_ups": FollowUp.objects.visible_to(request.user).filter(unit=unit).select_related("correction"),
     })
-
-
-HISTORY_HIDDEN = {"updated_by", "source_import"}  # shown as the record's who and provenance instead
-
-
-def unit_changes(unit):
-    """The unit's history as (when, who, [(field label, old, new)]), newest first,
-    with choices and related records by name."""
-    records = list(unit.history.select_related("history_user").order_by("-history_date", "-history_id"))
-    changes = []
-    for record, previous in zip(records, [*records[1:], None], strict=True):
-        if previous is None:
-            changes.append((record.history_date, record.history_user, None))
-            continue
-        delta = record.diff_against(previous)
-        fields = [(Unit._meta.get_field(c.field), c.old, c.new) for c in delta.changes if c.field not in HISTORY_HIDDEN]
-        if fields:
-            changes.append((record.history_date, record.history_user, fields))
-    described = readable_changes([fields or [] for _when, _who, fields in changes])
-    return [(when, who, fields and labelled) for (when, who, fields), labelled in zip(changes, described, strict=True)]
-
-
-def readable_changes(groups) -> list[list[tuple]]:
-    """For each group of (model field, old, new): (field label, old, new) as a reader takes
-    them — choices by their label, related records by name (one query per related model
-    whatever the number of changes), yes/no, dates dd/mm/yyyy."""
-    wanted = {}
-    for fields in groups:
-        for field, old, new in fields:
-            if field.is_relation:
-                wanted.setdefault(field.related_model, set()).update(v for v in (old, new) if v not in (None, ""))
-    names = {model: {pk: str(obj) for pk, obj in model.objects.in_bulk(pks).items()} for model, pks in wanted.items()}
-
-    def readable(field, value):
-        if value in (None, ""):
-            return None
-        if field.choices:
-            return dict(field.flatchoices).get(value, value)
-        if field.is_relation:
-            return names[field.related_model].get(value, value)
-        if isinstance(value, bool):
-            return _("Yes") if value else _("No")
-        if field.get_internal_type() == "DateField" and isinstance(value, str):
-            value = datetime.date.fromisoformat(value)  # as an import row stores it
-        if isinstance(value, datetime.date):
-            return value.strftime("%d/%m/%Y")
-        return value
-
-    return [[(field.verbose_name, readable(field, old), readable(field, new)) for field, old, new in fields]
-            for fields in groups]
 
 
 def unit_create(request):
@@ -146,16 +90,10 @@ def unit_edit(request, pk):
 
 def unit_export(request):
     _form, units = _filtered_units(request)
-    return xlsx_response(UnitExporter(units), filename="danh-muc-don-vi.xlsx")
+    return xlsx_response([UnitExporter(units)], filename="danh-muc-don-vi.xlsx")
 
 
 # ------------------------------------------------------------------------------ imports
-
-
-def _batches_of(user):
-    """Coordinators and administrators see the imports; each batch once uploaded is
-    the team's shared work, so any editor may review and confirm it."""
-    return ImportBatch.objects.all() if can_edit_registry(user) else ImportBatch.objects.none()
 
 
 def import_template(request):
@@ -169,15 +107,15 @@ def import_upload(request):
     require_registry_editor(request.user)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        batch = services.start_import(uploaded_file=form.cleaned_data["file"], by=request.user)
+        batch = imports.start_import(uploaded_file=form.cleaned_data["file"], by=request.user)
         return redirect("units:import_detail", pk=batch.pk)
-    recent = ImportBatch.objects.select_related("uploaded_by")[:10]
+    recent = ImportBatch.objects.visible_to(request.user).select_related("uploaded_by")[:10]
     return render(request, "units/import_upload.html", {"form": form, "recent": recent})
 
 
 def import_detail(request, pk):
     require_registry_editor(request.user)
-    batch = get_object_or_404(_batches_of(request.user).select_related("uploaded_by"), pk=pk)
+    batch = get_object_or_404(ImportBatch.objects.visible_to(request.user).select_related("uploaded_by"), pk=pk)
     from_htmx = request.headers.get("HX-Request") == "true"
     if batch.status in IN_PROGRESS:
         template = "units/_import_progress.html" if from_htmx else "units/import_progress.html"
@@ -197,10 +135,10 @@ def import_detail(request, pk):
         rows = rows.filter(status=status)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
-    _describe_changes(page.object_list)
+    history.describe_changes(page.object_list)
     return render(request, "units/import_detail.html", {
         "batch": batch, "page": page, "status": status,
-        "statuses": [(value, label) for value, label in ImportRow.Status.choices if value in services.FILE_OUTCOMES],
+        "statuses": [(value, label) for value, label in ImportRow.Status.choices if value in imports.FILE_OUTCOMES],
         "confirm_form": ImportConfirmForm(),
         "has_errors": bool(batch.counts.get(ImportRow.Status.ERROR)),
     })
@@ -209,21 +147,19 @@ def import_detail(request, pk):
 @require_POST
 def import_confirm(request, pk):
     require_registry_editor(request.user)
-    batch = get_object_or_404(_batches_of(request.user), pk=pk)
+    batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
     form = ImportConfirmForm(request.POST)
     form.is_valid()
-    only_valid = form.cleaned_data.get("only_valid_rows", False)
-    if batch.counts.get(ImportRow.Status.ERROR) and not only_valid:
-        messages.error(request, _("The file has rows with errors: fix them and upload it again, "
-                                  "or choose to import the valid rows only."))
-    elif batch.status == ImportBatch.Status.READY:
-        commit_import_task.enqueue(batch.pk, request.user.pk, only_valid)
+    try:
+        imports.confirm_import(batch, by=request.user, only_valid_rows=form.cleaned_data.get("only_valid_rows", False))
+    except ValidationError as error:
+        messages.error(request, error_text(error))
     return redirect("units:import_detail", pk=batch.pk)
 
 
 def import_error_report(request, pk):
     require_registry_editor(request.user)
-    batch = get_object_or_404(_batches_of(request.user), pk=pk)
+    batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
     rows = (batch.rows.exclude(status__in=[ImportRow.Status.NEW, ImportRow.Status.SKIPPED])
             .order_by("row").values_list("values", "messages", "status"))
     report = workbooks.error_report(
@@ -232,15 +168,6 @@ def import_error_report(request, pk):
     response = HttpResponse(report, content_type=workbooks.XLSX)
     response["Content-Disposition"] = 'attachment; filename="bao-cao-loi-nhap.xlsx"'
     return response
-
-
-def _describe_changes(rows) -> None:
-    """Give each row `change_list`: (field label, old, new) as the unit's history shows them."""
-    rows = list(rows)
-    described = readable_changes([[(Unit._meta.get_field(field), old, new) for field, (old, new) in row.changes.items()]
-                                  for row in rows])
-    for row, change_list in zip(rows, described, strict=True):
-        row.change_list = change_list
 
 
 # ------------------------------------------------------------------------------ reconciliation
@@ -256,13 +183,13 @@ def reconcile_upload(request):
     require_registry_editor(request.user)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        batch = services.start_import(uploaded_file=form.cleaned_data["file"], by=request.user,
-                                      kind=ImportBatch.Kind.PORTAL)
+        batch = imports.start_import(uploaded_file=form.cleaned_data["file"], by=request.user,
+                                     kind=ImportBatch.Kind.PORTAL)
         return redirect("units:import_detail", pk=batch.pk)
     units = Unit.objects.visible_to(request.user)
+    recent = ImportBatch.objects.visible_to(request.user).filter(kind=ImportBatch.Kind.PORTAL)
     return render(request, "units/reconcile_upload.html", {
-        "form": form,
-        "recent": _batches_of(request.user).filter(kind=ImportBatch.Kind.PORTAL).select_related("uploaded_by")[:10],
+        "form": form, "recent": recent.select_related("uploaded_by")[:10],
         "by_district": reconciliation.qr_coverage(units, "district"),
         "by_category": reconciliation.qr_coverage(units, "category"),
     })
@@ -270,7 +197,7 @@ def reconcile_upload(request):
 
 def reconcile_detail(request, pk):
     require_registry_editor(request.user)
-    batch = get_object_or_404(_batches_of(request.user).filter(kind=ImportBatch.Kind.PORTAL), pk=pk)
+    batch = get_object_or_404(ImportBatch.objects.visible_to(request.user).filter(kind=ImportBatch.Kind.PORTAL), pk=pk)
     if batch.status != ImportBatch.Status.READY:
         return redirect("units:import_detail", pk=batch.pk)
     shown = request.GET.get("list") if request.GET.get("list") in RECONCILE_LISTS else "matched"
@@ -289,29 +216,28 @@ def reconcile_detail(request, pk):
     })
 
 
-@require_POST
-def reconcile_accept(request, pk):
+def _act_on_portal_row(request, pk, *, status, action, done: str, shown: str):
+    """Run a reconciliation service on one row of a portal list the user may see, and
+    tell the outcome: `done` names the unit on success, the refusal is shown otherwise."""
     require_registry_editor(request.user)
     row = get_object_or_404(ImportRow.objects.filter(
-        batch__in=_batches_of(request.user), status=ImportRow.Status.MATCHED), pk=pk)
+        batch__in=ImportBatch.objects.visible_to(request.user), status=status), pk=pk)
     try:
-        unit = reconciliation.accept_match(row, by=request.user)
+        unit = action(row, by=request.user)
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
-        messages.success(request, _("Location code recorded on “%(name)s”.") % {"name": unit.name})
-    return redirect(f"{reverse('units:reconcile_detail', args=[row.batch_id])}?list=matched")
+        messages.success(request, done % {"name": unit.name})
+    return redirect(f"{reverse('units:reconcile_detail', args=[row.batch_id])}?list={shown}")
+
+
+@require_POST
+def reconcile_accept(request, pk):
+    return _act_on_portal_row(request, pk, status=ImportRow.Status.MATCHED, action=reconciliation.accept_match,
+                              done=_("Location code recorded on “%(name)s”."), shown="matched")
 
 
 @require_POST
 def reconcile_add(request, pk):
-    require_registry_editor(request.user)
-    row = get_object_or_404(ImportRow.objects.filter(
-        batch__in=_batches_of(request.user), status=ImportRow.Status.MISSING), pk=pk)
-    try:
-        unit = reconciliation.add_from_portal(row, by=request.user)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, _("“%(name)s” added to the registry.") % {"name": unit.name})
-    return redirect(f"{reverse('units:reconcile_detail', args=[row.batch_id])}?list=missing")
+    return _act_on_portal_row(request, pk, status=ImportRow.Status.MISSING, action=reconciliation.add_from_portal,
+                              done=_("“%(name)s” added to the registry."), shown="missing")

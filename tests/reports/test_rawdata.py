@@ -18,6 +18,7 @@ from reports import rawdata
 from reports.models import RawExport
 from tests.factories import make_campaign, make_unit, make_user
 from tests.inspections.test_fieldwork import answer_all, build
+from units.exporters import render_xlsx
 from units.services import load_divisions
 
 VISIT_HEADERS = ["Visit ID", "Unit", "Category", "District", "Commune", "Date", "Status", "Conclusion a",
@@ -189,7 +190,7 @@ def test_progress_is_reported_every_thousand_rows():
     reported = []
     handle = io.BytesIO()
 
-    written = rawdata.render_sheets([Numbers(1500), Numbers(1200)], handle, progress=reported.append)
+    written = render_xlsx([Numbers(1500), Numbers(1200)], handle, progress=reported.append)
 
     assert (written, reported) == (2700, [1000, 2000])
     handle.seek(0)

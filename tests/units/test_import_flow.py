@@ -12,8 +12,8 @@ from django.utils import translation
 from accounts.roles import Role
 from tests.factories import make_unit, make_user, reseed_migrated_data
 from tests.units.workbook_builders import upload, workbook_bytes
-from units import services
-from units.models import ImportBatch, ImportRow, Unit
+from units import imports
+from units.models import Division, ImportBatch, ImportRow, Unit
 from units.services import load_divisions
 
 ROWS = [
@@ -26,9 +26,9 @@ ROWS = [
 
 
 def run_import(user, rows, **options):
-    batch = services.start_import(uploaded_file=upload(rows, **options), by=user)
+    batch = imports.start_import(uploaded_file=upload(rows, **options), by=user)
     with translation.override("en"):
-        services.parse_import(batch)
+        imports.parse_import(batch)
     batch.refresh_from_db()
     return batch
 
@@ -65,7 +65,7 @@ def test_nothing_is_written_before_confirmation_and_all_valid_rows_after(coordin
     batch = run_import(coordinator, ROWS[:2])
     assert Unit.objects.count() == 0
 
-    result = services.commit_import(batch, by=coordinator, only_valid_rows=False)
+    result = imports.commit_import(batch, by=coordinator, only_valid_rows=False)
 
     assert result == {"created": 2, "updated": 0}
     unit = Unit.objects.get(qr_location_code="QR-1")
@@ -77,11 +77,11 @@ def test_errors_block_the_import_unless_the_user_chooses_the_valid_rows_only(coo
     batch = run_import(coordinator, [ROWS[0], ROWS[3]])
 
     with pytest.raises(ValidationError):
-        services.commit_import(batch, by=coordinator, only_valid_rows=False)
+        imports.commit_import(batch, by=coordinator, only_valid_rows=False)
     assert Unit.objects.count() == 0
 
     batch.refresh_from_db()
-    assert services.commit_import(batch, by=coordinator, only_valid_rows=True) == {"created": 1, "updated": 0}
+    assert imports.commit_import(batch, by=coordinator, only_valid_rows=True) == {"created": 1, "updated": 0}
 
 
 def test_a_failure_midway_writes_nothing(coordinator, divisions):
@@ -91,7 +91,7 @@ def test_a_failure_midway_writes_nothing(coordinator, divisions):
     make_unit("Một đơn vị khác", commune=18229, qr_location_code="QR-1")
 
     with translation.override("en"), pytest.raises(ValidationError) as error:
-        services.commit_import(batch, by=coordinator, only_valid_rows=False)
+        imports.commit_import(batch, by=coordinator, only_valid_rows=False)
 
     assert Unit.objects.count() == 1
     batch.refresh_from_db()
@@ -101,18 +101,18 @@ def test_a_failure_midway_writes_nothing(coordinator, divisions):
 
 def test_a_second_confirmation_writes_nothing_more(coordinator, divisions):
     batch = run_import(coordinator, ROWS[:2])
-    services.commit_import(batch, by=coordinator, only_valid_rows=False)
+    imports.commit_import(batch, by=coordinator, only_valid_rows=False)
 
     with pytest.raises(ValidationError):
-        services.commit_import(batch, by=coordinator, only_valid_rows=False)
+        imports.commit_import(batch, by=coordinator, only_valid_rows=False)
     assert Unit.objects.count() == 2
 
 
 def test_a_file_that_is_not_a_spreadsheet_fails_with_a_message_and_no_rows(coordinator, divisions):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    batch = services.start_import(uploaded_file=SimpleUploadedFile("ds.xlsx", b"not a workbook"), by=coordinator)
-    services.parse_import(batch)
+    batch = imports.start_import(uploaded_file=SimpleUploadedFile("ds.xlsx", b"not a workbook"), by=coordinator)
+    imports.parse_import(batch)
 
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.FAILED
@@ -186,7 +186,7 @@ def test_the_real_queue_and_worker_read_an_upload(settings):
     reseed_migrated_data()
     coordinator = make_user("coordinator", Role.COORDINATOR)
     load_divisions()
-    batch = services.start_import(uploaded_file=upload(ROWS[:2]), by=coordinator)
+    batch = imports.start_import(uploaded_file=upload(ROWS[:2]), by=coordinator)
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.UPLOADED
 
@@ -208,8 +208,6 @@ def test_names_are_read_within_the_registrys_province_only(coordinator, db):
 
     assert statuses(batch) == [(4, "new"), (5, "new")]
     communes = [row.data["commune"] for row in batch.rows.order_by("row")]
-    from units.models import Division
-
     assert [Division.objects.get(pk=pk).parent.parent.code for pk in communes] == [42, 42]
 
 

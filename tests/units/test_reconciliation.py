@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from tests.factories import make_unit
 from tests.units.workbook_builders import upload
-from units import reconciliation, services
+from units import imports, reconciliation
 from units.models import ImportBatch, ImportRow, Unit
 from units.services import load_divisions
 
@@ -31,9 +31,9 @@ def registry(db):
 
 
 def reconcile(user):
-    batch = services.start_import(uploaded_file=upload(PORTAL_ROWS, header=PORTAL_HEADER), by=user,
-                                  kind=ImportBatch.Kind.PORTAL)
-    services.parse_import(batch)
+    batch = imports.start_import(uploaded_file=upload(PORTAL_ROWS, header=PORTAL_HEADER), by=user,
+                                 kind=ImportBatch.Kind.PORTAL)
+    imports.parse_import(batch)
     batch.refresh_from_db()
     return batch
 

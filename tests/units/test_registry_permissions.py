@@ -6,6 +6,9 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import make_unit
+from tests.units.workbook_builders import upload
+from units import imports
+from units.models import ImportBatch
 from units.services import load_divisions
 
 READ, EDIT = "read", "edit"
@@ -62,14 +65,10 @@ BATCH_PAGES = [
     ("anonymous", 302),
 ])
 def test_import_pages_are_for_editors_only(client, request, coordinator, url_name, method, who, status):
-    from tests.units.workbook_builders import upload
-    from units import services
-    from units.models import ImportBatch
-
     load_divisions()
     kind = ImportBatch.Kind.PORTAL if url_name.startswith("units:reconcile") else ImportBatch.Kind.UNITS
-    batch = services.start_import(uploaded_file=upload([]), by=coordinator, kind=kind)
-    services.parse_import(batch)
+    batch = imports.start_import(uploaded_file=upload([]), by=coordinator, kind=kind)
+    imports.parse_import(batch)
     if who != "anonymous":
         client.force_login(request.getfixturevalue(who))
 

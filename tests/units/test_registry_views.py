@@ -1,4 +1,5 @@
 import io
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
@@ -6,7 +7,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.factories import make_unit
-from units.models import Unit
+from units.history import describe_changes
+from units.models import Division, Unit, UnitCategory
 
 
 @pytest.fixture
@@ -102,8 +104,6 @@ def test_the_detail_page_shows_every_field_and_the_history(client, coordinator, 
 
 
 def unit_form(unit=None, **overrides):
-    from units.models import Division, UnitCategory
-
     data = {"name": "Chợ Nghèn", "category": UnitCategory.objects.get(code="cho").pk,
             "commune": Division.objects.get(level=3, code=18406).pk, "address": "Thị trấn Nghèn",
             "phone": "+84 912.345.111", "qr_status": "none", "is_active": "on"}
@@ -182,16 +182,11 @@ def test_the_export_runs_a_fixed_number_of_queries(client, coordinator, division
 
 
 def test_an_import_preview_names_its_changes_as_the_history_does(db):
-    from types import SimpleNamespace
-
-    from units.models import UnitCategory
-    from units.views import _describe_changes
-
     market = UnitCategory.objects.get(code="cho")
     row = SimpleNamespace(changes={"qr_status": ["none", "posted"], "is_active": [True, False],
                                    "category": [None, market.pk], "qr_created_on": [None, "2021-12-05"]})
     with translation.override("en"):
-        _describe_changes([row])
+        describe_changes([row])
         assert [(str(label), str(old), str(new)) for label, old, new in row.change_list] == [
             ("location QR status", "No location QR code", "QR code posted"), ("active", "Yes", "No"),
             ("category", "None", str(market)), ("QR code created on", "None", "05/12/2021")]

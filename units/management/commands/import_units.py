@@ -1,10 +1,11 @@
 import json
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
-from units import services
+from units import imports
 from units.importing import ImportFileError, open_sheet
 from units.models import ImportBatch, ImportRow
 
@@ -21,8 +22,6 @@ class Command(BaseCommand):
         parser.add_argument("--user", default="admin", help="the account named in the units' history")
 
     def handle(self, *args, file, dry_run=False, json=False, user="admin", **options):
-        from django.contrib.auth import get_user_model
-
         try:
             by = get_user_model().objects.get(username=user)
         except get_user_model().DoesNotExist as error:
@@ -39,7 +38,7 @@ class Command(BaseCommand):
                            for row in rows]}
         if not dry_run:
             try:
-                result.update(services.commit_import(batch, by=by, only_valid_rows=True))
+                result.update(imports.commit_import(batch, by=by, only_valid_rows=True))
             except ValidationError as error:
                 raise CommandError("; ".join(error.messages)) from error
         if json:
@@ -55,7 +54,7 @@ class Command(BaseCommand):
         """Classify the rows only (a dry run writes nothing)."""
         try:
             with open(file, "rb") as handle:
-                return list(services.classify_rows(open_sheet(handle).rows()))
+                return list(imports.classify_rows(open_sheet(handle).rows()))
         except ImportFileError as error:
             raise CommandError(str(error.message)) from error
         except OSError as error:
@@ -71,7 +70,7 @@ class Command(BaseCommand):
                 batch = ImportBatch.objects.create(file=File(handle, name=name), original_name=name, uploaded_by=by)
         except OSError as error:
             raise CommandError(str(error)) from error
-        services.parse_import(batch)
+        imports.parse_import(batch)
         batch.refresh_from_db()
         if batch.status == ImportBatch.Status.FAILED:
             raise CommandError(batch.message)

@@ -1,0 +1,293 @@
+"""The Excel import of units: upload → background parse → preview → commit, all or
+nothing, with the background tasks that run it (`manage.py db_worker`).
+
+The workbook is read by `units.importing`; a portal list (reconciliation) is
+classified by `units.reconciliation`; the fields a row may set are the registry's
+(`units.services.EDITABLE_FIELDS`). None of those imports this module.
+"""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django_tasks import task
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from units import text
+from units.importing import ImportFileError, open_sheet
+from units.models import ImportBatch, ImportRow, Unit
+from units.reconciliation import classify_portal_rows
+from units.services import EDITABLE_FIELDS
+
+ROW_BATCH = 1000
+QR_PROGRESS = [Unit.QRStatus.NONE, Unit.QRStatus.CREATED, Unit.QRStatus.POSTED]
+FILE_OUTCOMES = ("new", "update", "duplicate", "error", "skipped")
+NOT_WAITING = _lazy("This import is not waiting for confirmation.")
+
+
+def start_import(*, uploaded_file, by, kind=ImportBatch.Kind.UNITS) -> ImportBatch:
+    """Keep the uploaded workbook (units, or the portal's list for reconciliation) and
+    queue its reading. Side effects: an ImportBatch, the file under
+    MEDIA_ROOT/imports/, a background task."""
+    batch = ImportBatch.objects.create(
+        file=uploaded_file, original_name=uploaded_file.name[:255], uploaded_by=by, kind=kind)
+    transaction.on_commit(lambda: parse_import_task.enqueue(batch.pk))
+    return batch
+
+
+def _existing_units_index():
+    """The registry as the import compares against it: two dicts, built in one query."""
+    by_code, by_name = {}, {}
+    fields = ["pk", "commune_id", "name_key", *[f for f in EDITABLE_FIELDS if f not in ("category", "commune")],
+              "category_id"]
+    for values in Unit.objects.values(*fields).iterator(chunk_size=5000):
+        if values["qr_location_code"]:
+            by_code[values["qr_location_code"]] = values
+        by_name[values["commune_id"], values["name_key"]] = values
+    return by_code, by_name
+
+
+def _as_json(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _compare(existing: dict, data: dict) -> dict:
+    """{field: [old, new]} for the fields the row gives and that differ."""
+    changes = {}
+    for field, new in data.items():
+        if field == "district":
+            continue
+        key = f"{field}_id" if field in ("category", "commune") else field
+        old = existing.get(key)
+        if new in (None, "") and field not in ("is_active",):
+            continue  # an empty cell does not erase what the registry holds
+        if field == "qr_status" and QR_PROGRESS.index(new) < QR_PROGRESS.index(old):
+            continue  # a location QR is not un-created by a list that does not know of it
+        if _as_json(old) != _as_json(new):
+            changes[field] = [_as_json(old), _as_json(new)]
+    return changes
+
+
+def classify_rows(parsed_rows, *, existing=None):
+    """Turn parsed rows into ImportRow objects: new / update / duplicate / error / skipped.
+
+    A row is the same place as a registry unit when the portal location code matches,
+    or else the folded name in the same commune; it is a duplicate within the file
+    when an earlier row named the same place.
+    """
+    by_code, by_name = existing if existing is not None else _existing_units_index()
+    seen_names, seen_codes = {}, {}
+    for parsed in parsed_rows:
+        row = ImportRow(row=parsed.row, values=[_as_json(v) for v in parsed.values],
+                        data={k: _as_json(v) for k, v in parsed.data.items()},
+                        messages=[*parsed.errors, *parsed.warnings])
+        if parsed.status == "skipped":
+            row.status = ImportRow.Status.SKIPPED
+            yield row
+            continue
+        if parsed.status == "error":
+            row.status = ImportRow.Status.ERROR
+            yield row
+            continue
+        if parsed.data.get("qr_location_code") and "qr_status" not in parsed.data:
+            # A list that gives the portal's code says that the code exists.
+            parsed.data["qr_status"] = Unit.QRStatus.CREATED
+            row.data["qr_status"] = Unit.QRStatus.CREATED
+        name_key_ = text.name_key(parsed.data["name"])
+        place = (parsed.data["commune"], name_key_)
+        code = parsed.data.get("qr_location_code") or ""
+        if place in seen_names:
+            row.status = ImportRow.Status.DUPLICATE
+            row.messages.insert(0, _("The same place as row %(row)s of this file.") % {"row": seen_names[place]})
+            yield row
+            continue
+        if code and code in seen_codes:
+            row.status = ImportRow.Status.ERROR
+            row.messages.insert(0, _("Location code %(code)s is also on row %(row)s of this file.")
+                                % {"code": code, "row": seen_codes[code]})
+            yield row
+            continue
+        seen_names[place] = parsed.row
+        if code:
+            seen_codes[code] = parsed.row
+        match = by_code.get(code) if code else None
+        name_match = by_name.get(place)
+        if match and name_match and match["pk"] != name_match["pk"]:
+            row.status = ImportRow.Status.ERROR
+            row.messages.insert(0, _("Location code %(code)s belongs to another unit of the registry.")
+                                % {"code": code})
+            yield row
+            continue
+        match = match or name_match
+        if match is None:
+            row.status = ImportRow.Status.NEW
+        else:
+            row.unit_id = match["pk"]
+            row.changes = _compare(match, parsed.data)
+            row.status = ImportRow.Status.UPDATE if row.changes else ImportRow.Status.DUPLICATE
+            if not row.changes:
+                row.messages.insert(0, _("Already in the registry; nothing changes."))
+        yield row
+
+
+def parse_import(batch: ImportBatch) -> None:
+    """Read the batch's workbook into ImportRows (in the background task).
+
+    Side effects: ImportRow rows in batches of 1,000, the batch's progress, header and
+    counts; status READY, or FAILED with a message (and no rows) if the file cannot
+    be read.
+    """
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.PARSING)
+    try:
+        with batch.file.open("rb") as handle:
+            sheet = open_sheet(handle)
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                header_row=sheet.header_row, headers=[str(h or "") for h in sheet.headers],
+                progress_total=sheet.total_rows)
+
+            def progress(done, total):
+                ImportBatch.objects.filter(pk=batch.pk).update(progress_done=done, progress_total=total)
+
+            counts = {status: 0 for status in ImportRow.Status.values}
+            pending = []
+            classify = classify_portal_rows if batch.kind == ImportBatch.Kind.PORTAL else classify_rows
+            for row in classify(sheet.rows(progress=progress)):
+                row.batch_id = batch.pk
+                counts[row.status] += 1
+                pending.append(row)
+                if len(pending) >= ROW_BATCH:
+                    ImportRow.objects.bulk_create(pending)
+                    pending = []
+            ImportRow.objects.bulk_create(pending)
+    except ImportFileError as error:
+        ImportRow.objects.filter(batch=batch).delete()
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED, message=str(error.message))
+        return
+    done = sum(counts.values())
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.READY, counts={k: v for k, v in counts.items() if v or k in FILE_OUTCOMES},
+        progress_done=done, progress_total=done)
+
+
+def _unit_fields(data: dict) -> dict:
+    fields = {field: value for field, value in data.items() if field in EDITABLE_FIELDS}
+    for key in ("category", "commune"):
+        if key in fields:
+            fields[f"{key}_id"] = fields.pop(key)
+    if fields.get("qr_created_on"):
+        fields["qr_created_on"] = datetime.date.fromisoformat(fields["qr_created_on"])
+    return fields
+
+
+def check_committable(batch: ImportBatch, *, only_valid_rows: bool) -> None:
+    """What may be committed: a batch ready for review and, when the file has rows with
+    errors, only if the user chose to leave those rows out. Raises ValidationError with
+    the reason the user reads; no side effects."""
+    if batch.counts.get(ImportRow.Status.ERROR) and not only_valid_rows:
+        raise ValidationError(_("The file has rows with errors: fix them and upload it again, "
+                                "or choose to import the valid rows only."))
+    if batch.status != ImportBatch.Status.READY:
+        raise ValidationError(NOT_WAITING)
+
+
+def confirm_import(batch: ImportBatch, *, by, only_valid_rows: bool) -> None:
+    """The user's confirmation: queue the commit (commit_import, in the background).
+
+    Side effects: commit_import_task enqueued. Raises ValidationError, queueing
+    nothing, if the batch may not be committed (check_committable).
+    """
+    check_committable(batch, only_valid_rows=only_valid_rows)
+    commit_import_task.enqueue(batch.pk, by.pk, only_valid_rows)
+
+
+def commit_import(batch: ImportBatch, *, by, only_valid_rows: bool) -> dict:
+    """Write the batch's new and changed units in one transaction: all or nothing.
+
+    Refused as check_committable says. Side effects: units created or changed with
+    history naming `by` and provenance pointing at the batch; the batch marked DONE
+    (or FAILED with the reason, nothing written). Returns the counts of created and
+    updated units.
+    """
+    check_committable(batch, only_valid_rows=only_valid_rows)
+    # Compare-and-set: a second confirmation (a double tap, a retried request) finds
+    # the batch no longer READY and writes nothing.
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.READY).update(
+        status=ImportBatch.Status.COMMITTING)
+    if not claimed:
+        raise ValidationError(NOT_WAITING)
+    try:
+        with transaction.atomic():
+            created = _create_units(batch, by=by)
+            updated = _update_units(batch, by=by)
+    except (DatabaseError, ValidationError, ValueError) as error:
+        message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportBatch.Status.FAILED,
+            message=_("Nothing was imported: %(reason)s") % {"reason": message})
+        raise ValidationError(_("Nothing was imported: %(reason)s") % {"reason": message}) from error
+    result = {"created": created, "updated": updated}
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.DONE, only_valid_rows=only_valid_rows, committed_at=timezone.now(),
+        counts={**batch.counts, **result})
+    return result
+
+
+def _create_units(batch, *, by) -> int:
+    created = 0
+    rows = batch.rows.filter(status=ImportRow.Status.NEW).values_list("data", flat=True)
+    pending = []
+    for data in rows.iterator(chunk_size=ROW_BATCH):
+        unit = Unit(**_unit_fields(data), created_by=by, updated_by=by, source_import=batch)
+        unit.set_derived_fields()
+        pending.append(unit)
+        if len(pending) >= ROW_BATCH:
+            created += len(bulk_create_with_history(pending, Unit, batch_size=ROW_BATCH, default_user=by))
+            pending = []
+    if pending:
+        created += len(bulk_create_with_history(pending, Unit, batch_size=ROW_BATCH, default_user=by))
+    return created
+
+
+def _update_units(batch, *, by) -> int:
+    rows = list(batch.rows.filter(status=ImportRow.Status.UPDATE).values_list("unit_id", "changes"))
+    updated = 0
+    for start in range(0, len(rows), ROW_BATCH):
+        chunk = dict(rows[start:start + ROW_BATCH])
+        units = Unit.objects.select_for_update().in_bulk(chunk.keys())
+        fields = set()
+        for unit_id, changes in chunk.items():
+            unit = units[unit_id]
+            for field, value in _unit_fields({f: new for f, (_old, new) in changes.items()}).items():
+                setattr(unit, field, value)
+                fields.add(field)
+            unit.updated_by, unit.source_import = by, batch
+            unit.set_derived_fields()
+        bulk_update_with_history(
+            list(units.values()), Unit,
+            [*fields, "updated_by", "source_import", "name_key", "sort_key", "search_text"],
+            batch_size=ROW_BATCH, default_user=by)
+        updated += len(units)
+    return updated
+
+
+# ------------------------------------------------------------------------------ the background tasks
+
+
+@task()
+def parse_import_task(batch_id: int) -> None:
+    parse_import(ImportBatch.objects.get(pk=batch_id))
+
+
+@task()
+def commit_import_task(batch_id: int, user_id: int, only_valid_rows: bool) -> None:
+    batch = ImportBatch.objects.get(pk=batch_id)
+    try:
+        commit_import(batch, by=get_user_model().objects.get(pk=user_id), only_valid_rows=only_valid_rows)
+    except ValidationError:
+        pass  # commit_import has marked the batch FAILED with the reason the user reads
