@@ -8,7 +8,7 @@ from tests.factories import make_unit
 from tests.units.test_import_flow import run_import
 from tests.units.test_reconciliation import PORTAL_HEADER
 from tests.units.workbook_builders import upload
-from units import services
+from units import imports, services
 from units.models import ImportBatch
 
 COUNTS = [1, 3]
@@ -57,9 +57,9 @@ def test_the_reconciliation_runs_a_fixed_number_of_queries(client, coordinator, 
         make_unit(name, qr_location_code=f"HT-00{number}", qr_status="created")
     rows = [[name, "", "Thành phố Hà Tĩnh", "Trần Phú", "Nguyễn Văn A", "", f"HT-00{number}", "02/11/2021"]
             for number, name in enumerate(names, start=1)]
-    batch = services.start_import(uploaded_file=upload(rows, header=PORTAL_HEADER), by=coordinator,
+    batch = imports.start_import(uploaded_file=upload(rows, header=PORTAL_HEADER), by=coordinator,
                                   kind=ImportBatch.Kind.PORTAL)
-    services.parse_import(batch)
+    imports.parse_import(batch)
     client.force_login(coordinator)
 
     # session, user, groups, the batch, count, the QR coverage per district, the page of matched rows (units,
