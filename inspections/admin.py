@@ -17,6 +17,7 @@ from inspections.models import (
     Vehicle,
     Visit,
 )
+from inspections.vocabulary import has_taken_place, is_locked
 
 
 @admin.register(Organization)
@@ -115,4 +116,17 @@ class VisitAdmin(admin.ModelAdmin):
     list_display = ["unit", "starts_at", "status"]
     list_filter = ["status"]
     list_select_related = ["unit"]
-    readonly_fields = ["submitted_at", "submitted_by", "reviewed_by", "reviewed_at", "conclusion"]
+    # A visit's status changes only through its services (start, submit, review, cancel),
+    # never by editing the field; an approved visit is locked here as everywhere.
+    readonly_fields = ["status", "submitted_at", "submitted_by", "reviewed_by", "reviewed_at", "conclusion",
+                       "conclusion_override_reason"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and is_locked(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and has_taken_place(obj):
+            return False
+        return super().has_delete_permission(request, obj)

@@ -206,7 +206,13 @@ def return_visit(visit: Visit, *, by, comment: str) -> None:
 @transaction.atomic
 def amend_answer(visit: Visit, *, item: ChecklistItem, raw, reason: str, by) -> Answer:
     """Change an answer of an approved visit: a reason is required and the earlier
-    value stays in the answer's history with it."""
+    value stays in the answer's history with it (docs/conclusion-rule.md, "Amendments").
+
+    Side effects: the answer; the visit's conclusion computed again from the answers
+    (an overridden conclusion gives way to the computed one), old and new kept in the
+    visit's history with the same reason; follow-ups opened if the visit is now short of
+    compliance. The visit stays approved; an approved report keeps its frozen figures
+    and says that the data changed."""
     if not reason.strip():
         raise ValidationError(_("Give the reason for changing an approved visit."))
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
@@ -218,6 +224,12 @@ def amend_answer(visit: Visit, *, item: ChecklistItem, raw, reason: str, by) -> 
     answer.value, answer.saved_by = clean_value(item, raw), by
     answer._history_user, answer._change_reason = by, reason.strip()
     answer.save()
+    conclusion = compute_conclusion(visit)
+    if conclusion != visit.conclusion:
+        visit.conclusion, visit.conclusion_override_reason = conclusion, ""
+        visit._history_user, visit._change_reason = by, reason.strip()
+        visit.save(update_fields=["conclusion", "conclusion_override_reason"])
+        open_follow_ups(visit)
     return answer
 
 

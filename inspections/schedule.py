@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import display_name
 from inspections.models import Campaign, Itinerary, Organization, ScheduleNotice, TeamMembership, Vehicle, Visit
+from inspections.vocabulary import can_be_cancelled, has_taken_place, is_locked, refuse_if_locked
 from units.models import Unit
 
 
@@ -38,11 +39,14 @@ def check_itinerary(*, campaign: Campaign, date: datetime.date, departs_at: date
 
     Errors: the day or a visit outside the campaign period; a person or the vehicle
     already on an overlapping itinerary; more people than the vehicle's seats; a
-    visit outside the itinerary's hours. Warnings: no Department of Health
-    representative; no VHTT representative of a visited unit's district; more
-    visits than the campaign's daily maximum.
+    visit outside the itinerary's hours; a visit that has taken place moved or taken
+    off the itinerary, or the people of an itinerary with an approved (locked) visit
+    changed. Warnings: no Department of Health representative; no VHTT representative
+    of a visited unit's district; more visits than the campaign's daily maximum.
     """
     check = ScheduleCheck()
+    if itinerary is not None and itinerary.pk:
+        check.errors.extend(_changes_to_visits_that_took_place(itinerary, visits, people))
     if not campaign.starts_on <= date <= campaign.ends_on:
         check.errors.append(_("%(day)s is outside the campaign period (%(start)s – %(end)s).") % {
             "day": f"{date:%d/%m/%Y}", "start": f"{campaign.starts_on:%d/%m/%Y}",
@@ -94,6 +98,27 @@ def check_itinerary(*, campaign: Campaign, date: datetime.date, departs_at: date
     return check
 
 
+def _changes_to_visits_that_took_place(itinerary: Itinerary, visits: list[PlannedVisit],
+                                       people: list[TeamMembership]) -> list[str]:
+    """A visit that has taken place keeps its time and its place; the people of an
+    itinerary whose visit is approved are the team its minutes name."""
+    errors = []
+    planned = {visit.unit.pk: visit for visit in visits}
+    taken_place = [visit for visit in itinerary.visits.select_related("unit") if has_taken_place(visit)]
+    for visit in taken_place:
+        wanted = planned.get(visit.unit_id)
+        if wanted is None:
+            errors.append(_("The visit to %(unit)s has taken place (%(status)s): it stays on the itinerary.") % {
+                "unit": visit.unit, "status": visit.get_status_display()})
+        elif (wanted.starts_at, wanted.ends_at) != (visit.starts_at, visit.ends_at):
+            errors.append(_("The visit to %(unit)s has taken place (%(status)s): its time cannot change.") % {
+                "unit": visit.unit, "status": visit.get_status_display()})
+    if any(is_locked(visit) for visit in taken_place) and (
+            {membership.pk for membership in people} != set(itinerary.people.values_list("pk", flat=True))):
+        errors.append(_("A visit of this itinerary is approved: the team its minutes name cannot change."))
+    return errors
+
+
 @transaction.atomic
 def save_itinerary(*, campaign: Campaign, date, departs_at, returns_at, vehicle, people, visits, by,
                    departure_place: str = "", itinerary: Itinerary | None = None,
@@ -127,6 +152,8 @@ def save_itinerary(*, campaign: Campaign, date, departs_at, returns_at, vehicle,
             cancel_visit(visit, reason=_("Removed from the itinerary."), by=by)
     for position, planned in enumerate(sorted(visits, key=lambda v: v.starts_at), start=1):
         visit = kept.get(planned.unit.pk) or Visit(campaign=campaign, unit=planned.unit, itinerary=itinerary)
+        if has_taken_place(visit):
+            continue  # its time was checked unchanged; its record is not written again
         visit.position, visit.starts_at, visit.ends_at = position, planned.starts_at, planned.ends_at
         if visit.status == Visit.Status.PLANNED and itinerary.schedule_sent_at:
             visit.status = Visit.Status.SCHEDULED
@@ -197,9 +224,15 @@ def _schedule_email(itinerary, visits, user) -> EmailMessage:
 
 @transaction.atomic
 def cancel_visit(visit: Visit, *, reason: str, by) -> None:
-    """Cancel a visit, keeping it and why (history)."""
+    """Cancel a visit, keeping it and why (history): refused once it is submitted or
+    approved (inspections.vocabulary.can_be_cancelled)."""
     if not reason.strip():
         raise ValidationError(_("Give the reason for cancelling."))
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    refuse_if_locked(visit)
+    if not can_be_cancelled(visit):
+        raise ValidationError(_("This visit cannot be cancelled now (%(status)s).") % {
+            "status": visit.get_status_display()})
     visit.status, visit.status_reason = Visit.Status.CANCELLED, reason
     visit._history_user = by
     visit.save(update_fields=["status", "status_reason"])
@@ -211,6 +244,8 @@ def record_unit_notice(visit: Visit, *, contact: str, method: str, at, by) -> No
     contacted, when, how (phone or letter) and who did it (plan II.2)."""
     if method not in (Visit.NoticePolicy.PHONE, Visit.NoticePolicy.LETTER):
         raise ValidationError(_("Say whether the unit was told by phone or by letter."))
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    refuse_if_locked(visit)
     visit.notice_policy, visit.unit_contact, visit.unit_notified_at, visit.unit_notified_by = method, contact, at, by
     visit._history_user = by
     visit.save(update_fields=["notice_policy", "unit_contact", "unit_notified_at", "unit_notified_by"])

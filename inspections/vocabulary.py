@@ -6,8 +6,10 @@ conclusion code or a list of statuses again (STYLE: one guard per rule). This mo
 imports only the models, so anything may import it without a circle.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from inspections.models import ChecklistItem, Visit
@@ -48,17 +50,36 @@ def can_start(visit: Visit) -> bool:
 
 
 def is_locked(visit: Visit) -> bool:
-    """An approved visit is locked: the minutes, follow-ups and the report rest on it."""
+    """An approved visit is locked: the minutes, follow-ups and the report rest on it.
+    Every path that changes a visit asks this (the services, the itinerary editor, the
+    admin); the one way to change a locked visit is an amendment with a reason
+    (inspections/fieldwork.py: amend_answer)."""
     return visit.status == Visit.Status.APPROVED
+
+
+def refuse_if_locked(visit: Visit) -> None:
+    if is_locked(visit):
+        raise ValidationError(gettext("This visit is approved and locked: it changes only by an amendment with a "
+                                      "reason."))
+
+
+def has_taken_place(visit: Visit) -> bool:
+    """A visit that has started keeps its time and its place on the itinerary: the
+    minutes say when the team was there."""
+    return visit.status in Visit.INSPECTED
 
 
 def can_be_reviewed(visit: Visit) -> bool:
     return visit.status == Visit.Status.SUBMITTED
 
 
+CANCELLABLE = (Visit.Status.PLANNED, Visit.Status.SCHEDULED, Visit.Status.IN_PROGRESS, Visit.Status.RETURNED)
+
+
 def can_be_cancelled(visit: Visit) -> bool:
-    """The Inspectorate cancels a visit with a reason (history kept)."""
-    return visit.status != Visit.Status.CANCELLED
+    """The Inspectorate cancels a visit with a reason (history kept) until it is
+    submitted: a submitted visit is the team leader's to review, an approved one is locked."""
+    return visit.status in CANCELLABLE
 
 
 def has_minutes(visit: Visit) -> bool:

@@ -25,6 +25,8 @@ from inspections.models import Answer, Evidence, Visit, VisitViewLog
 from inspections.permissions import can_review, can_schedule, require, visit_capabilities
 from inspections.views.scope import visit_for_team
 
+CONCLUSION_FIELD = Visit._meta.get_field("conclusion").verbose_name
+
 
 def visit_detail(request, pk):
     """The visit's page; the Inspectorate also cancels the visit or records the notice
@@ -48,7 +50,11 @@ def _cancel(request, visit, forms):
     form = CancelVisitForm(request.POST)
     if not form.is_valid():
         return False, {**forms, "cancel_form": form}
-    schedule.cancel_visit(visit, reason=form.cleaned_data["reason"], by=request.user)
+    try:
+        schedule.cancel_visit(visit, reason=form.cleaned_data["reason"], by=request.user)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False, {**forms, "cancel_form": form}
     messages.success(request, _("Visit cancelled."))
     return True, forms
 
@@ -58,7 +64,12 @@ def _record_notice(request, visit, forms):
     if not form.is_valid():
         return False, {**forms, "notice_form": form}
     data = form.cleaned_data
-    schedule.record_unit_notice(visit, contact=data["contact"], method=data["method"], at=data["at"], by=request.user)
+    try:
+        schedule.record_unit_notice(visit, contact=data["contact"], method=data["method"], at=data["at"],
+                                    by=request.user)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False, {**forms, "notice_form": form}
     messages.success(request, _("Notice to the unit recorded."))
     return True, forms
 
@@ -67,6 +78,7 @@ def _visit_page(user, visit) -> dict:
     """What the visit's page shows this person: the checklist with its answers, the
     conclusion, photos, corrections, history, and what they may do (one capability map)."""
     capabilities = visit_capabilities(user, visit)
+    history = fieldwork.visit_history(visit) if vocabulary.has_history(visit) else []
     answers = {answer.item_id: answer for answer in visit.answers.all()}
     items = list(vocabulary.applicable_items(visit)) if visit.status != Visit.Status.PLANNED else []
     sections = {}
@@ -84,7 +96,9 @@ def _visit_page(user, visit) -> dict:
         "views": visit.view_logs.select_related("user")[:20] if capabilities["can_schedule"] else [],
         "photos": visit.evidence.select_related("item"),
         "corrections": visit.corrections.all(), "correction_form": CorrectionForm(),
-        "history": fieldwork.visit_history(visit) if vocabulary.has_history(visit) else [],
+        "history": history,
+        # A reason on a change of the conclusion comes from an amendment (docs/conclusion-rule.md).
+        "conclusion_amended": next((row for row in history if row[2] == str(CONCLUSION_FIELD) and row[5]), None),
         "figures_form": FiguresForm(initial={**{f: getattr(visit, f) for f in fieldwork.FIGURES},
                                              "taken_at": visit.figures_taken_at}),
         "evidence_form": EvidenceForm(items=vocabulary.applicable_items(visit)) if capabilities["can_fill"] else None,
