@@ -19,7 +19,9 @@ from inspections.vocabulary import (
     PARTLY,
     STARTABLE,
     YES_NO_VALUES,
+    answer_in_words,
     applicable_items,
+    conclusion_in_words,
 )
 
 
@@ -289,16 +291,26 @@ def require_correction(visit: Visit, *, description: str, deadline, by):
     return correction
 
 
+def _visit_value_in_words(field: str, value) -> str:
+    if field == "status":
+        return str(Visit.Status(value).label) if value in Visit.Status.values else str(value or "")
+    if field == "conclusion":
+        return conclusion_in_words(value)
+    return str(value or "")
+
+
 def visit_history(visit: Visit):
-    """The visit's and its answers' changes, newest first: (when, who, what, old, new, reason)."""
+    """The visit's and its answers' changes, newest first, in words (labels of statuses,
+    conclusions and answers in the current language): (when, who, what, old, new, reason)."""
     rows = []
     records = list(visit.history.select_related("history_user").order_by("history_date"))
     for previous, record in zip(records, records[1:], strict=False):
         delta = record.diff_against(previous, included_fields=["status", "conclusion", "review_comment"])
         for change in delta.changes:
             label = str(Visit._meta.get_field(change.field).verbose_name)
-            rows.append((record.history_date, record.history_user, label, change.old, change.new,
-                         record.history_change_reason or ""))
+            rows.append((record.history_date, record.history_user, label,
+                         _visit_value_in_words(change.field, change.old),
+                         _visit_value_in_words(change.field, change.new), record.history_change_reason or ""))
     # Every answer's history in one query (not one per answer), grouped by answer.
     entries = (Answer.history.filter(visit_id=visit.pk).select_related("history_user", "item")
                .order_by("id", "history_date"))
@@ -306,6 +318,7 @@ def visit_history(visit: Visit):
         versions = list(versions)
         for previous, record in zip(versions, versions[1:], strict=False):
             if previous.value != record.value:
-                rows.append((record.history_date, record.history_user, record.item.code, previous.value,
-                             record.value, record.history_change_reason or ""))
+                rows.append((record.history_date, record.history_user, f"{record.item.code}. {record.item.text}",
+                             answer_in_words(record.item, previous.value), answer_in_words(record.item, record.value),
+                             record.history_change_reason or ""))
     return sorted(rows, key=lambda row: row[0], reverse=True)

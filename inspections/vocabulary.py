@@ -9,6 +9,7 @@ imports only the models, so anything may import it without a circle.
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +34,30 @@ CONCLUSION_TEXT = {COMPLIANT: "Đạt", PARTLY: "Đạt một phần", NONCOMPLI
 CRITERIA = ("a", "b", "c", "overall")  # the plan's criteria (II.1) and the overall conclusion
 
 YES_NO_VALUES = {"yes", "no", "na"}
+YES_NO_LABELS = {"yes": _("Yes"), "no": _("No"), "na": _("Not applicable")}
+
+
+def criterion_label(code: str) -> str:
+    """"a)", "b)", "c)" as the plan numbers its criteria; the overall one by name."""
+    return str(_("Overall")) if code == "overall" else f"{code})"
+
+
+def conclusion_in_words(conclusion: dict | None) -> str:
+    """{"a": "dat", "overall": "dat_mot_phan"} → "a) Compliant; Overall: Partly compliant"."""
+    return "; ".join(f"{criterion_label(code)}{':' if code == 'overall' else ''} {CONCLUSION_LABELS.get(value, value)}"
+                     for code, value in (conclusion or {}).items())
+
+
+def answer_in_words(item: ChecklistItem, value) -> str:
+    """An answer as people read it: "Yes" / "No" / "Not applicable", 80 %, 1.234, the text."""
+    if value in (None, ""):
+        return ""
+    if item.kind == ChecklistItem.Kind.YES_NO:
+        return str(YES_NO_LABELS.get(value, value))
+    if item.kind in (ChecklistItem.Kind.NUMBER, ChecklistItem.Kind.PERCENTAGE) and isinstance(value, int | float):
+        number = number_format(value, use_l10n=True, force_grouping=True)
+        return f"{number} %" if item.kind == ChecklistItem.Kind.PERCENTAGE else number
+    return str(value)
 
 # A visit's life (DESIGN §3 rule 5): the team fills it while it is under way or returned;
 # once approved it is locked, and only an amendment with a reason changes it.

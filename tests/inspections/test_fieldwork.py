@@ -366,8 +366,9 @@ def test_corrections_with_deadlines_and_amendments_shown_as_history(client, worl
                 {"item": b4.pk, "value": "yes", "reason": "Đơn vị đã bố trí người hướng dẫn"})
 
     page = client.get(reverse("inspections:visit_detail", args=[visit.pk]))
+    # The history reads in words (issue #12): the question, the answers' labels, the reason.
     assert [(what, old, new, reason) for _when, _who, what, old, new, reason in page.context["history"]
-            if what == "b4"] == [("b4", "no", "yes", "Đơn vị đã bố trí người hướng dẫn")]
+            if what.startswith("b4.")] == [(f"b4. {b4.text}", "Không", "Có", "Đơn vị đã bố trí người hướng dẫn")]
     assert page.context["can_amend"] is True
 
 
@@ -415,7 +416,8 @@ def test_the_history_of_a_visit_reads_every_answer_in_one_query(world, django_as
                                reason="Đơn vị bổ sung", by=world["leader"])
     with django_assert_num_queries(2):  # the visit's history, then every answer's history at once
         history = fieldwork.visit_history(visit)
-    assert sorted(what for _when, _who, what, *_rest in history if what in ("a2", "b4")) == ["a2", "b4"]
+    assert sorted(what.split(".")[0] for _when, _who, what, *_rest in history if what[:3] in ("a2.", "b4.")) == [
+        "a2", "b4"]
 
 
 def test_amending_an_item_never_answered_says_so(world):

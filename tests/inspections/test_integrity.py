@@ -185,6 +185,10 @@ def test_an_amendment_computes_the_conclusion_again_and_the_approved_report_keep
     assert criteria(Visit.objects.filter(campaign=world["campaign"]))[3] == ("overall", 0, 1, 0)
     page = client.get(reverse("inspections:visit_detail", args=[visit.pk]))
     assert page.context["conclusion_amended"][5] == "Ảnh chụp cho thấy chưa niêm yết mã QR"
+    # The history says it in words: the conclusion's labels, not its codes.
+    assert page.context["conclusion_amended"][2:5] == (
+        "kết luận", "a) Đạt; b) Đạt; Chung: Đạt", "a) Đạt; b) Đạt một phần; Chung: Đạt một phần")
+    assert ("trạng thái", "Đã nộp", "Đã duyệt") in [row[2:5] for row in page.context["history"]]
     report = ProvincialReport.objects.get(pk=report.pk)
     assert report.snapshot == frozen
     assert changed_since(report, leadership) is True
