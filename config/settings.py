@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "config",  # its management commands: backup, restore
     "accounts",
     "units",
     "inspections",
