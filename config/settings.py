@@ -46,7 +46,14 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-for-debug-mode-0123456789abcdef"  # noqa: S105
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+# The demo of `make run` runs with DEBUG off, as production does, but on plain
+# http://127.0.0.1 (LOCAL_HTTP=1): no redirect to HTTPS, cookies without the Secure flag.
+# Only for this machine's own addresses, so a production server cannot drop HTTPS by mistake.
+LOCAL_HTTP = env_bool("LOCAL_HTTP")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or LOCAL_HTTP else "")
+if LOCAL_HTTP and not set(ALLOWED_HOSTS) <= {"127.0.0.1", "localhost"}:
+    raise ImproperlyConfigured("LOCAL_HTTP is for this machine only: ALLOWED_HOSTS must be 127.0.0.1 or localhost.")
+HTTPS = not DEBUG and not LOCAL_HTTP
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -64,6 +71,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "config",  # its management commands: backup, restore
     "accounts",
     "units",
     "inspections",
@@ -137,7 +145,7 @@ FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
-LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
@@ -188,14 +196,16 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Behind HTTPS in production; the demo (DEBUG) runs on plain http://127.0.0.1.
-SECURE_SSL_REDIRECT = not DEBUG and env_bool("SECURE_SSL_REDIRECT", True)
+# Behind HTTPS in production; development (DEBUG) and the demo (LOCAL_HTTP) on plain HTTP.
+SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
+# The load balancer's health check may come over plain HTTP: a redirect would read as "down".
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

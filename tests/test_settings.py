@@ -10,21 +10,62 @@ from django.urls import reverse
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def test_production_settings_pass_the_deployment_check_without_warnings():
+def production_env(**extra: str) -> dict[str, str]:
+    """The environment of a production server (README, "Deployment"); the .env of the
+    checkout says DEBUG=1, and the real environment wins over it."""
     # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE has no place in production.
-    env = {
+    return {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DEBUG": "0",
         "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-ABCDEFGHIJKLMNOP",
         "ALLOWED_HOSTS": "kiemtra.example.gov.vn",
+        **extra,
     }
+
+
+def test_production_settings_pass_the_deployment_check_without_warnings():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+        cwd=BASE_DIR, env=production_env(), capture_output=True, text=True, timeout=120,
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+PLAIN_HTTP_REQUESTS = """
+import django
+django.setup()
+from django.test import Client
+client = Client(HTTP_HOST="kiemtra.example.gov.vn")
+for path in ("/healthz", "/dang-nhap/"):
+    response = client.get(path)
+    print(path, response.status_code, response.get("Location", response.content.decode()))
+"""
+
+
+def test_under_production_settings_healthz_answers_over_plain_http_and_pages_redirect_to_https():
+    # The load balancer checks over HTTP; a 301 would take the app server out of service.
+    result = subprocess.run(
+        [sys.executable, "-c", PLAIN_HTTP_REQUESTS], cwd=BASE_DIR, capture_output=True, text=True, timeout=120,
+        env=production_env(DJANGO_SETTINGS_MODULE="config.settings"),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        '/healthz 200 {"status": "ok", "database": "ok"}',
+        "/dang-nhap/ 301 https://kiemtra.example.gov.vn/dang-nhap/",
+    ]
+
+
+def test_plain_http_without_debug_is_refused_for_any_host_but_this_machine():
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.settings"], cwd=BASE_DIR, capture_output=True, text=True,
+        env=production_env(LOCAL_HTTP="1"), timeout=60,
+    )
+
+    assert result.returncode == 1
+    assert "LOCAL_HTTP is for this machine only" in result.stderr
 
 
 def test_without_debug_a_secret_key_is_required():
