@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.roles import Role, primary_role
 from inspections.models import Campaign, Itinerary, Nomination, Organization, TeamMembership
 from inspections.nominations import bodies_to_nominate
+from inspections.notifications import visits_returned, visits_to_review
 from reports.models import ProvincialReport
 from units.models import Division, Unit, UnitCategory
 
@@ -46,11 +47,13 @@ def _team_member(user):
         unread=Count("notices", distinct=True, filter=Q(notices__recipient=user, notices__channel="in_app",
                                                         notices__read_at__isnull=True)),
     ).order_by("date")[:10]
-    return {"memberships": list(memberships), "itineraries": list(itineraries)}
+    return {"memberships": list(memberships), "itineraries": list(itineraries),
+            "returned": list(visits_returned(user)[:20])}
 
 
 def _team_leader(user):
     context = _team_member(user)
+    context["to_review"] = list(visits_to_review(user)[:50])
     led = [m.team_id for m in context["memberships"] if m.position == TeamMembership.Position.LEADER]
     context["team_members"] = list(
         TeamMembership.objects.filter(team_id__in=led).exclude(user=user)

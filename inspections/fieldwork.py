@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from inspections.evidence import photos_missing
 from inspections.followups import open_follow_ups
 from inspections.models import Answer, ChecklistItem, Correction, Visit
+from inspections.notifications import tell_review_step
 from inspections.vocabulary import (
     COMPLIANT,
     CONCLUSION_LABELS,
@@ -175,6 +176,7 @@ def submit_visit(visit: Visit, *, by, key: str) -> bool:
         Visit.Status.SUBMITTED, timezone.now(), by, key)
     visit._history_user = by
     visit.save()
+    tell_review_step(visit, by=by)
     return True
 
 
@@ -189,6 +191,7 @@ def approve_visit(visit: Visit, *, by) -> None:
     visit._history_user = by
     visit.save()
     open_follow_ups(visit)
+    tell_review_step(visit, by=by)
 
 
 @transaction.atomic
@@ -203,6 +206,7 @@ def return_visit(visit: Visit, *, by, comment: str) -> None:
         Visit.Status.RETURNED, by, timezone.now(), comment.strip())
     visit._history_user = by
     visit.save()
+    tell_review_step(visit, by=by)
 
 
 @transaction.atomic

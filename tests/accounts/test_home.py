@@ -106,9 +106,9 @@ def test_the_team_leader_home_page_runs_a_fixed_number_of_queries(
     make_team(campaign, "Tổ 1", [(leader, TeamMembership.Position.LEADER, body), *others])
     client.force_login(leader)
 
-    # session, user, groups, campaigns, the leader's memberships, the itineraries sent to them, the members
-    # of their teams
-    with django_assert_num_queries(7):
+    # session, user, groups, campaigns, the leader's memberships, the itineraries sent to them, the visits
+    # returned to their teams, the visits waiting for their review, the members of their teams
+    with django_assert_num_queries(9):
         response = client.get(reverse("home"))
     assert len(response.context["team_members"]) == members
 
