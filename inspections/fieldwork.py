@@ -12,6 +12,7 @@ from inspections.evidence import photos_missing
 from inspections.followups import open_follow_ups
 from inspections.models import Answer, ChecklistItem, Correction, Visit
 from inspections.notifications import tell_review_step
+from inspections.permissions import leads_visit
 from inspections.vocabulary import (
     COMPLIANT,
     CONCLUSION_LABELS,
@@ -182,13 +183,16 @@ def submit_visit(visit: Visit, *, by, key: str) -> bool:
 
 @transaction.atomic
 def approve_visit(visit: Visit, *, by) -> None:
-    """The team leader approves: the visit is locked (DESIGN §3 rule 5). Side effect:
-    the required corrections of a visit not fully compliant become follow-ups."""
+    """The team leader approves: the visit is locked (DESIGN §3 rule 5). Side effects:
+    the required corrections of a visit not fully compliant become follow-ups; an approval
+    by the Inspectorate in place of the team leader says so in the visit's history."""
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     if visit.status != Visit.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted visit can be approved."))
     visit.status, visit.reviewed_by, visit.reviewed_at = Visit.Status.APPROVED, by, timezone.now()
     visit._history_user = by
+    if not leads_visit(by, visit):
+        visit._change_reason = _("Approved by the Inspectorate in place of the team leader.")
     visit.save()
     open_follow_ups(visit)
     tell_review_step(visit, by=by)

@@ -41,7 +41,7 @@ def check_itinerary(*, campaign: Campaign, date: datetime.date, departs_at: date
     already on an overlapping itinerary; more people than the vehicle's seats; a
     visit outside the itinerary's hours; a visit that has taken place moved or taken
     off the itinerary, or the people of an itinerary with an approved (locked) visit
-    changed. Warnings: no Department of Health representative; no VHTT representative
+    changed. Warnings: no DIC member, no team leader, no Department of Health representative; no VHTT representative
     of a visited unit's district; more visits than the campaign's daily maximum.
     """
     check = ScheduleCheck()
@@ -85,6 +85,11 @@ def check_itinerary(*, campaign: Campaign, date: datetime.date, departs_at: date
             "plate": vehicle.plate, "seats": vehicle.seats, "people": len(users)})
 
     organizations = {membership.organization for membership in people}
+    # The Inspectorate leads, with the IT Division (plan III.1): a DIC member and a leader travel.
+    if people and not any(org.kind == Organization.Kind.DIC_DIVISION for org in organizations):
+        check.warnings.append(_("No member of the DIC (Inspectorate or IT Division) is on this itinerary."))
+    if people and not any(membership.position == TeamMembership.Position.LEADER for membership in people):
+        check.warnings.append(_("No team leader is on this itinerary."))
     if not any(org.kind == Organization.Kind.HEALTH for org in organizations):
         check.warnings.append(_("No representative of the Department of Health is on this itinerary."))
     districts_with_vhtt = {org.district_id for org in organizations if org.kind == Organization.Kind.DISTRICT_VHTT}
