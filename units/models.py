@@ -250,6 +250,13 @@ class ImportBatch(models.Model):
     message = models.TextField(_("message"), blank=True)
     only_valid_rows = models.BooleanField(_("valid rows only"), default=False)
     committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    # The queue's task now running the batch (config/jobs.py), and the step "Try again" runs
+    # again after the batch failed for a reason other than its file (a worker that died, the
+    # registry refusing the commit).
+    task_id = models.CharField(max_length=64, blank=True, editable=False)
+    retry_step = models.CharField(max_length=12, blank=True, editable=False,
+                                  choices=[(Status.PARSING, Status.PARSING.label),
+                                           (Status.COMMITTING, Status.COMMITTING.label)])
 
     objects = ImportBatchQuerySet.as_manager()
 
