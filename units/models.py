@@ -144,6 +144,8 @@ class Unit(models.Model):
         _("sample data"), default=False,
         help_text=_("Invented for the demonstration; not a real record."),
     )
+    # Which unit of the demo this is (inspections/demo.py), whatever it has been renamed to.
+    sample_key = models.CharField(max_length=100, blank=True, editable=False)
     # Provenance: who created and last changed the unit, and from which import.
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -182,6 +184,9 @@ class Unit(models.Model):
             models.UniqueConstraint(
                 fields=["qr_location_code"], name="units_unit_qr_code_unique",
                 condition=~Q(qr_location_code=""),
+            ),
+            models.UniqueConstraint(
+                fields=["sample_key"], name="units_unit_sample_key_unique", condition=~Q(sample_key=""),
             ),
         ]
 
