@@ -37,6 +37,7 @@ from inspections.targets import DrawParameters, draw_targets
 from reports.provincial_documents import report_files_task
 from reports.services import create_report
 from units.models import Division, Unit, UnitCategory
+from units.text import name_key
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 (published in the README: sample accounts)
 
@@ -157,6 +158,33 @@ def _sample_units():
         yield f"Trường Trung học cơ sở {seat}", "truong_hoc", commune_code
 
 
+def sample_key(name: str) -> str:
+    """The demo's own name for one of its units: its name as the demo wrote it, folded."""
+    return name_key(name)
+
+
+def _load_sample_units() -> int:
+    """Create the sample units the database lacks, found by their sample key, so that a
+    unit renamed by someone trying the demo is not created again. A sample unit of a
+    database loaded before the keys existed is adopted by its name. Returns the number
+    created."""
+    categories = {category.code: category for category in UnitCategory.objects.all()}
+    communes = {d.code: d for d in Division.objects.filter(level=Division.Level.COMMUNE)}
+    existing = set(Unit.objects.filter(is_sample=True).exclude(sample_key="").values_list("sample_key", flat=True))
+    created = 0
+    for index, (name, category, commune) in enumerate(_sample_units()):
+        key = sample_key(name)
+        if key in existing:
+            continue
+        if Unit.objects.filter(is_sample=True, sample_key="", name=name, commune=communes[commune]).update(
+                sample_key=key):
+            continue
+        Unit.objects.create(name=name, commune=communes[commune], category=categories[category],
+                            qr_status=QR_STATUSES[index % len(QR_STATUSES)], is_sample=True, sample_key=key)
+        created += 1
+    return created
+
+
 @transaction.atomic
 def load_demo() -> dict[str, int]:
     """Load the demonstration data; a second run creates and changes nothing.
@@ -215,19 +243,7 @@ def load_demo() -> dict[str, int]:
                 defaults={"position": position, "organization": organizations[organization]},
             )
 
-    categories = {category.code: category for category in UnitCategory.objects.all()}
-    communes = {d.code: d for d in Division.objects.filter(level=Division.Level.COMMUNE)}
-    created["units"] = 0
-    for index, (name, category, commune) in enumerate(_sample_units()):
-        _unit, was_created = Unit.objects.get_or_create(
-            name=name, commune=communes[commune],
-            defaults={
-                "category": categories[category],
-                "qr_status": QR_STATUSES[index % len(QR_STATUSES)],
-                "is_sample": True,
-            },
-        )
-        created["units"] += was_created
+    created["units"] = _load_sample_units()
     created.update(_load_schedule(campaign, users, organizations))
     return created
 
@@ -259,7 +275,7 @@ def _load_schedule(campaign, users, organizations) -> dict[str, int]:
         if Itinerary.objects.filter(campaign=campaign, date=day).exists():
             continue
         people = TeamMembership.objects.filter(team__campaign=campaign, team__name=team_name)
-        visits = [PlannedVisit(Unit.objects.get(name=name, is_sample=True),
+        visits = [PlannedVisit(Unit.objects.get(sample_key=sample_key(name), is_sample=True),
                                datetime.datetime.combine(day, datetime.time(*start), tzinfo=tz),
                                datetime.datetime.combine(day, datetime.time(*end), tzinfo=tz))
                   for name, start, end in stops]
@@ -326,7 +342,8 @@ def _work_visits(campaign, users) -> int:
     """Start, answer, submit and review the demo's visits (once)."""
     worked = 0
     for unit_name, answers, state in FIELD_WORK:
-        visit = Visit.objects.filter(campaign=campaign, unit__name=unit_name, unit__is_sample=True).first()
+        visit = Visit.objects.filter(campaign=campaign, unit__sample_key=sample_key(unit_name),
+                                     unit__is_sample=True).first()
         if visit is None or visit.status != Visit.Status.SCHEDULED:
             continue
         member = visit.itinerary.people.exclude(position=TeamMembership.Position.LEADER).first().user

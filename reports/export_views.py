@@ -27,6 +27,7 @@ def raw_export_detail(request, pk):
     export = get_object_or_404(RawExport.objects.visible_to(request.user).select_related("campaign"), pk=pk)
     require(rawdata.can_export_raw_data(request.user))
     from_htmx = request.headers.get("HX-Request") == "true"
+    rawdata.fail_if_abandoned(export)
     if export.status in rawdata.IN_PROGRESS:
         template = "reports/_raw_export_progress.html" if from_htmx else "reports/raw_export.html"
         return render(request, template, {"export": export})

@@ -111,6 +111,8 @@ class RawExport(models.Model):
     file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
     message = models.TextField(_("message"), blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The queue's task writing it (config/jobs.py).
+    task_id = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = RawExportQuerySet.as_manager()
 

@@ -20,10 +20,12 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext
 from django_tasks import task
 
 from accounts.roles import has_role
+from config import jobs
 from inspections.models import Answer, Campaign, ChecklistItem, Visit
 from inspections.vocabulary import CONCLUSION_LABELS, CRITERIA
 from reports.documents import LOCAL_TIMEZONE  # visits are dated in Hà Tĩnh, whatever the server's zone
@@ -149,8 +151,34 @@ def request_raw_export(campaign: Campaign, *, by, language: str = "") -> RawExpo
     """Queue a raw export of the campaign for this person. Side effects: a RawExport
     (queued), and its task enqueued once the transaction commits."""
     export = RawExport.objects.create(campaign=campaign, requested_by=by)
-    transaction.on_commit(lambda: raw_export_task.enqueue(export.pk, language))
+    transaction.on_commit(lambda: _enqueue(export.pk, language))
     return export
+
+
+def _enqueue(export_id: int, language: str) -> None:
+    result = raw_export_task.enqueue(export_id, language)
+    RawExport.objects.filter(pk=export_id).update(task_id=str(result.id))
+
+
+INTERRUPTED = _lazy("The export stopped: the background process that wrote it ended before it finished (the server "
+                    "was restarted or the process was stopped). Try again.")
+
+
+def fail_if_abandoned(export: RawExport) -> bool:
+    """Mark failed a job still said to be written whose worker died (config/jobs.py: no
+    worker holds its lock; or, still waiting, its queue task ended or was claimed a minute
+    ago); called by its page, which polls while the job runs. Side effects: the job FAILED
+    with the reason, its queue task closed. Returns whether it was marked (then refreshed)."""
+    if export.status == RawExport.Status.QUEUED and not jobs.claimed_and_dropped(export.task_id):
+        return False
+    if export.status not in IN_PROGRESS or not jobs.abandoned(jobs.RAW_EXPORT, export.pk):
+        return False
+    failed = RawExport.objects.filter(pk=export.pk, status=export.status).update(
+        status=RawExport.Status.FAILED, message=str(INTERRUPTED), finished_at=timezone.now())
+    if failed:
+        jobs.fail_task(export.task_id)
+        export.refresh_from_db()
+    return bool(failed)
 
 
 def export_filename(campaign_id: int, moment: datetime.datetime) -> str:
@@ -164,18 +192,24 @@ def write_raw_export(export: RawExport) -> None:
     Side effects: the job becomes "running" with its total of rows, its progress is
     updated every units.exporters.PROGRESS_EVERY rows (one cheap UPDATE each), then it is "done" with its file (under
     MEDIA_ROOT/exports/) and finished_at; on any error it is "failed" with a message
-    the requester reads, and the error is logged.
+    the requester reads, and the error is logged. The job's worker lock is held
+    throughout (config/jobs.py).
     """
-    jobs = RawExport.objects.filter(pk=export.pk)
+    with jobs.running(jobs.RAW_EXPORT, export.pk):
+        _write_raw_export(export)
+
+
+def _write_raw_export(export: RawExport) -> None:
+    this_job = RawExport.objects.filter(pk=export.pk)
     started_at = timezone.now()
-    jobs.update(status=RawExport.Status.RUNNING, progress_done=0, message="")
+    this_job.update(status=RawExport.Status.RUNNING, progress_done=0, message="")
     try:
         visits = Visit.objects.visible_to(export.requested_by).filter(campaign=export.campaign_id)
         sheets = [VisitSheet(visits), AnswerSheet(visits)]
         total = sum(sheet.count() for sheet in sheets)
-        jobs.update(progress_total=total)
+        this_job.update(progress_total=total)
         with tempfile.TemporaryFile() as handle:
-            written = render_xlsx(sheets, handle, progress=lambda done: jobs.update(progress_done=done))
+            written = render_xlsx(sheets, handle, progress=lambda done: this_job.update(progress_done=done))
             handle.seek(0)
             export.file.save(export_filename(export.campaign_id, started_at), File(handle), save=False)
         # The rows written, which is the total counted unless answers were saved meanwhile.
@@ -187,7 +221,7 @@ def write_raw_export(export: RawExport) -> None:
         export.status, export.finished_at = RawExport.Status.FAILED, timezone.now()
         export.message = _("The export could not be written. Try again; if it fails again, "
                            "tell the administrator.")
-        jobs.update(status=export.status, message=export.message, finished_at=export.finished_at)
+        this_job.update(status=export.status, message=export.message, finished_at=export.finished_at)
 
 
 @task()

@@ -2,9 +2,11 @@
 
 import datetime
 import importlib
+from contextlib import contextmanager
 
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
+from django.db import connections
 
 from accounts.roles import Role, group_for
 from inspections.models import Campaign, Organization, Team, TeamMembership
@@ -83,3 +85,16 @@ def make_visit(campaign, unit, *, day, conclusion, status="approved"):
     moment = datetime.datetime.combine(day, datetime.time(9), tzinfo=timezone.get_current_timezone())
     return Visit.objects.create(campaign=campaign, unit=unit, status=status, conclusion=conclusion,
                                 starts_at=moment, ends_at=moment + datetime.timedelta(hours=1))
+
+
+@contextmanager
+def job_held_by_a_worker(kind: int, pk: int):
+    """A background job's lock (config/jobs.py) held as a live worker holds it: by another
+    database session, since a session asking for a lock it holds would get it again."""
+    worker = connections.create_connection("default")
+    try:
+        with worker.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [kind, pk])
+        yield
+    finally:
+        worker.close()

@@ -9,6 +9,7 @@ header, columns in any order under many names, phone numbers that lost their lea
 
 import datetime
 import re
+import time
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
@@ -59,6 +60,20 @@ COLUMN_NAMES = {
 }
 HEADER_SEARCH_ROWS = 30
 PROGRESS_EVERY = 500
+
+# What a registry list may hold (docs/decisions.md, "Imports are bounded"). A province has
+# thousands of units (Hà Tĩnh's whole registry is ~10,000; the portal's list of its location
+# codes some tens of thousands): ten times that is no real list. openpyxl keeps the shared
+# strings in memory and streams the sheet, so the unpacked size of every part of the file is
+# what bounds memory and time; the row count is read from the sheet's <dimension> before any
+# row, and counted again while reading, which also stops at a time limit.
+MAX_ROWS = 100_000
+MAX_PART_BYTES = 50 * 1024 * 1024
+# A worksheet's XML packs 10-30 times; a part that unpacks to more than 200 times its
+# packed size is a decompression bomb (the one of issue #11 unpacked 260 times).
+MAX_RATIO = 200
+RATIO_FROM_BYTES = 1024 * 1024
+MAX_SECONDS = 120
 
 # An xlsx file is a zip archive; a password-protected xlsx is an OLE compound file,
 # as an old .xls is, and openpyxl can read neither.
@@ -166,6 +181,38 @@ def _unreadable() -> ImportFileError:
                              "save it as .xlsx and upload it again."))
 
 
+def _refuse_oversized_parts(file) -> None:
+    """ImportFileError when a part of the .xlsx (a zip archive) would unpack to more than
+    MAX_PART_BYTES, or more than MAX_RATIO times its packed size. Reads only the zip's
+    directory: nothing is unpacked. The sizes it states are binding, since Python's
+    zipfile stops a part at its stated size (and then fails its checksum)."""
+    try:
+        position = file.tell()
+        with zipfile.ZipFile(file) as archive:
+            parts = archive.infolist()
+        file.seek(position)
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise _unreadable() from error
+    for part in parts:
+        if part.file_size > MAX_PART_BYTES:
+            raise ImportFileError(_(
+                "This file is too large to import: its worksheet unpacks to %(size)d MB, more than "
+                "%(limit)d MB (about %(rows)s rows). Split the list into several files and import them "
+                "one by one.") % {"size": part.file_size // (1024 * 1024), "limit": MAX_PART_BYTES // (1024 * 1024),
+                                  "rows": f"{MAX_ROWS:,}".replace(",", ".")})
+        if part.file_size > RATIO_FROM_BYTES and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+            raise ImportFileError(_(
+                "This file is refused: it unpacks to %(ratio)d times its size, which no list of units "
+                "does (a “zip bomb”). Open it in Excel, check its content, save it again as .xlsx and "
+                "upload it again.") % {"ratio": part.file_size // max(part.compress_size, 1)})
+
+
+def _too_many_rows() -> ImportFileError:
+    return ImportFileError(_(
+        "This file has more than %(limit)s rows: no list of units is that long. Split the list into "
+        "several files and import them one by one.") % {"limit": f"{MAX_ROWS:,}".replace(",", ".")})
+
+
 def _open_workbook(file):
     """(workbook, handle we opened or None); ImportFileError for anything but an .xlsx."""
     owned = None
@@ -190,6 +237,8 @@ def _open_workbook(file):
             raise ImportFileError(_(
                 "This file is not an Excel workbook (.xlsx). Open it in Excel and save it as .xlsx, "
                 "then upload it again."))
+        if magic:
+            _refuse_oversized_parts(file)
         try:
             workbook = load_workbook(file, read_only=True, data_only=True)
         except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError,
@@ -384,13 +433,21 @@ class SheetReader:
 
         Builds the division and category lookups first (two queries), then reads the
         sheet as it goes: memory stays flat however long the file. Calls
-        `progress(done, total)` every 500 rows and once at the end.
+        `progress(done, total)` every 500 rows and once at the end. Raises
+        ImportFileError past MAX_ROWS rows or MAX_SECONDS of reading.
         """
         parser = _RowParser(columns=self.columns)
         width = len(self.headers)
         done, footer_seen = 0, False
         first = self.header_row + 1
+        deadline = time.monotonic() + MAX_SECONDS
         for number, cells in enumerate(_sheet_rows(self._worksheet, min_row=first, width=width), start=first):
+            if done >= MAX_ROWS:
+                raise _too_many_rows()
+            if done % PROGRESS_EVERY == 0 and time.monotonic() > deadline:
+                raise ImportFileError(_(
+                    "Reading this file took more than %(minutes)d minutes and was stopped. Split the list "
+                    "into several smaller files and import them one by one.") % {"minutes": MAX_SECONDS // 60})
             values = [_original(value) for value in cells]
             values += [None] * (width - len(values))
             # Under a totals line or a signature block nothing is data any more.
@@ -638,6 +695,8 @@ def open_sheet(file) -> SheetReader:
             raise ImportFileError(_("The workbook has no worksheet."))
         worksheet = workbook.worksheets[0]
         stated_rows = worksheet.max_row
+        if stated_rows and stated_rows > MAX_ROWS + HEADER_SEARCH_ROWS:
+            raise _too_many_rows()
         # Some programs write a wrong size ("A1") into the file; read what is there instead.
         worksheet.reset_dimensions()
         number, cells, columns = _find_header(worksheet)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django_tasks import task
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from config import jobs
 from units import text
 from units.importing import ImportFileError, open_sheet
 from units.models import ImportBatch, ImportRow, Unit
@@ -27,6 +28,15 @@ ROW_BATCH = 1000
 QR_PROGRESS = [Unit.QRStatus.NONE, Unit.QRStatus.CREATED, Unit.QRStatus.POSTED]
 FILE_OUTCOMES = ("new", "update", "duplicate", "error", "skipped")
 NOT_WAITING = _lazy("This import is not waiting for confirmation.")
+# Why a batch may not be confirmed, by its status: pressing confirm again says what is happening.
+NOT_COMMITTABLE = {
+    ImportBatch.Status.UPLOADED: _lazy("This file is still being read: confirm once its rows are shown."),
+    ImportBatch.Status.PARSING: _lazy("This file is still being read: confirm once its rows are shown."),
+    ImportBatch.Status.COMMITTING: _lazy("This import was confirmed and is being saved: this page shows when it "
+                                         "is done."),
+    ImportBatch.Status.DONE: _lazy("This import has already been saved."),
+    ImportBatch.Status.FAILED: _lazy("This import failed: its page says why, and whether it can be tried again."),
+}
 
 
 def start_import(*, uploaded_file, by, kind=ImportBatch.Kind.UNITS) -> ImportBatch:
@@ -35,8 +45,15 @@ def start_import(*, uploaded_file, by, kind=ImportBatch.Kind.UNITS) -> ImportBat
     MEDIA_ROOT/imports/, a background task."""
     batch = ImportBatch.objects.create(
         file=uploaded_file, original_name=uploaded_file.name[:255], uploaded_by=by, kind=kind)
-    transaction.on_commit(lambda: parse_import_task.enqueue(batch.pk))
+    transaction.on_commit(lambda: _enqueue(batch.pk, parse_import_task, batch.pk))
     return batch
+
+
+def _enqueue(batch_id: int, task, *args) -> None:
+    """Queue the batch's task and keep its id, which tells a task claimed by a worker that
+    died (config/jobs.py)."""
+    result = task.enqueue(*args)
+    ImportBatch.objects.filter(pk=batch_id).update(task_id=str(result.id))
 
 
 def _existing_units_index():
@@ -141,8 +158,13 @@ def parse_import(batch: ImportBatch) -> None:
 
     Side effects: ImportRow rows in batches of 1,000, the batch's progress, header and
     counts; status READY, or FAILED with a message (and no rows) if the file cannot
-    be read.
+    be read. The batch's worker lock is held throughout (config/jobs.py).
     """
+    with jobs.running(jobs.IMPORT_BATCH, batch.pk):
+        _parse_import(batch)
+
+
+def _parse_import(batch: ImportBatch) -> None:
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.PARSING)
     try:
         with batch.file.open("rb") as handle:
@@ -189,21 +211,23 @@ def check_committable(batch: ImportBatch, *, only_valid_rows: bool) -> None:
     """What may be committed: a batch ready for review and, when the file has rows with
     errors, only if the user chose to leave those rows out. Raises ValidationError with
     the reason the user reads; no side effects."""
+    if batch.status != ImportBatch.Status.READY:
+        raise ValidationError(NOT_COMMITTABLE.get(batch.status, NOT_WAITING))
     if batch.counts.get(ImportRow.Status.ERROR) and not only_valid_rows:
         raise ValidationError(_("The file has rows with errors: fix them and upload it again, "
                                 "or choose to import the valid rows only."))
-    if batch.status != ImportBatch.Status.READY:
-        raise ValidationError(NOT_WAITING)
 
 
 def confirm_import(batch: ImportBatch, *, by, only_valid_rows: bool) -> None:
     """The user's confirmation: queue the commit (commit_import, in the background).
 
-    Side effects: commit_import_task enqueued. Raises ValidationError, queueing
-    nothing, if the batch may not be committed (check_committable).
+    Side effects: the choice of rows kept on the batch (for "Try again"), commit_import_task
+    enqueued. Raises ValidationError, queueing nothing, if the batch may not be committed
+    (check_committable).
     """
     check_committable(batch, only_valid_rows=only_valid_rows)
-    commit_import_task.enqueue(batch.pk, by.pk, only_valid_rows)
+    ImportBatch.objects.filter(pk=batch.pk).update(only_valid_rows=only_valid_rows)
+    _enqueue(batch.pk, commit_import_task, batch.pk, by.pk, only_valid_rows)
 
 
 def commit_import(batch: ImportBatch, *, by, only_valid_rows: bool) -> dict:
@@ -212,9 +236,14 @@ def commit_import(batch: ImportBatch, *, by, only_valid_rows: bool) -> dict:
     Refused as check_committable says. Side effects: units created or changed with
     history naming `by` and provenance pointing at the batch; the batch marked DONE
     (or FAILED with the reason, nothing written). Returns the counts of created and
-    updated units.
+    updated units. The batch's worker lock is held throughout (config/jobs.py).
     """
     check_committable(batch, only_valid_rows=only_valid_rows)
+    with jobs.running(jobs.IMPORT_BATCH, batch.pk):
+        return _commit_import(batch, by=by, only_valid_rows=only_valid_rows)
+
+
+def _commit_import(batch: ImportBatch, *, by, only_valid_rows: bool) -> dict:
     # Compare-and-set: a second confirmation (a double tap, a retried request) finds
     # the batch no longer READY and writes nothing.
     claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.READY).update(
@@ -228,7 +257,7 @@ def commit_import(batch: ImportBatch, *, by, only_valid_rows: bool) -> dict:
     except (DatabaseError, ValidationError, ValueError) as error:
         message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportBatch.Status.FAILED,
+            status=ImportBatch.Status.FAILED, retry_step=ImportBatch.Status.COMMITTING,
             message=_("Nothing was imported: %(reason)s") % {"reason": message})
         raise ValidationError(_("Nothing was imported: %(reason)s") % {"reason": message}) from error
     result = {"created": created, "updated": updated}
@@ -274,6 +303,76 @@ def _update_units(batch, *, by) -> int:
             batch_size=ROW_BATCH, default_user=by)
         updated += len(units)
     return updated
+
+
+# ------------------------------------------------------------------------------ a worker that died
+
+
+INTERRUPTED = {
+    ImportBatch.Status.PARSING: _lazy(
+        "Reading the file stopped: the background process that read it ended before it finished (the server "
+        "was restarted or the process was stopped). Nothing was kept. Press “Try again” to read it again."),
+    ImportBatch.Status.COMMITTING: _lazy(
+        "Saving stopped: the background process that saved the units ended before it finished (the server was "
+        "restarted or the process was stopped). Nothing was imported: it is all or nothing. Press “Try again” "
+        "to save them again."),
+}
+
+
+def fail_if_abandoned(batch: ImportBatch) -> bool:
+    """Mark failed, with the reason and "Try again", a batch still said to be read or saved
+    whose worker died; called by its page, which polls while the batch is in progress.
+
+    Reading or saving: no worker holds the batch's lock (config/jobs.py). Waiting to be
+    read: the queue's task was claimed a minute ago or ended, and no worker holds the lock.
+    Side effects: the batch FAILED with retry_step; the rows read so far deleted; the
+    queue's task closed. Returns whether the batch was marked failed (then refreshed).
+    """
+    if batch.status == ImportBatch.Status.UPLOADED:
+        if not jobs.claimed_and_dropped(batch.task_id):
+            return False
+        step = ImportBatch.Status.PARSING
+    elif batch.status in INTERRUPTED:
+        step = batch.status
+    else:
+        return False
+    if not jobs.abandoned(jobs.IMPORT_BATCH, batch.pk):
+        return False
+    # Conditional on the status read: a worker that finished meanwhile has changed it.
+    failed = ImportBatch.objects.filter(pk=batch.pk, status=batch.status).update(
+        status=ImportBatch.Status.FAILED, retry_step=step, message=str(INTERRUPTED[step]))
+    if failed:
+        if step == ImportBatch.Status.PARSING:
+            ImportRow.objects.filter(batch=batch).delete()
+        jobs.fail_task(batch.task_id)
+        batch.refresh_from_db()
+    return bool(failed)
+
+
+@transaction.atomic
+def retry_import(batch: ImportBatch, *, by) -> None:
+    """"Try again": run again the step a failed batch stopped at, read or save.
+
+    Side effects: reading again, the rows and the header read before deleted, the batch
+    waiting to be read and parse_import_task queued; saving again, the batch ready and
+    its commit queued as confirm_import does, with the rows chosen before. Raises
+    ValidationError for a batch that did not fail that way (its file was refused: the
+    same file would be refused again).
+    """
+    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if locked.status != ImportBatch.Status.FAILED or not locked.retry_step:
+        raise ValidationError(_("This import cannot be tried again: upload the file again."))
+    batches = ImportBatch.objects.filter(pk=batch.pk)
+    if locked.retry_step == ImportBatch.Status.PARSING:
+        ImportRow.objects.filter(batch=batch).delete()
+        batches.update(status=ImportBatch.Status.UPLOADED, retry_step="", message="", progress_done=0,
+                       progress_total=None, header_row=None, headers=[], counts={}, task_id="")
+        transaction.on_commit(lambda: _enqueue(batch.pk, parse_import_task, batch.pk))
+    else:
+        batches.update(status=ImportBatch.Status.READY, retry_step="", message="", task_id="")
+        locked.refresh_from_db()
+        confirm_import(locked, by=by, only_valid_rows=locked.only_valid_rows)
+    batch.refresh_from_db()
 
 
 # ------------------------------------------------------------------------------ the background tasks

@@ -144,6 +144,8 @@ class Unit(models.Model):
         _("sample data"), default=False,
         help_text=_("Invented for the demonstration; not a real record."),
     )
+    # Which unit of the demo this is (inspections/demo.py), whatever it has been renamed to.
+    sample_key = models.CharField(max_length=100, blank=True, editable=False)
     # Provenance: who created and last changed the unit, and from which import.
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -182,6 +184,9 @@ class Unit(models.Model):
             models.UniqueConstraint(
                 fields=["qr_location_code"], name="units_unit_qr_code_unique",
                 condition=~Q(qr_location_code=""),
+            ),
+            models.UniqueConstraint(
+                fields=["sample_key"], name="units_unit_sample_key_unique", condition=~Q(sample_key=""),
             ),
         ]
 
@@ -250,6 +255,13 @@ class ImportBatch(models.Model):
     message = models.TextField(_("message"), blank=True)
     only_valid_rows = models.BooleanField(_("valid rows only"), default=False)
     committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    # The queue's task now running the batch (config/jobs.py), and the step "Try again" runs
+    # again after the batch failed for a reason other than its file (a worker that died, the
+    # registry refusing the commit).
+    task_id = models.CharField(max_length=64, blank=True, editable=False)
+    retry_step = models.CharField(max_length=12, blank=True, editable=False,
+                                  choices=[(Status.PARSING, Status.PARSING.label),
+                                           (Status.COMMITTING, Status.COMMITTING.label)])
 
     objects = ImportBatchQuerySet.as_manager()
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("nhap/mau.xlsx", views.import_template, name="import_template"),
     path("nhap/<int:pk>/", views.import_detail, name="import_detail"),
     path("nhap/<int:pk>/xac-nhan/", views.import_confirm, name="import_confirm"),
+    path("nhap/<int:pk>/thu-lai/", views.import_retry, name="import_retry"),
     path("nhap/<int:pk>/bao-cao-loi.xlsx", views.import_error_report, name="import_error_report"),
     path("doi-chieu/", views.reconcile_upload, name="reconcile_upload"),
     path("doi-chieu/<int:pk>/", views.reconcile_detail, name="reconcile_detail"),

@@ -117,6 +117,7 @@ def import_detail(request, pk):
     require_registry_editor(request.user)
     batch = get_object_or_404(ImportBatch.objects.visible_to(request.user).select_related("uploaded_by"), pk=pk)
     from_htmx = request.headers.get("HX-Request") == "true"
+    imports.fail_if_abandoned(batch)
     if batch.status in IN_PROGRESS:
         template = "units/_import_progress.html" if from_htmx else "units/import_progress.html"
         return render(request, template, {"batch": batch})
@@ -150,8 +151,22 @@ def import_confirm(request, pk):
     batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
     form = ImportConfirmForm(request.POST)
     form.is_valid()
+    if imports.fail_if_abandoned(batch):
+        messages.error(request, batch.message)
+        return redirect("units:import_detail", pk=batch.pk)
     try:
         imports.confirm_import(batch, by=request.user, only_valid_rows=form.cleaned_data.get("only_valid_rows", False))
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    return redirect("units:import_detail", pk=batch.pk)
+
+
+@require_POST
+def import_retry(request, pk):
+    require_registry_editor(request.user)
+    batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
+    try:
+        imports.retry_import(batch, by=request.user)
     except ValidationError as error:
         messages.error(request, error_text(error))
     return redirect("units:import_detail", pk=batch.pk)

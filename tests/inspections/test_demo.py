@@ -99,6 +99,29 @@ def test_loading_twice_creates_and_changes_nothing(divisions, capsys):
         "itineraries 0, visits_worked 0, reports 0")
 
 
+def test_a_renamed_sample_unit_is_not_created_again(divisions):
+    """Issue #11: every `make run` created a renamed demo unit again, found by its name."""
+    load_demo()
+    market = Unit.objects.get(name="Chợ Phường Trần Phú")
+    market.name = "Chợ Trần Phú (đã đổi tên)"
+    market.save()
+
+    assert load_demo()["units"] == 0
+
+    assert Unit.objects.count() == 66
+    assert Unit.objects.filter(name="Chợ Phường Trần Phú").count() == 0
+    assert Unit.objects.get(pk=market.pk).name == "Chợ Trần Phú (đã đổi tên)"
+
+
+def test_sample_units_of_a_database_loaded_before_the_keys_are_adopted_not_doubled(divisions):
+    load_demo()
+    Unit.objects.update(sample_key="")
+
+    assert load_demo()["units"] == 0
+
+    assert Unit.objects.exclude(sample_key="").count() == 66
+
+
 def test_a_demo_password_changed_by_its_user_is_kept(divisions):
     load_demo()
     user = User.objects.get(username="dieuphoi")

@@ -11,12 +11,13 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from accounts.roles import Role
+from config import jobs
 from inspections import fieldwork
 from inspections.checklist_2021 import seed_checklist_2021
 from inspections.models import Answer, ChecklistItem, Visit
 from reports import rawdata
 from reports.models import RawExport
-from tests.factories import make_campaign, make_unit, make_user
+from tests.factories import job_held_by_a_worker, make_campaign, make_unit, make_user
 from tests.inspections.test_fieldwork import answer_all, build
 from units.exporters import render_xlsx
 from units.services import load_divisions
@@ -167,8 +168,9 @@ def test_the_export_runs_a_fixed_number_of_queries(db, coordinator, visits, djan
         Answer.objects.bulk_create(Answer(visit=visit, item=item, value="yes", saved_by=coordinator) for item in items)
     export = export_for(campaign, coordinator)
 
-    # running; the requester's roles; count visits, answers; total; categories; visits; items; answers; done
-    with django_assert_num_queries(10):
+    # the worker's lock; running; the requester's roles; count visits, answers; total; categories; visits;
+    # items; answers; done; the lock let go
+    with django_assert_num_queries(12):
         rawdata.write_raw_export(export)
     assert (export.status, export.progress_done, export.progress_total) == ("done", 4 * visits, 4 * visits)
 
@@ -222,8 +224,9 @@ def test_the_job_page_polls_while_it_runs_then_sends_to_the_full_page(client, wo
     client.force_login(coordinator)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
-    page = client.get(url).content.decode()
-    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    with job_held_by_a_worker(jobs.RAW_EXPORT, export.pk):
+        page = client.get(url).content.decode()
+        fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert f'hx-get="{url}" hx-trigger="every 1s"' in page
     assert fragment.lstrip().startswith('<div id="raw-export-progress"')
     assert 'value="25"' in fragment and "10 of 40 rows" in fragment
@@ -233,6 +236,18 @@ def test_the_job_page_polls_while_it_runs_then_sends_to_the_full_page(client, wo
     done = client.get(url, headers={"HX-Request": "true"})
     assert (done.status_code, done["HX-Redirect"]) == (204, url)
     assert "Lỗi ghi tệp" in client.get(url).content.decode()
+
+
+def test_a_job_whose_worker_died_is_failed_on_its_page_with_try_again(client, world, coordinator):
+    export = export_for(world["campaign"], coordinator)
+    RawExport.objects.filter(pk=export.pk).update(status=RawExport.Status.RUNNING, progress_done=10)
+    client.force_login(coordinator)
+
+    page = client.get(reverse("reports:raw_export_detail", args=[export.pk])).content.decode()
+
+    export.refresh_from_db()
+    assert (export.status, export.message) == (RawExport.Status.FAILED, str(rawdata.INTERRUPTED))
+    assert "Thử lại" in page and "tiến trình chạy nền ghi tệp đã kết thúc" in page
 
 
 @pytest.fixture

@@ -55,6 +55,7 @@ BATCH_PAGES = [
     ("units:import_detail", "get"),
     ("units:import_error_report", "get"),
     ("units:import_confirm", "post"),
+    ("units:import_retry", "post"),
     ("units:reconcile_detail", "get"),
 ]
 
