@@ -31,7 +31,11 @@ def target_list(request, pk):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, _("%(count)s units drawn.") % {"count": len(draw.unit_ids)})
+                # The message tells the change made: the draw may pick units that were already targets.
+                added = draw.targets.count()
+                messages.success(request, _("%(count)s units drawn: %(added)s added to the targets, %(already)s "
+                                            "already were.") % {"count": len(draw.unit_ids), "added": added,
+                                                                "already": len(draw.unit_ids) - added})
                 return redirect("inspections:target_list", pk=campaign.pk)
     page = Paginator(listed.select_related("unit__commune__parent", "unit__category", "draw"), 50).get_page(
         request.GET.get("page"))

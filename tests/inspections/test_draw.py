@@ -233,3 +233,19 @@ def test_draw_units_runs_one_query(registry, django_assert_num_queries):
     # The active units of the queryset with their district, category and QR status.
     with django_assert_num_queries(1):
         draw_units(Unit.objects.all(), seed=1, parameters=parameters)
+
+
+def test_the_draws_message_says_how_many_were_added_and_how_many_already_were_targets(
+        client, registry, campaign, coordinator):
+    first = draw_targets(campaign=campaign, seed=1, parameters=DrawParameters(per_stratum=1), by=coordinator)
+    client.force_login(coordinator)
+
+    with translation.override("vi"):
+        response = client.post(f"/ke-hoach/{campaign.pk}/doi-tuong/",
+                               {"seed": 1, "per_stratum": 2, "no_qr_weight": 1}, follow=True)
+
+    second = TargetDraw.objects.exclude(pk=first.pk).get()
+    added = Target.objects.filter(draw=second).count()
+    assert (len(second.unit_ids), added) == (12, 12 - len(set(first.unit_ids) & set(second.unit_ids)))
+    assert [str(message) for message in response.context["messages"]] == [
+        f"Đã chọn 12 đơn vị: thêm {added} đơn vị vào danh sách kiểm tra, {12 - added} đơn vị đã có sẵn."]
