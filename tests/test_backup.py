@@ -15,6 +15,7 @@ from inspections.models import Evidence, Visit
 from reports import services
 from reports.models import ProvincialReport, RawExport
 from reports.rawdata import request_raw_export
+from tests.factories import reseed_migrated_data
 from tests.inspections.test_evidence import photo
 from tests.inspections.test_fieldwork import build
 from tests.reports.test_provincial import MID_DECEMBER
@@ -36,6 +37,13 @@ def state():
         "report": (report.document.name, sha256(report.document), report.annex.name, sha256(report.annex)),
         "export": (export.status, export.file.name, sha256(export.file)),
     }
+
+
+@pytest.fixture(autouse=True)
+def migrated_data(transactional_db):
+    """The role groups and unit categories: a browser journey run before this test empties
+    the database, seeded rows included (tests/factories.py: reseed_migrated_data)."""
+    reseed_migrated_data()
 
 
 # Outside a test transaction: pg_dump and pg_restore are other sessions, which see only

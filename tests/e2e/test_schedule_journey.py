@@ -38,6 +38,13 @@ def test_the_coordinator_plans_and_sends_a_day_that_only_its_people_see(demo, pa
     first.get_by_label("Đến").fill("09:30")
     assert_accessible(page)
     page.get_by_role("button", name="Lưu").click()
+    # Neither a DIC member nor a team leader travels: the plan's team rule warns (plan III.1), and
+    # the coordinator confirms after reading it.
+    page.get_by_text("Lịch trình không có thành viên của Sở (Thanh tra Sở hoặc Phòng CNTT).").wait_for()
+    page.get_by_text("Lịch trình không có Tổ trưởng.").wait_for()
+    assert_accessible(page)
+    page.get_by_label("Tôi đã đọc các cảnh báo, vẫn lưu").check()
+    page.get_by_role("button", name="Lưu").click()
 
     page.wait_for_url(re.compile(r"/lich-trinh/\d+/$"))
     assert "17/12/2021" in page.get_by_role("heading", level=1).inner_text()
