@@ -453,12 +453,32 @@ class ScheduleNotice(models.Model):
         return f"{self.itinerary} → {self.recipient} ({self.channel})"
 
 
+class VisitViewLogQuerySet(models.QuerySet):
+    def record(self, visits, *, user, opened) -> None:
+        """Log that `user` opened `opened` showing these visits: one row each, in one insert.
+        A visit still being planned is the Inspectorate's draft, not yet a confidential
+        schedule, and is not logged."""
+        self.bulk_create([self.model(visit=visit, user=user, opened=opened) for visit in visits
+                          if visit.status != Visit.Status.PLANNED])
+
+
 class VisitViewLog(models.Model):
-    """Every opening of a scheduled visit: who and when (confidentiality)."""
+    """Every opening of a scheduled visit, on a page or in a document: who, what and when
+    (confidentiality); the audit page (reports/audit.py) reads them."""
+
+    class Opened(models.TextChoices):
+        VISIT_PAGE = "visit_page", _("Visit page")
+        ROUTE_SHEET = "route_sheet", _("Route sheet")
+        MINUTES_PDF = "minutes_pdf", _("Minutes (PDF)")
+        MINUTES_PRINT = "minutes_print", _("Minutes (print view)")
+        NOTICE_PDF = "notice_pdf", _("Schedule notice (PDF)")
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="view_logs")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened = models.CharField(_("opened"), max_length=20, choices=Opened.choices)
     viewed_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VisitViewLogQuerySet.as_manager()
 
     class Meta:
         ordering = ["-viewed_at"]

@@ -123,8 +123,7 @@ def itinerary_detail(request, pk):
     itinerary.notices.filter(recipient=request.user, channel="in_app", read_at__isnull=True).update(
         read_at=timezone.now())
     # The route sheet shows its visits: each showing is logged like an opened visit.
-    VisitViewLog.objects.bulk_create([VisitViewLog(visit=visit, user=request.user) for visit in visits
-                                      if visit.status != Visit.Status.PLANNED])
+    VisitViewLog.objects.record(visits, user=request.user, opened=VisitViewLog.Opened.ROUTE_SHEET)
     return render(request, "inspections/itinerary_detail.html", {
         "itinerary": itinerary, "visits": visits,
         "people": itinerary.people.select_related("user", "organization"),
