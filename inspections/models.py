@@ -114,6 +114,17 @@ class Campaign(models.Model):
             raise ValidationError({"ends_on": _("The period must end on or after the day it starts.")})
 
 
+class TeamQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The DIC sees every team; a team member sees only their own teams and who is on
+        them (another team's people would tell where it goes: plan III.1)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if has_role(user, *DIC_STAFF):
+            return self
+        return self.filter(pk__in=TeamMembership.objects.filter(user=user).values("team"))
+
+
 class Team(models.Model):
     """An inspection team (Tổ kiểm tra) of a campaign."""
 
@@ -121,6 +132,8 @@ class Team(models.Model):
         Campaign, on_delete=models.PROTECT, related_name="teams", verbose_name=_("campaign")
     )
     name = models.CharField(_("name"), max_length=120)
+
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("inspection team")
@@ -272,6 +285,17 @@ class Target(models.Model):
 # ----------------------------------------------------------------------------------------
 
 
+class VehicleQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The DIC sees every car; a team member only the cars of the itineraries they
+        may see (a car seen elsewhere would say where another team goes)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if has_role(user, *DIC_STAFF):
+            return self
+        return self.filter(pk__in=Itinerary.objects.visible_to(user).values("vehicle"))
+
+
 class Vehicle(models.Model):
     """A car of the DIC Office (plan III.1: the Office provides vehicles per itinerary)."""
 
@@ -280,6 +304,8 @@ class Vehicle(models.Model):
     driver_name = models.CharField(_("driver"), max_length=120)
     driver_phone = models.CharField(_("driver's phone"), max_length=20, blank=True)
     is_active = models.BooleanField(_("in service"), default=True)
+
+    objects = VehicleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("vehicle")

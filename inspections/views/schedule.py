@@ -46,7 +46,7 @@ def schedule(request, pk):
     a list below, filtered by district, person, vehicle, day or week."""
     campaign = campaign_or_404(request, pk)
     visible = Itinerary.objects.visible_to(request.user).filter(campaign=campaign)
-    filters = ScheduleFilterForm(request.GET or None, campaign=campaign)
+    filters = ScheduleFilterForm(request.GET or None, campaign=campaign, user=request.user)
     visible = filters.filter(visible)
     per_day = dict(visible.values_list("date").annotate(n=Count("id", distinct=True)).order_by())
     listed = filters.filter_period(visible)
