@@ -6,6 +6,7 @@ from django.utils.translation import get_language_info
 from accounts.roles import has_role, primary_role
 from inspections.models import SCHEDULE_READERS
 from inspections.permissions import can_keep_vehicles, can_schedule
+from reports.audit import AUDIT_READERS
 from units.models import REGISTRY_READERS
 
 # Each language named in itself for the switch. Django's own name for Vietnamese
@@ -30,4 +31,5 @@ def role(request):
         # campaign tabs and the menu follow the rule the views apply.
         "sees_campaign_work": user is not None and has_role(user, *SCHEDULE_READERS),
         "can_see_vehicles": user is not None and (can_keep_vehicles(user) or can_schedule(user)),
+        "can_read_audit": user is not None and has_role(user, *AUDIT_READERS),
     }

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import render
@@ -20,6 +21,15 @@ def home(request):
     context = {"role": role, "campaigns": campaigns, "today": timezone.localdate()}
     context.update(HOME_CONTEXT[role](request.user))
     return render(request, f"accounts/home_{role.value}.html", context)
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a log-in refused after too many wrong passwords (its
+    AXES_LOCKOUT_CALLABLE): how many, and for how many minutes."""
+    return render(request, "registration/lockout.html", {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }, status=429)
 
 
 def _registry_figures():

@@ -13,7 +13,11 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
-    # The invitation of a nominated inspector: set a password from the e-mailed link.
+    # "Quên mật khẩu?": a link by e-mail to the same page that the invitation's link opens.
+    path("quen-mat-khau/", auth_views.PasswordResetView.as_view(
+        email_template_name="registration/password_reset_email.txt"), name="password_reset"),
+    path("quen-mat-khau/da-gui/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    # The invitation of a nominated inspector, and the reset: set a password from the e-mailed link.
     path("dat-mat-khau/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
          name="password_reset_confirm"),
     path("dat-mat-khau/xong/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),

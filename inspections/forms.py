@@ -13,6 +13,7 @@ from inspections.models import (
     Nomination,
     Nominee,
     Organization,
+    Team,
     TeamMembership,
     Vehicle,
     Visit,
@@ -138,15 +139,19 @@ class AcceptNomineeForm(forms.Form):
 class ScheduleFilterForm(forms.Form):
     district = forms.ModelChoiceField(label=_("District"), queryset=None, required=False)
     person = forms.ModelChoiceField(label=_("Person"), queryset=None, required=False)
-    vehicle = forms.ModelChoiceField(label=_("Vehicle"), queryset=Vehicle.objects.all(), required=False)
+    vehicle = forms.ModelChoiceField(label=_("Vehicle"), queryset=None, required=False)
     day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}))
     week = forms.BooleanField(label=_("The whole week"), required=False)
 
-    def __init__(self, *args, campaign, **kwargs):
+    def __init__(self, *args, campaign, user, **kwargs):
+        """The choices are scoped like the itineraries: an inspector is offered the people
+        of their own teams and the cars of the itineraries they may see."""
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts()
-        self.fields["person"].queryset = (get_user_model().objects.filter(team_memberships__team__campaign=campaign)
+        teams = Team.objects.visible_to(user).filter(campaign=campaign)
+        self.fields["person"].queryset = (get_user_model().objects.filter(team_memberships__team__in=teams)
                                           .distinct().order_by("first_name", "username"))
+        self.fields["vehicle"].queryset = Vehicle.objects.visible_to(user)
         self.fields["person"].label_from_instance = display_name
         style_fields(self)
 

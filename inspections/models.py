@@ -114,6 +114,17 @@ class Campaign(models.Model):
             raise ValidationError({"ends_on": _("The period must end on or after the day it starts.")})
 
 
+class TeamQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The DIC sees every team; a team member sees only their own teams and who is on
+        them (another team's people would tell where it goes: plan III.1)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if has_role(user, *DIC_STAFF):
+            return self
+        return self.filter(pk__in=TeamMembership.objects.filter(user=user).values("team"))
+
+
 class Team(models.Model):
     """An inspection team (Tổ kiểm tra) of a campaign."""
 
@@ -121,6 +132,8 @@ class Team(models.Model):
         Campaign, on_delete=models.PROTECT, related_name="teams", verbose_name=_("campaign")
     )
     name = models.CharField(_("name"), max_length=120)
+
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("inspection team")
@@ -272,6 +285,17 @@ class Target(models.Model):
 # ----------------------------------------------------------------------------------------
 
 
+class VehicleQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The DIC sees every car; a team member only the cars of the itineraries they
+        may see (a car seen elsewhere would say where another team goes)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if has_role(user, *DIC_STAFF):
+            return self
+        return self.filter(pk__in=Itinerary.objects.visible_to(user).values("vehicle"))
+
+
 class Vehicle(models.Model):
     """A car of the DIC Office (plan III.1: the Office provides vehicles per itinerary)."""
 
@@ -280,6 +304,8 @@ class Vehicle(models.Model):
     driver_name = models.CharField(_("driver"), max_length=120)
     driver_phone = models.CharField(_("driver's phone"), max_length=20, blank=True)
     is_active = models.BooleanField(_("in service"), default=True)
+
+    objects = VehicleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("vehicle")
@@ -453,12 +479,32 @@ class ScheduleNotice(models.Model):
         return f"{self.itinerary} → {self.recipient} ({self.channel})"
 
 
+class VisitViewLogQuerySet(models.QuerySet):
+    def record(self, visits, *, user, opened) -> None:
+        """Log that `user` opened `opened` showing these visits: one row each, in one insert.
+        A visit still being planned is the Inspectorate's draft, not yet a confidential
+        schedule, and is not logged."""
+        self.bulk_create([self.model(visit=visit, user=user, opened=opened) for visit in visits
+                          if visit.status != Visit.Status.PLANNED])
+
+
 class VisitViewLog(models.Model):
-    """Every opening of a scheduled visit: who and when (confidentiality)."""
+    """Every opening of a scheduled visit, on a page or in a document: who, what and when
+    (confidentiality); the audit page (reports/audit.py) reads them."""
+
+    class Opened(models.TextChoices):
+        VISIT_PAGE = "visit_page", _("Visit page")
+        ROUTE_SHEET = "route_sheet", _("Route sheet")
+        MINUTES_PDF = "minutes_pdf", _("Minutes (PDF)")
+        MINUTES_PRINT = "minutes_print", _("Minutes (print view)")
+        NOTICE_PDF = "notice_pdf", _("Schedule notice (PDF)")
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="view_logs")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened = models.CharField(_("opened"), max_length=20, choices=Opened.choices)
     viewed_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VisitViewLogQuerySet.as_manager()
 
     class Meta:
         ordering = ["-viewed_at"]

@@ -1,10 +1,13 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import display_name
 from config.bootstrap import style_fields
 from inspections.models import Campaign, Visit
 from inspections.vocabulary import CONCLUSION_LABELS, CRITERIA
+from reports.audit import Kind
 from reports.models import ProvincialReport
 from units.forms import districts
 from units.models import Division, UnitCategory
@@ -120,3 +123,31 @@ class ReportTextForm(forms.ModelForm):
         fields = ["number", "strengths", "shortcomings", "causes", "recommendations"]
         widgets = {name: forms.Textarea(attrs={"rows": 4})
                    for name in ("strengths", "shortcomings", "causes", "recommendations")}
+
+
+class AuditFilterForm(forms.Form):
+    """The audit page's filters: whose actions, in which campaign, between which days, of what kind."""
+
+    person = forms.ModelChoiceField(label=_("Person"), queryset=None, required=False)
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=None, required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs=DATE_INPUT))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs=DATE_INPUT))
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All"))] + Kind.CHOICES, required=False)
+
+    def __init__(self, data=None, *, user, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["person"].queryset = get_user_model().objects.order_by("first_name", "username")
+        self.fields["person"].label_from_instance = display_name
+        self.fields["campaign"].queryset = Campaign.objects.visible_to(user).order_by("-starts_on")
+        style_fields(self)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("The start date must not be after the end date."))
+        return data
+
+    @property
+    def filters(self) -> dict:
+        """The keyword arguments of reports.audit.audit_entries."""
+        return self.cleaned_data if self.is_valid() else {}

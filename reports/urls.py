@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import document_views, export_views, views
+from reports import audit_views, document_views, export_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -17,6 +17,9 @@ urlpatterns = [
     path("ke-hoach/<int:pk>/du-lieu-tho/", export_views.raw_export_create, name="raw_export_create"),
     path("du-lieu-tho/<int:pk>/", export_views.raw_export_detail, name="raw_export_detail"),
     path("du-lieu-tho/<int:pk>/tai-ve.xlsx", export_views.raw_export_download, name="raw_export_download"),
+    # Who opened and who changed what (the Inspectorate and leadership).
+    path("nhat-ky/", audit_views.audit, name="audit"),
+    path("nhat-ky/tai-ve.xlsx", audit_views.audit_export, name="audit_export"),
     # The documents of the schedule, the visits and the follow-ups (their pages are inspections').
     path("lich-trinh/<int:pk>/thong-bao.pdf", document_views.itinerary_notice_pdf, name="itinerary_notice_pdf"),
     path("luot-kiem-tra/<int:pk>/bien-ban.pdf", document_views.visit_minutes_pdf, name="visit_minutes_pdf"),

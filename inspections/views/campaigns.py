@@ -3,6 +3,7 @@
 from django.shortcuts import render
 
 from accounts.roles import DIC_STAFF, has_role
+from inspections.models import Team
 from inspections.permissions import can_schedule, require
 from inspections.views.scope import campaign_or_404
 from reports.dashboard import visit_figures  # the campaign's figures are the dashboard's, counted once
@@ -16,10 +17,11 @@ def campaign_detail(request, pk):
 
 
 def team_list(request, pk):
-    """The campaign's teams: each member's position and nominating body."""
+    """The campaign's teams: each member's position and nominating body; an inspector
+    sees their own teams only (Team.objects.visible_to)."""
     campaign = campaign_or_404(request, pk)
-    require(has_role(request.user, *DIC_STAFF)
-            or campaign.teams.filter(memberships__user=request.user).exists())
-    teams = campaign.teams.prefetch_related("memberships__user", "memberships__organization")
+    teams = list(Team.objects.visible_to(request.user).filter(campaign=campaign)
+                 .prefetch_related("memberships__user", "memberships__organization"))
+    require(has_role(request.user, *DIC_STAFF) or teams)
     return render(request, "inspections/team_list.html", {
         "campaign": campaign, "teams": teams, "can_schedule": can_schedule(request.user)})

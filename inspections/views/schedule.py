@@ -46,7 +46,7 @@ def schedule(request, pk):
     a list below, filtered by district, person, vehicle, day or week."""
     campaign = campaign_or_404(request, pk)
     visible = Itinerary.objects.visible_to(request.user).filter(campaign=campaign)
-    filters = ScheduleFilterForm(request.GET or None, campaign=campaign)
+    filters = ScheduleFilterForm(request.GET or None, campaign=campaign, user=request.user)
     visible = filters.filter(visible)
     per_day = dict(visible.values_list("date").annotate(n=Count("id", distinct=True)).order_by())
     listed = filters.filter_period(visible)
@@ -123,8 +123,7 @@ def itinerary_detail(request, pk):
     itinerary.notices.filter(recipient=request.user, channel="in_app", read_at__isnull=True).update(
         read_at=timezone.now())
     # The route sheet shows its visits: each showing is logged like an opened visit.
-    VisitViewLog.objects.bulk_create([VisitViewLog(visit=visit, user=request.user) for visit in visits
-                                      if visit.status != Visit.Status.PLANNED])
+    VisitViewLog.objects.record(visits, user=request.user, opened=VisitViewLog.Opened.ROUTE_SHEET)
     return render(request, "inspections/itinerary_detail.html", {
         "itinerary": itinerary, "visits": visits,
         "people": itinerary.people.select_related("user", "organization"),

@@ -34,8 +34,7 @@ def visit_detail(request, pk):
     visit = get_object_or_404(
         Visit.objects.visible_to(request.user).select_related(
             "unit__commune__parent", "unit__category", "itinerary", "campaign__checklist", "checklist"), pk=pk)
-    if visit.status != Visit.Status.PLANNED:
-        VisitViewLog.objects.create(visit=visit, user=request.user)  # who opened a scheduled visit, and when
+    VisitViewLog.objects.record([visit], user=request.user, opened=VisitViewLog.Opened.VISIT_PAGE)
     forms = {"cancel_form": CancelVisitForm(), "notice_form": UnitNoticeForm()}
     if request.method == "POST":
         require(can_schedule(request.user))

@@ -210,8 +210,8 @@ def test_every_opening_of_a_scheduled_visit_is_logged(client, world, sent):
     client.get(reverse("inspections:visit_detail", args=[visit.pk]))
     client.get(reverse("inspections:itinerary_detail", args=[sent.pk]))
 
-    assert list(VisitViewLog.objects.values_list("user__username", "visit")) == [
-        ("teamlead", visit.pk), ("teamlead", visit.pk)]
+    assert list(VisitViewLog.objects.order_by("id").values_list("user__username", "visit", "opened")) == [
+        ("teamlead", visit.pk, VisitViewLog.Opened.VISIT_PAGE), ("teamlead", visit.pk, VisitViewLog.Opened.ROUTE_SHEET)]
 
 
 def test_only_the_inspectorate_plans_and_sends_and_only_the_office_confirms(client, world, sent, office):
