@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.bootstrap import style_fields
+from config.validation import REPORT_TEXT_MAX, CheckedInput, confirmation_field
 from inspections.models import Campaign, Visit
 from inspections.vocabulary import CONCLUSION_LABELS, CRITERIA
 from reports.models import ProvincialReport
@@ -14,7 +15,7 @@ DATE_INPUT = {"placeholder": "dd/mm/yyyy"}
 INSPECTED = "inspected"
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(CheckedInput, forms.Form):
     """The dashboard's filters (campaign, dates, category) and where it has drilled to
     (a district, then one of its communes). Every figure of the page follows them, and
     so do the lists of visits behind the figures."""
@@ -101,7 +102,7 @@ class VisitFilterForm(DashboardFilterForm):
         return visits
 
 
-class ReportCreateForm(forms.Form):
+class ReportCreateForm(CheckedInput, forms.Form):
     as_of = forms.DateField(label=_("Figures as of"), widget=forms.DateInput(attrs=DATE_INPUT),
                             help_text=_("Visits carried out up to this day and approved are counted."))
 
@@ -112,11 +113,19 @@ class ReportCreateForm(forms.Form):
         style_fields(self)
 
 
-class ReportTextForm(forms.ModelForm):
+class ReportTextForm(CheckedInput, forms.ModelForm):
     """What the Inspectorate writes: the assessment and the recommendations."""
+
+    long_text_max = REPORT_TEXT_MAX
 
     class Meta:
         model = ProvincialReport
         fields = ["number", "strengths", "shortcomings", "causes", "recommendations"]
         widgets = {name: forms.Textarea(attrs={"rows": 4})
                    for name in ("strengths", "shortcomings", "causes", "recommendations")}
+
+
+class ApproveReportForm(CheckedInput, forms.Form):
+    """Approval is final: the figures and the text can no longer change."""
+
+    confirm = confirmation_field(_("I confirm: approve the report; its figures and text become final"))
