@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.validation import LONG_TEXT_MAX, NUMBER_ANSWER_MAX, check_text
 from inspections.evidence import photos_missing
 from inspections.followups import open_follow_ups
 from inspections.models import Answer, ChecklistItem, Correction, Visit
@@ -45,19 +46,28 @@ def start_visit(visit: Visit, *, by, latitude=None, longitude=None, accuracy=Non
 
 def clean_value(item: ChecklistItem, raw):
     """The answer as stored for the item's kind; ValidationError with a Vietnamese
-    message otherwise. An empty answer clears it."""
+    message otherwise. An empty answer clears it. A number is finite and within
+    NUMBER_ANSWER_MAX (NaN and infinity are not JSON; a count beyond any unit's is a
+    typo); a text is bounded and free of control characters (config/validation.py)."""
     if raw in (None, ""):
         return None
     text = str(raw).strip()
+    if len(text) > LONG_TEXT_MAX:
+        raise ValidationError(_("The answer is too long (at most %(max)s characters).") % {"max": LONG_TEXT_MAX})
+    check_text(text)
     if item.kind == ChecklistItem.Kind.YES_NO:
         if text not in YES_NO_VALUES:
             raise ValidationError(_("Answer yes, no or not applicable."))
         return text
     if item.kind in (ChecklistItem.Kind.NUMBER, ChecklistItem.Kind.PERCENTAGE):
+        shown = text if len(text) <= 20 else f"{text[:20]}…"
         try:
             number = float(text.replace(",", "."))
         except ValueError as error:
-            raise ValidationError(_("“%(value)s” is not a number.") % {"value": text}) from error
+            raise ValidationError(_("“%(value)s” is not a number.") % {"value": shown}) from error
+        if not -NUMBER_ANSWER_MAX <= number <= NUMBER_ANSWER_MAX:  # also false for NaN
+            raise ValidationError(_("“%(value)s” is not a number that can be recorded (at most %(max)s).") % {
+                "value": shown, "max": f"{NUMBER_ANSWER_MAX:,}".replace(",", ".")})
         if number < 0 or (item.kind == ChecklistItem.Kind.PERCENTAGE and number > 100):
             raise ValidationError(_("Give a number from 0 to 100.") if item.kind == ChecklistItem.Kind.PERCENTAGE
                                   else _("The number cannot be negative."))

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import display_name
 from config.bootstrap import style_fields
+from config.validation import COUNT_MAX, SCANS_MAX, STAFF_MAX, CheckedInput, confirmation_field
 from inspections.models import (
     FollowUpStep,
     Nomination,
@@ -24,13 +25,13 @@ from units.forms import districts
 from units.models import Unit
 
 
-class VehicleForm(forms.ModelForm):
+class VehicleForm(CheckedInput, forms.ModelForm):
     class Meta:
         model = Vehicle
         fields = ["plate", "seats", "driver_name", "driver_phone", "is_active"]
 
 
-class ItineraryForm(forms.Form):
+class ItineraryForm(CheckedInput, forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}))
     departs_at = forms.TimeField(label=_("Departure"), widget=forms.TimeInput(attrs={"type": "time"}))
     returns_at = forms.TimeField(label=_("Return"), widget=forms.TimeInput(attrs={"type": "time"}))
@@ -51,7 +52,7 @@ class ItineraryForm(forms.Form):
             f" ({m.team.name})")
 
 
-class VisitLineForm(forms.Form):
+class VisitLineForm(CheckedInput, forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
     starts = forms.TimeField(label=_("From"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
     ends = forms.TimeField(label=_("To"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
@@ -68,7 +69,9 @@ class VisitLineForm(forms.Form):
         return cleaned
 
 
-VisitLineFormSet = forms.formset_factory(VisitLineForm, extra=0, max_num=12)
+# A formset builds as many forms as the request's TOTAL_FORMS says, up to absolute_max
+# (max_num + 1000 unless set): bounded to what a page shows, a forged count costs nothing.
+VisitLineFormSet = forms.formset_factory(VisitLineForm, extra=0, max_num=12, absolute_max=12)
 
 
 def planned_visits(formset, date: datetime.date) -> list[PlannedVisit]:
@@ -79,7 +82,7 @@ def planned_visits(formset, date: datetime.date) -> list[PlannedVisit]:
             for form in formset if form.cleaned_data.get("unit")]
 
 
-class NominationForm(forms.ModelForm):
+class NominationForm(CheckedInput, forms.ModelForm):
     class Meta:
         model = Nomination
         fields = ["organization", "letter_number", "letter_date", "received_on"]
@@ -92,15 +95,42 @@ class NominationForm(forms.ModelForm):
             kind__in=[Organization.Kind.HEALTH, Organization.Kind.DISTRICT_VHTT, Organization.Kind.OTHER])
 
 
-NomineeFormSet = forms.inlineformset_factory(Nomination, Nominee, fields=["full_name", "title", "phone", "email"],
-                                             extra=2, can_delete=False)
+class NomineeForm(CheckedInput, forms.ModelForm):
+    class Meta:
+        model = Nominee
+        fields = ["full_name", "title", "phone", "email"]
 
 
-class CancelVisitForm(forms.Form):
+NomineeFormSet = forms.inlineformset_factory(Nomination, Nominee, form=NomineeForm, extra=2, can_delete=False,
+                                             max_num=20, absolute_max=20)
+
+
+class CancelVisitForm(CheckedInput, forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    confirm = confirmation_field(_("I confirm: cancel this visit"))
 
 
-class UnitNoticeForm(forms.Form):
+class ResendForm(CheckedInput, forms.Form):
+    """Sending a schedule that was already sent: every person is told again."""
+
+    confirm = confirmation_field(_("I confirm: send the schedule again to every person"))
+
+
+class SubmissionForm(CheckedInput, forms.Form):
+    """The submission's key (one submission per key) and the statement typed with it."""
+
+    key = forms.CharField(max_length=64)
+    shortcomings = forms.CharField(required=False, strip=False, widget=forms.Textarea)
+    unit_statement = forms.CharField(required=False, strip=False, widget=forms.Textarea)
+    recommendations = forms.CharField(required=False, strip=False, widget=forms.Textarea)
+
+    def statement(self) -> dict:
+        """The statement's texts the request carries: an absent one is left as it is."""
+        return {name: self.cleaned_data[name] for name in ("shortcomings", "unit_statement", "recommendations")
+                if name in self.data}
+
+
+class UnitNoticeForm(CheckedInput, forms.Form):
     method = forms.ChoiceField(label=_("How"), choices=[
         (Visit.NoticePolicy.PHONE, Visit.NoticePolicy.PHONE.label),
         (Visit.NoticePolicy.LETTER, Visit.NoticePolicy.LETTER.label)])
@@ -108,14 +138,14 @@ class UnitNoticeForm(forms.Form):
     at = forms.DateTimeField(label=_("When"), widget=forms.DateTimeInput(attrs={"placeholder": "dd/mm/yyyy hh:mm"}))
 
 
-class DrawForm(forms.Form):
+class DrawForm(CheckedInput, forms.Form):
     seed = forms.IntegerField(label=_("Seed"), min_value=0, help_text=_("The same seed and parameters give the "
                                                                         "same list."))
     per_stratum = forms.IntegerField(label=_("Units per district and category"), min_value=1, required=False)
     proportion = forms.DecimalField(label=_("Or a proportion of each stratum (0–1)"), min_value=0, max_value=1,
                                     decimal_places=3, required=False)
     no_qr_weight = forms.DecimalField(label=_("Extra weight for units without a location QR"), min_value=1,
-                                      initial=1, decimal_places=2)
+                                      max_value=100, initial=1, decimal_places=2)
 
     def parameters(self) -> DrawParameters:
         """The draw's parameters as typed; DrawParameters refuses a bad combination
@@ -126,7 +156,7 @@ class DrawForm(forms.Form):
                               no_qr_weight=float(data["no_qr_weight"]))
 
 
-class AcceptNomineeForm(forms.Form):
+class AcceptNomineeForm(CheckedInput, forms.Form):
     team = forms.ModelChoiceField(label=_("Team"), queryset=None)
     position = forms.ChoiceField(label=_("Position"), choices=TeamMembership.Position.choices,
                                  initial=TeamMembership.Position.MEMBER)
@@ -136,7 +166,7 @@ class AcceptNomineeForm(forms.Form):
         self.fields["team"].queryset = campaign.teams.all()
 
 
-class ScheduleFilterForm(forms.Form):
+class ScheduleFilterForm(CheckedInput, forms.Form):
     district = forms.ModelChoiceField(label=_("District"), queryset=None, required=False)
     person = forms.ModelChoiceField(label=_("Person"), queryset=None, required=False)
     vehicle = forms.ModelChoiceField(label=_("Vehicle"), queryset=None, required=False)
@@ -179,15 +209,15 @@ class ScheduleFilterForm(forms.Form):
         return itineraries.filter(date=day)
 
 
-class StartVisitForm(forms.Form):
+class StartVisitForm(CheckedInput, forms.Form):
     """The phone's location, sent only if the inspector allows it."""
 
     latitude = forms.DecimalField(max_digits=9, decimal_places=6, required=False, min_value=-90, max_value=90)
     longitude = forms.DecimalField(max_digits=9, decimal_places=6, required=False, min_value=-180, max_value=180)
-    accuracy = forms.IntegerField(min_value=0, required=False)
+    accuracy = forms.IntegerField(min_value=0, max_value=100_000, required=False)
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(CheckedInput, forms.Form):
     photo = forms.FileField(label=_("Photo"), widget=forms.ClearableFileInput(
         attrs={"accept": "image/*", "capture": "environment"}))
     item = forms.ModelChoiceField(label=_("For the question"), queryset=None, required=False)
@@ -200,22 +230,35 @@ class EvidenceForm(forms.Form):
         self.fields["item"].label_from_instance = lambda item: f"{item.code}. {item.text[:60]}"
 
 
-class FiguresForm(forms.Form):
-    staff_total = forms.IntegerField(label=_("Staff"), min_value=0, required=False)
-    staff_with_app = forms.IntegerField(label=_("Staff with PC-Covid installed"), min_value=0, required=False)
-    qr_codes = forms.IntegerField(label=_("Location QR codes"), min_value=0, required=False)
-    scans_last_7_days = forms.IntegerField(label=_("Scans in the last 7 days"), min_value=0, required=False)
-    portal_accounts = forms.IntegerField(label=_("Portal accounts"), min_value=0, required=False)
+class FiguresForm(CheckedInput, forms.Form):
+    """The unit's figures. Bounds far above any unit of the province, well below what the
+    database holds: a typo of a few extra digits is refused, not stored."""
+
+    staff_total = forms.IntegerField(label=_("Staff"), min_value=0, max_value=STAFF_MAX, required=False)
+    staff_with_app = forms.IntegerField(label=_("Staff with PC-Covid installed"), min_value=0, max_value=STAFF_MAX,
+                                        required=False)
+    qr_codes = forms.IntegerField(label=_("Location QR codes"), min_value=0, max_value=COUNT_MAX, required=False)
+    scans_last_7_days = forms.IntegerField(label=_("Scans in the last 7 days"), min_value=0, max_value=SCANS_MAX,
+                                           required=False)
+    portal_accounts = forms.IntegerField(label=_("Portal accounts"), min_value=0, max_value=COUNT_MAX,
+                                         required=False)
     taken_at = forms.DateTimeField(label=_("Figures taken at"), required=False,
                                    widget=forms.DateTimeInput(attrs={"placeholder": "dd/mm/yyyy hh:mm"}))
 
+    def clean(self):
+        # An absent field is not "erase": the figures change only by the page's whole form.
+        absent = [name for name in self.fields if name not in self.data]
+        if absent:
+            raise ValidationError(_("The figures form was sent incomplete; nothing was changed."))
+        return super().clean()
 
-class CorrectionForm(forms.Form):
+
+class CorrectionForm(CheckedInput, forms.Form):
     description = forms.CharField(label=_("Correction required"), widget=forms.Textarea(attrs={"rows": 2}))
     deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}))
 
 
-class FollowUpStepForm(forms.Form):
+class FollowUpStepForm(CheckedInput, forms.Form):
     kind = forms.ChoiceField(label=_("Step"), choices=FollowUpStep.Kind.choices)
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}))
     new_deadline = forms.DateField(label=_("New deadline"), required=False,

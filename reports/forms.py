@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import display_name
 from config.bootstrap import style_fields
+from config.validation import REPORT_TEXT_MAX, CheckedInput, confirmation_field
 from inspections.models import Campaign, Visit
 from inspections.vocabulary import CONCLUSION_LABELS, CRITERIA
 from reports.audit import Kind
@@ -17,7 +18,7 @@ DATE_INPUT = {"placeholder": "dd/mm/yyyy"}
 INSPECTED = "inspected"
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(CheckedInput, forms.Form):
     """The dashboard's filters (campaign, dates, category) and where it has drilled to
     (a district, then one of its communes). Every figure of the page follows them, and
     so do the lists of visits behind the figures."""
@@ -104,7 +105,7 @@ class VisitFilterForm(DashboardFilterForm):
         return visits
 
 
-class ReportCreateForm(forms.Form):
+class ReportCreateForm(CheckedInput, forms.Form):
     as_of = forms.DateField(label=_("Figures as of"), widget=forms.DateInput(attrs=DATE_INPUT),
                             help_text=_("Visits carried out up to this day and approved are counted."))
 
@@ -115,8 +116,10 @@ class ReportCreateForm(forms.Form):
         style_fields(self)
 
 
-class ReportTextForm(forms.ModelForm):
+class ReportTextForm(CheckedInput, forms.ModelForm):
     """What the Inspectorate writes: the assessment and the recommendations."""
+
+    long_text_max = REPORT_TEXT_MAX
 
     class Meta:
         model = ProvincialReport
@@ -125,7 +128,7 @@ class ReportTextForm(forms.ModelForm):
                    for name in ("strengths", "shortcomings", "causes", "recommendations")}
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(CheckedInput, forms.Form):
     """The audit page's filters: whose actions, in which campaign, between which days, of what kind."""
 
     person = forms.ModelChoiceField(label=_("Person"), queryset=None, required=False)
@@ -151,3 +154,8 @@ class AuditFilterForm(forms.Form):
     def filters(self) -> dict:
         """The keyword arguments of reports.audit.audit_entries."""
         return self.cleaned_data if self.is_valid() else {}
+
+class ApproveReportForm(CheckedInput, forms.Form):
+    """Approval is final: the figures and the text can no longer change."""
+
+    confirm = confirmation_field(_("I confirm: approve the report; its figures and text become final"))

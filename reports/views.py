@@ -12,14 +12,21 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.roles import has_role
-from config.feedback import error_text
+from config.feedback import error_text, form_error_text
 from inspections.models import Campaign, FollowUp, Visit
 from inspections.permissions import require
 from inspections.vocabulary import CONCLUSION_LABELS, CONCLUSIONS
 from reports import provincial, services
 from reports.dashboard import dashboard
 from reports.documents import DOCX
-from reports.forms import INSPECTED, DashboardFilterForm, ReportCreateForm, ReportTextForm, VisitFilterForm
+from reports.forms import (
+    INSPECTED,
+    ApproveReportForm,
+    DashboardFilterForm,
+    ReportCreateForm,
+    ReportTextForm,
+    VisitFilterForm,
+)
 from reports.models import REPORT_APPROVERS, REPORT_READERS, REPORT_WRITERS, ProvincialReport
 from units.workbooks import XLSX
 
@@ -160,10 +167,13 @@ def report_detail(request, pk):
     form = ReportTextForm(request.POST or None, instance=report)
     if request.method == "POST":
         require(has_role(request.user, *REPORT_WRITERS))
-        if form.is_valid():
+        # Only the texts the request carries change: an absent one is not "erase".
+        sent = [name for name in form.Meta.fields if name in request.POST]
+        if form.is_valid() and not sent:
+            form.add_error(None, _("Nothing was sent; nothing was changed."))
+        elif form.is_valid():
             try:
-                services.update_texts(report, by=request.user,
-                                      **{name: form.cleaned_data[name] for name in form.Meta.fields})
+                services.update_texts(report, by=request.user, **{name: form.cleaned_data[name] for name in sent})
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -178,13 +188,18 @@ def report_detail(request, pk):
         "changed": provincial.changed_since(report, request.user),
         "can_write": report.is_draft and has_role(request.user, *REPORT_WRITERS),
         "can_approve": report.is_draft and has_role(request.user, *REPORT_APPROVERS),
+        "approve_form": ApproveReportForm(),
         "conclusions": CONCLUSION_LABELS,
     })
 
 
-def _act(request, pk, action, allowed_roles, done: str):
+def _act(request, pk, action, allowed_roles, done: str, confirmation=None):
+    """Run a service on the report; an irreversible one only with its `confirmation` form ticked."""
     report = _report(request, pk)
     require(has_role(request.user, *allowed_roles))
+    if confirmation is not None and not (form := confirmation(request.POST)).is_valid():
+        messages.error(request, form_error_text(form))
+        return redirect("reports:report_detail", pk=report.pk)
     try:
         action(report, by=request.user)
     except ValidationError as error:
@@ -202,7 +217,7 @@ def report_retake(request, pk):
 @require_POST
 def report_approve(request, pk):
     return _act(request, pk, services.approve, REPORT_APPROVERS,
-                _("Report approved: its figures and text are now final."))
+                _("Report approved: its figures and text are now final."), confirmation=ApproveReportForm)
 
 
 def report_visits(request, pk):

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from config.bootstrap import style_fields
+from config.validation import STAFF_MAX, CheckedInput, bound_number
 from units import text
 from units.models import Division, Unit, UnitCategory
 from units.services import EDITABLE_FIELDS, likely_duplicates
@@ -27,7 +28,7 @@ def districts(province_code: int | None = None):
                                    parent__level=Division.Level.PROVINCE).order_by("code")
 
 
-class UnitForm(forms.ModelForm):
+class UnitForm(CheckedInput, forms.ModelForm):
     confirm_duplicate = forms.BooleanField(
         required=False, label=_("I have checked: this is a different unit, save it anyway"))
 
@@ -43,6 +44,7 @@ class UnitForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["commune"].choices = [("", "---------"), *communes_by_district()]
         self.fields["category"].queryset = UnitCategory.objects.all()
+        bound_number(self.fields["staff_count"], STAFF_MAX)
         self.duplicates = []
 
     def clean_name(self):
@@ -75,7 +77,7 @@ class UnitForm(forms.ModelForm):
         return {field: self.cleaned_data[field] for field in EDITABLE_FIELDS}
 
 
-class UnitFilterForm(forms.Form):
+class UnitFilterForm(CheckedInput, forms.Form):
     q = forms.CharField(label=_("Search"), required=False,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, address or phone")}))
     district = forms.ModelChoiceField(label=_("District"), queryset=Division.objects.none(), required=False)
@@ -92,6 +94,10 @@ class UnitFilterForm(forms.Form):
         self.fields["district"].queryset = districts()
         self.fields["commune"].choices = [("", _("All")), *communes_by_district()]
         style_fields(self)
+
+    def is_filtered(self) -> bool:
+        """Whether any filter is chosen (an unfiltered list is the whole registry)."""
+        return self.is_valid() and any(self.cleaned_data.values())
 
     def filter(self, units):
         if not self.is_valid():
@@ -114,7 +120,7 @@ class UnitFilterForm(forms.Form):
         return units
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(CheckedInput, forms.Form):
     file = forms.FileField(label=_("Excel workbook (.xlsx)"),
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xlsm"}))
 
@@ -125,6 +131,6 @@ class ImportUploadForm(forms.Form):
         return uploaded
 
 
-class ImportConfirmForm(forms.Form):
+class ImportConfirmForm(CheckedInput, forms.Form):
     only_valid_rows = forms.BooleanField(
         required=False, label=_("Import the valid rows only (leave out the rows with errors)"))

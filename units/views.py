@@ -41,6 +41,7 @@ def unit_list(request):
     return render(request, "units/unit_list.html", {
         "form": form, "page": page, "per_district": per_district, "query": query.urlencode(),
         "can_edit": can_edit_registry(request.user), "target_campaigns": list(campaigns),
+        "unfiltered": not form.is_filtered(),
         "filter_values": [(key, value) for key, values in query.lists() for value in values],
     })
 

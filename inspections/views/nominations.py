@@ -16,7 +16,7 @@ from inspections.forms import (
 )
 from inspections.models import Nomination
 from inspections.permissions import can_schedule, require
-from inspections.views.scope import campaign_or_404
+from inspections.views.scope import campaign_or_404, posted_object_or_404
 
 
 def nomination_board(request, pk):
@@ -56,7 +56,7 @@ def nomination_detail(request, pk, nomination_pk):
     form = AcceptNomineeForm(request.POST or None, campaign=campaign)
     if request.method == "POST":
         require(can_schedule(request.user))
-        nominee = get_object_or_404(nomination.nominees, pk=request.POST.get("nominee"))
+        nominee = posted_object_or_404(nomination.nominees, request.POST.get("nominee"))
         if form.is_valid():
             try:
                 membership = nominations.accept_nominee(

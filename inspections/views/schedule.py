@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.feedback import error_text
+from config.feedback import error_text, form_error_text
 from inspections.forms import (
     ItineraryForm,
+    ResendForm,
     ScheduleFilterForm,
     VehicleForm,
     VisitLineFormSet,
@@ -129,6 +130,7 @@ def itinerary_detail(request, pk):
         "people": itinerary.people.select_related("user", "organization"),
         "notices": itinerary.notices.select_related("recipient", "sent_by")[:50] if can_schedule(request.user) else [],
         "can_schedule": can_schedule(request.user), "can_confirm": can_keep_vehicles(request.user),
+        "resend_form": ResendForm(),
     })
 
 
@@ -136,6 +138,10 @@ def itinerary_detail(request, pk):
 def itinerary_send(request, pk):
     itinerary = get_object_or_404(Itinerary.objects.visible_to(request.user), pk=pk)
     require(can_schedule(request.user))
+    if itinerary.schedule_sent_at and not (form := ResendForm(request.POST)).is_valid():
+        # Sent already: every person would be told again, only on purpose.
+        messages.error(request, form_error_text(form))
+        return redirect("inspections:itinerary_detail", pk=itinerary.pk)
     try:
         count = send_schedule(itinerary, by=request.user)
     except ValidationError as error:

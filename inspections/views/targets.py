@@ -47,14 +47,21 @@ def target_list(request, pk):
 
 @require_POST
 def target_add(request, pk):
-    """Add the units of the registry's current filters to the campaign's targets."""
+    """Add the units of the registry's current filters to the campaign's targets; with no
+    filter, only if the number of units (the whole registry) is confirmed."""
     campaign = campaign_or_404(request, pk)
     require(can_schedule(request.user))
     filters = UnitFilterForm(request.POST)
     if not filters.is_valid():
         messages.error(request, _("The filters could not be read; nothing was added."))
         return redirect("units:unit_list")
-    added = targets.add_targets(campaign=campaign, units=filters.filter(Unit.objects.visible_to(request.user)),
-                                 by=request.user)
+    units = filters.filter(Unit.objects.visible_to(request.user))
+    if not filters.is_filtered() and request.POST.get("confirm_count") != str(count := units.count()):
+        # No filter is the whole registry: only on purpose, the number confirmed as shown.
+        messages.error(request, _("No filter is chosen: this would add all %(count)s units of the registry to the "
+                                  "targets. Choose a filter, or tick the box that confirms the number.")
+                       % {"count": count})
+        return redirect("units:unit_list")
+    added = targets.add_targets(campaign=campaign, units=units, by=request.user)
     messages.success(request, _("%(count)s units added to the targets.") % {"count": added})
     return redirect("inspections:target_list", pk=campaign.pk)

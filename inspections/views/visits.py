@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.feedback import error_text, form_error_text
+from config.validation import checked_text
 from inspections import evidence, fieldwork, schedule, vocabulary
 from inspections.forms import (
     CancelVisitForm,
@@ -19,11 +20,12 @@ from inspections.forms import (
     EvidenceForm,
     FiguresForm,
     StartVisitForm,
+    SubmissionForm,
     UnitNoticeForm,
 )
 from inspections.models import Answer, Evidence, Visit, VisitViewLog
 from inspections.permissions import can_review, can_schedule, require, visit_capabilities
-from inspections.views.scope import visit_for_team
+from inspections.views.scope import posted_object_or_404, visit_for_team
 
 CONCLUSION_FIELD = Visit._meta.get_field("conclusion").verbose_name
 
@@ -125,8 +127,11 @@ def answer_save(request, pk, item_pk):
     item = get_object_or_404(vocabulary.applicable_items(visit), pk=item_pk)
     error, answer = None, None
     try:
+        if "value" not in request.POST and "note" not in request.POST:
+            # The item's form always sends its note: an empty request is not "clear the answer".
+            raise ValidationError(_("Nothing was sent; nothing was changed."))
         answer = fieldwork.save_answer(visit, item=item, raw=request.POST.get("value"),
-                                       note=request.POST.get("note", ""), by=request.user)
+                                       note=checked_text(request.POST, "note"), by=request.user)
     except ValidationError as exc:
         error = error_text(exc)
     if request.headers.get("HX-Request") != "true":
@@ -147,7 +152,7 @@ def conclusion_override(request, pk):
     computed = fieldwork.compute_conclusion(visit)
     chosen = {code: request.POST.get(f"conclusion_{code}", "") for code in computed}
     try:
-        fieldwork.override_conclusion(visit, conclusion=chosen, reason=request.POST.get("reason", ""),
+        fieldwork.override_conclusion(visit, conclusion=chosen, reason=checked_text(request.POST, "reason"),
                                       by=request.user)
     except ValidationError as error:
         messages.error(request, error_text(error))
@@ -178,10 +183,10 @@ def answer_amend(request, pk):
     """Change an answer of an approved visit: the leader or the Inspectorate, with a reason."""
     visit = get_object_or_404(Visit.objects.visible_to(request.user).select_related("itinerary"), pk=pk)
     require(can_review(request.user, visit))
-    item = get_object_or_404(vocabulary.applicable_items(visit), pk=request.POST.get("item") or 0)
+    item = posted_object_or_404(vocabulary.applicable_items(visit), request.POST.get("item"))
     try:
-        fieldwork.amend_answer(visit, item=item, raw=request.POST.get("value"), reason=request.POST.get("reason", ""),
-                               by=request.user)
+        fieldwork.amend_answer(visit, item=item, raw=request.POST.get("value"),
+                               reason=checked_text(request.POST, "reason"), by=request.user)
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
@@ -226,18 +231,25 @@ def evidence_add(request, pk):
 
 
 def evidence_file(request, pk):
-    """A photo, only for those who may see its visit (no public media URL)."""
+    """A photo, only for those who may see its visit (no public media URL). Its file may
+    be missing (a database restored without its media): a page that says so, not a crash."""
     photo = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
-    return FileResponse(photo.file.open("rb"), content_type="image/jpeg")
+    try:
+        return FileResponse(photo.file.open("rb"), content_type="image/jpeg")
+    except FileNotFoundError:
+        return render(request, "inspections/evidence_missing.html", {"photo": photo}, status=404)
 
 
 @require_POST
 def visit_submit(request, pk):
     visit = visit_for_team(request, pk)
+    form = SubmissionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
+        return redirect("inspections:visit_detail", pk=visit.pk)
     try:
-        fieldwork.save_statement(visit, by=request.user,
-                                 **{name: request.POST[name] for name in fieldwork.STATEMENT if name in request.POST})
-        submitted = fieldwork.submit_visit(visit, by=request.user, key=request.POST.get("key", ""))
+        fieldwork.save_statement(visit, by=request.user, **form.statement())
+        submitted = fieldwork.submit_visit(visit, by=request.user, key=form.cleaned_data["key"])
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
@@ -255,7 +267,7 @@ def visit_review(request, pk):
             fieldwork.approve_visit(visit, by=request.user)
             messages.success(request, _("Visit approved and locked."))
         else:
-            fieldwork.return_visit(visit, by=request.user, comment=request.POST.get("comment", ""))
+            fieldwork.return_visit(visit, by=request.user, comment=checked_text(request.POST, "comment"))
             messages.success(request, _("Visit returned to the team."))
     except ValidationError as error:
         messages.error(request, error_text(error))

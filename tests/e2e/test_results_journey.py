@@ -93,6 +93,7 @@ def test_the_coordinator_drafts_a_report_and_the_leader_approves_it(demo, page, 
     leader = browser.new_context(locale="en-US").new_page()
     log_in(leader, demo.url, "lanhdao")
     leader.get_by_role("link", name="Báo cáo kết quả kiểm tra — số liệu tính đến ngày 15/12/2021").click()
+    leader.get_by_label("Tôi xác nhận: duyệt báo cáo; số liệu và nội dung sẽ không thay đổi được nữa").check()
     leader.get_by_role("button", name="Duyệt báo cáo").click()
     leader.get_by_text("Đã duyệt báo cáo: số liệu và nội dung được giữ nguyên từ nay.").wait_for()
     assert leader.get_by_role("button", name="Duyệt báo cáo").count() == 0

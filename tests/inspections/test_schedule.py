@@ -234,7 +234,8 @@ def test_cancelling_needs_a_reason_and_keeps_the_visit(client, world, sent):
     visit.refresh_from_db()
     assert visit.status == Visit.Status.SCHEDULED
 
-    client.post(reverse("inspections:visit_detail", args=[visit.pk]), {"cancel": "1", "reason": "Đơn vị nghỉ lễ"})
+    client.post(reverse("inspections:visit_detail", args=[visit.pk]), {"cancel": "1", "reason": "Đơn vị nghỉ lễ",
+                                                                         "confirm": "xac-nhan"})
     visit.refresh_from_db()
     assert (visit.status, visit.status_reason) == (Visit.Status.CANCELLED, "Đơn vị nghỉ lễ")
     assert visit.history.count() == 3

@@ -216,7 +216,7 @@ def test_the_coordinator_drafts_and_leadership_approves(client, world, coordinat
     page = client.get(reverse("reports:report_detail", args=[report.pk])).content.decode()
     figure_url = reverse("reports:report_visits", args=[report.pk])
     assert f'href="{figure_url}?overall=chua_dat">1</a>' in page
-    client.post(reverse("reports:report_approve", args=[report.pk]))
+    client.post(reverse("reports:report_approve", args=[report.pk]), {"confirm": "xac-nhan"})
     report.refresh_from_db()
     assert report.status == "approved" and report.approved_by == leadership
 
