@@ -132,6 +132,8 @@ TARGETS = {
     "logout": ("member", {}, {}),
     "password_reset_confirm": ("anonymous", {"uidb64": "abc", "token": "abc"}, {}),
     "password_reset_complete": ("anonymous", {}, {}),
+    "password_reset": ("anonymous", {}, {}),
+    "password_reset_done": ("anonymous", {}, {}),
     "set_language": ("anonymous", {}, {}),
     "healthz": ("anonymous", {}, {}),
     "units:unit_list": ("coordinator", {}, {}),
@@ -144,6 +146,7 @@ TARGETS = {
     "units:import_detail": ("coordinator", {"pk": "import"}, {}),
     "units:import_confirm": ("coordinator", {"pk": "import"}, {}),
     "units:import_error_report": ("coordinator", {"pk": "import"}, {}),
+    "units:import_retry": ("coordinator", {"pk": "import"}, {}),
     "units:reconcile_upload": ("coordinator", {}, {}),
     "units:reconcile_detail": ("coordinator", {"pk": "portal"}, {}),
     "units:reconcile_accept": ("coordinator", {"pk": "portal_row"}, {}),
@@ -193,6 +196,8 @@ TARGETS = {
     "reports:visit_minutes_pdf": ("coordinator", {"pk": "approved"}, {}),
     "reports:visit_minutes_print": ("coordinator", {"pk": "approved"}, {}),
     "reports:follow_up_reminder": ("coordinator", {"pk": "follow_up", "fmt": "pdf"}, {}),
+    "reports:audit": ("leadership", {}, {}),
+    "reports:audit_export": ("leadership", {}, {}),
 }
 
 
