@@ -503,6 +503,54 @@ def working_days(starts_on: datetime.date, ends_on: datetime.date) -> tuple[date
     return tuple(days)
 
 
+# ---------------------------------------------------------------------------------------
+# The coordinator's changes, and the proposal kept between requests (the session)
+# ---------------------------------------------------------------------------------------
+
+
+def move_visit(data: ProposalInput, trips: list[Trip], *, unit_id: int, to: int) -> list[Trip]:
+    """The trips with the unit's visit moved to the end of trip `to`: both timetables
+    again, the receiving trip's districts and people (the VHTT member of a new district
+    joins). A trip left empty is dropped. Hours and seats are not checked here: the
+    schedule's rules check the itinerary when it is accepted."""
+    travel, teams = Travel(data), {team.id: team for team in data.teams}
+    source = next(index for index, trip in enumerate(trips) if any(v.unit_id == unit_id for v in trip.visits))
+    if source == to:
+        return trips
+    moved = next(v for v in trips[source].visits if v.unit_id == unit_id)
+    changed = list(trips)
+    for index, kept in ((source, [v for v in trips[source].visits if v.unit_id != unit_id]),
+                        (to, [*trips[to].visits, moved])):
+        trip = trips[index]
+        districts = tuple(dict.fromkeys(v.district_id for v in kept))
+        units = [TargetSpec(v.unit_id, v.district_id) for v in kept]
+        changed[index] = Trip(day=trip.day, session=trip.session, team_id=trip.team_id, vehicle_id=trip.vehicle_id,
+                              people=_people(data, teams[trip.team_id], districts), districts=districts,
+                              visits=_timetable(travel, data.sessions[trip.session], units),
+                              km=travel.trip_km(districts, len(units)) if units else 0,
+                              departs=trip.departs, returns=trip.returns)
+    return [trip for trip in changed if trip.visits]
+
+
+def trip_as_data(trip: Trip) -> dict:
+    """A trip as JSON-ready data (the proposal waits in the coordinator's session)."""
+    return {"day": trip.day.isoformat(), "session": trip.session, "team": trip.team_id, "vehicle": trip.vehicle_id,
+            "people": [[p.user_id, p.membership_id] for p in trip.people], "districts": list(trip.districts),
+            "visits": [[v.unit_id, v.district_id, v.starts.isoformat(), v.ends.isoformat()] for v in trip.visits],
+            "km": trip.km, "departs": trip.departs.isoformat(), "returns": trip.returns.isoformat()}
+
+
+def trip_from_data(data: dict) -> Trip:
+    return Trip(day=datetime.date.fromisoformat(data["day"]), session=data["session"], team_id=data["team"],
+                vehicle_id=data["vehicle"], people=tuple(Person(*p) for p in data["people"]),
+                districts=tuple(data["districts"]),
+                visits=[ProposedVisit(unit, district, datetime.time.fromisoformat(starts),
+                                      datetime.time.fromisoformat(ends))
+                        for unit, district, starts, ends in data["visits"]],
+                km=data["km"], departs=datetime.time.fromisoformat(data["departs"]),
+                returns=datetime.time.fromisoformat(data["returns"]))
+
+
 def campaign_input(campaign: Campaign, *, seed: int, first_day: datetime.date | None = None) -> ProposalInput:
     """The campaign as plain data: its targets not on an itinerary yet (a cancelled
     visit does not count), its teams (the core: every member but the VHTT ones), the
