@@ -190,6 +190,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # The province whose units the registry holds (national code; 42 is Hà Tĩnh).
 REGISTRY_PROVINCE_CODE = int(os.environ.get("REGISTRY_PROVINCE_CODE", "42"))
+# The district the proposed itineraries leave from and return to (436: Thành phố Hà Tĩnh, the DIC's seat).
+SCHEDULE_DEPOT_DISTRICT_CODE = int(os.environ.get("SCHEDULE_DEPOT_DISTRICT_CODE", "436"))
 
 # Background work (imports, exports, mass notices): rows in PostgreSQL, run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

@@ -10,6 +10,7 @@ from inspections.models import (
     ChecklistItem,
     ChecklistSection,
     ChecklistTemplate,
+    DistrictDistance,
     Itinerary,
     Organization,
     Team,
@@ -97,6 +98,14 @@ class ChecklistItemAdmin(PublishedIsReadOnly, admin.ModelAdmin):
     filter_horizontal = ["categories"]
     list_select_related = ["section__template"]
     template_path = "section.template"
+
+
+@admin.register(DistrictDistance)
+class DistrictDistanceAdmin(admin.ModelAdmin):
+    list_display = ["origin", "destination", "km", "is_sample"]
+    list_editable = ["km"]
+    list_filter = ["is_sample", "origin"]
+    list_select_related = ["origin", "destination"]
 
 
 @admin.register(Vehicle)

@@ -8,6 +8,7 @@ sample data (`is_sample`, "(mẫu)" in people's names): never real Hà Tĩnh dat
 
 import datetime
 import io
+import math
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -21,6 +22,7 @@ from inspections.evidence import add_evidence, photos_missing
 from inspections.followups import close_follow_up, record_step
 from inspections.models import (
     Campaign,
+    DistrictDistance,
     FollowUp,
     Itinerary,
     Nomination,
@@ -141,6 +143,42 @@ DISTRICT_SEATS = {
     436: 18070, 437: 18115, 439: 18133, 440: 18229, 441: 18313, 442: 18352, 443: 18406,
     444: 18496, 445: 18562, 446: 18673, 447: 18757, 448: 18409, 449: 18754,
 }
+# Approximate positions (latitude, longitude) of the 13 district seats, read off a map
+# for the demonstration only: the road distances seeded from them (1.3 × the straight
+# line) are estimates marked as sample data, for the coordinator to correct.
+APPROXIMATE_DISTRICT_SEATS = {
+    436: (18.34, 105.90), 437: (18.53, 105.71), 439: (18.51, 105.43), 440: (18.53, 105.58),
+    441: (18.39, 105.47), 442: (18.63, 105.76), 443: (18.45, 105.77), 444: (18.18, 105.70),
+    445: (18.36, 105.86), 446: (18.25, 106.00), 447: (18.08, 106.25), 448: (18.47, 105.88),
+    449: (18.07, 106.30),
+}
+ROAD_FACTOR = 1.3
+
+
+def approximate_km(first: int, second: int) -> int:
+    """Road km between two district seats of `APPROXIMATE_DISTRICT_SEATS`, estimated."""
+    (lat1, lon1), (lat2, lon2) = APPROXIMATE_DISTRICT_SEATS[first], APPROXIMATE_DISTRICT_SEATS[second]
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    y = math.radians(lat2 - lat1)
+    return max(1, round(ROAD_FACTOR * 6371 * math.hypot(x, y)))
+
+
+def seed_district_distances() -> int:
+    """The approximate table between the 13 districts, once (rows already there are
+    kept: the coordinator may have corrected them). Returns the rows created."""
+    districts = {d.code: d for d in Division.objects.filter(level=Division.Level.DISTRICT,
+                                                            code__in=APPROXIMATE_DISTRICT_SEATS)}
+    codes = sorted(districts)
+    created = 0
+    for index, first in enumerate(codes):
+        for second in codes[index + 1:]:
+            _row, was_created = DistrictDistance.objects.get_or_create(
+                origin=districts[first], destination=districts[second],
+                defaults={"km": approximate_km(first, second), "is_sample": True})
+            created += was_created
+    return created
+
+
 QR_STATUSES = [Unit.QRStatus.POSTED, Unit.QRStatus.CREATED, Unit.QRStatus.NONE]
 
 
@@ -244,6 +282,7 @@ def load_demo() -> dict[str, int]:
             )
 
     created["units"] = _load_sample_units()
+    created["distances"] = seed_district_distances()
     created.update(_load_schedule(campaign, users, organizations))
     return created
 

@@ -317,6 +317,40 @@ class Vehicle(models.Model):
         return f"{self.plate} ({self.seats})"
 
 
+class DistrictDistance(models.Model):
+    """Road kilometres between two districts, which the itinerary proposal's travel
+    reads (inspections/proposal.py); kept by hand where the units have no coordinates.
+    One row per pair, either order."""
+
+    origin = models.ForeignKey(Division, on_delete=models.CASCADE, related_name="+", verbose_name=_("from"),
+                               limit_choices_to={"level": Division.Level.DISTRICT})
+    destination = models.ForeignKey(Division, on_delete=models.CASCADE, related_name="+", verbose_name=_("to"),
+                                    limit_choices_to={"level": Division.Level.DISTRICT})
+    km = models.PositiveSmallIntegerField(_("km"))
+    is_sample = models.BooleanField(_("approximate (sample data)"), default=False,
+                                    help_text=_("An estimate loaded with the demonstration: check it."))
+
+    class Meta:
+        verbose_name = _("distance between districts")
+        verbose_name_plural = _("distances between districts")
+        ordering = ["origin", "destination"]
+        constraints = [
+            models.UniqueConstraint(fields=["origin", "destination"], name="inspections_districtdistance_once"),
+            models.CheckConstraint(name="inspections_districtdistance_two_districts",
+                                   condition=~Q(origin=F("destination"))),
+        ]
+
+    def __str__(self):
+        return f"{self.origin} – {self.destination}: {self.km} km"
+
+    def clean(self):
+        if self.origin_id and self.origin_id == self.destination_id:
+            raise ValidationError({"destination": _("Choose two different districts.")})
+        if self.origin_id and self.destination_id and DistrictDistance.objects.filter(
+                origin_id=self.destination_id, destination_id=self.origin_id).exclude(pk=self.pk).exists():
+            raise ValidationError({"destination": _("This pair is already in the table, the other way round.")})
+
+
 SCHEDULE_READERS = DIC_READERS
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspections.views import campaigns, followups, nominations, schedule, targets, visits
+from inspections.views import campaigns, followups, nominations, proposal, schedule, targets, visits
 
 app_name = "inspections"
 urlpatterns = [
@@ -12,6 +12,10 @@ urlpatterns = [
     path("ke-hoach/<int:pk>/doi-tuong/", targets.target_list, name="target_list"),
     path("ke-hoach/<int:pk>/doi-tuong/them/", targets.target_add, name="target_add"),
     path("ke-hoach/<int:pk>/lich/", schedule.schedule, name="schedule"),
+    path("ke-hoach/<int:pk>/lich/de-xuat/", proposal.schedule_proposal, name="schedule_proposal"),
+    path("ke-hoach/<int:pk>/lich/de-xuat/lap/", proposal.schedule_proposal_make, name="schedule_proposal_make"),
+    path("ke-hoach/<int:pk>/lich/de-xuat/sua/", proposal.schedule_proposal_change, name="schedule_proposal_change"),
+    path("ke-hoach/<int:pk>/lich/de-xuat/nhan/", proposal.schedule_proposal_accept, name="schedule_proposal_accept"),
     path("ke-hoach/<int:pk>/lich/moi/", schedule.itinerary_edit, name="itinerary_create"),
     path("ke-hoach/<int:pk>/lich/<int:itinerary_pk>/sua/", schedule.itinerary_edit, name="itinerary_edit"),
     path("lich-trinh/<int:pk>/", schedule.itinerary_detail, name="itinerary_detail"),

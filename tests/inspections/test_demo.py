@@ -95,8 +95,8 @@ def test_loading_twice_creates_and_changes_nothing(divisions, capsys):
 
     assert snapshot() == before
     assert capsys.readouterr().out.strip() == (
-        "demo data created: organizations 0, campaign 0, users 0, teams 0, units 0, nominations 0, vehicles 0, "
-        "itineraries 0, visits_worked 0, reports 0")
+        "demo data created: organizations 0, campaign 0, users 0, teams 0, units 0, distances 0, nominations 0, "
+        "vehicles 0, itineraries 0, visits_worked 0, reports 0")
 
 
 def test_a_renamed_sample_unit_is_not_created_again(divisions):
