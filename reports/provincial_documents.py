@@ -33,6 +33,7 @@ from reports.documents import (
     render_docx,
     text_lines,
     vietnamese_labels,
+    vietnamese_number,
 )
 from reports.models import ProvincialReport
 from reports.provincial import CRITERIA, VALUES, Figures
@@ -85,30 +86,41 @@ class _Campaign:
         self.title, self.number, self.issuing_body = data["title"], data["number"], data["issuing_body"]
 
 
-def report_number(report) -> DocumentHeader:
-    issued = timezone.localtime(report.approved_at, LOCAL_TIMEZONE).date() if report.approved_at else None
-    return DocumentHeader(type_code="BC", day=issued, number=report.number)
+def issuing_day(report, issued_on: datetime.date | None = None) -> datetime.date:
+    """A report's date is its issuing date, never blank: the day it was approved; before,
+    the day asked for (the demo: the campaign's last day), else today in Hà Tĩnh."""
+    if report.approved_at:
+        return timezone.localtime(report.approved_at, LOCAL_TIMEZONE).date()
+    return issued_on or timezone.localdate(timezone.now(), LOCAL_TIMEZONE)
+
+
+def report_number(report, issued_on: datetime.date | None = None) -> DocumentHeader:
+    return DocumentHeader(type_code="BC", day=issuing_day(report, issued_on), number=report.number)
 
 
 def _share(part: int, whole: int) -> str:
-    return f"{part}/{whole} ({round(100 * part / whole)}%)" if whole else "0"
+    return f"{part}/{whole} ({vietnamese_number(round(100 * part / whole, 1))}%)" if whole else "0"
 
 
-def report_context(report) -> dict:
+def report_context(report, *, issued_on: datetime.date | None = None) -> dict:
+    """The report in the document layer's terms. `issued_on` dates a report not yet
+    approved (default today); a report not yet approved says DỰ THẢO on every page."""
     figures = Figures(report.snapshot)
     snapshot, campaign = report.snapshot, report.snapshot["campaign"]
     total = figures.total.count
-    kinds = "; ".join(f"{name}: {units}" for name, _visits, units in figures.by_category())
+    kinds = "; ".join(f"{name}: {vietnamese_number(units)}" for name, _visits, units in figures.by_category())
     organizations = "; ".join(snapshot["organizations"]) or HAND
     body = [
         *legal_basis_lines([campaign["legal_basis"]]),
         f"Thực hiện {plan_reference(_Campaign(campaign))}, Sở Thông tin và Truyền thông báo cáo kết quả kiểm tra "
         f"như sau:",
-        f"Thành phần: {snapshot['teams']} tổ kiểm tra, {snapshot['members']} thành viên, gồm đại diện "
+        f"Thành phần: {vietnamese_number(snapshot['teams'])} tổ kiểm tra, "
+        f"{vietnamese_number(snapshot['members'])} thành viên, gồm đại diện "
         f"{organizations}.",
         f"Thời gian kiểm tra: từ ngày {day(campaign['starts_on'])} đến ngày {day(campaign['ends_on'])}; hình thức: "
         f"{form_text(campaign['form'])}. Số liệu tính đến ngày {day(snapshot['as_of'])}.",
-        f"Số đơn vị đã kiểm tra: {figures.units_inspected} đơn vị ({total} lượt kiểm tra đã được duyệt)"
+        f"Số đơn vị đã kiểm tra: {vietnamese_number(figures.units_inspected)} đơn vị "
+        f"({vietnamese_number(total)} lượt kiểm tra đã được duyệt)"
         + (f", gồm: {kinds}." if kinds else "."),
         Table(["STT", "Loại hình", "Số đơn vị", "Số lượt"],
               [[index, name, units, visits.count] for index, (name, visits, units) in
@@ -116,14 +128,15 @@ def report_context(report) -> dict:
               + [["", "Tổng cộng", figures.units_inspected, total]], total_row=True),
     ]
     if snapshot["pending"]:
-        body.append(f"Ngoài ra có {snapshot['pending']} lượt kiểm tra chưa được duyệt đến ngày "
+        body.append(f"Ngoài ra có {vietnamese_number(snapshot['pending'])} lượt kiểm tra chưa được duyệt đến ngày "
                     f"{day(snapshot['as_of'])}, chưa tính trong báo cáo này.")
     body.append(Heading("I. KẾT QUẢ KIỂM TRA"))
     for index, (code, compliant, partly, noncompliant) in enumerate(figures.criteria()[:3], start=1):
         body.append(Heading(f"{index}. {CRITERION_HEADINGS[code]}"))
         assessed = compliant.count + partly.count + noncompliant.count  # (c) does not apply to every unit
-        body.append(f"Số đơn vị được đánh giá theo tiêu chí này: {assessed}; đạt: {_share(compliant.count, assessed)}; "
-                    f"đạt một phần: {partly.count}; chưa đạt: {noncompliant.count}.")
+        body.append(f"Số đơn vị được đánh giá theo tiêu chí này: {vietnamese_number(assessed)}; "
+                    f"đạt: {_share(compliant.count, assessed)}; đạt một phần: {vietnamese_number(partly.count)}; "
+                    f"chưa đạt: {vietnamese_number(noncompliant.count)}.")
         if code == "b":
             body.append(qr_table(figures))
     body.append(Heading("4. Kết quả chung theo từng tiêu chí"))
@@ -140,7 +153,8 @@ def report_context(report) -> dict:
     body.append("(Chi tiết tại Phụ lục kèm theo.)")
     signer = display_name(report.approved_by) if report.approved_by_id else ""
     return document_context(
-        header=report_number(report), title=DocumentTitle("BÁO CÁO", SUBJECT),
+        header=report_number(report, issued_on), title=DocumentTitle("BÁO CÁO", SUBJECT),
+        draft=report.approved_at is None,
         signature=SignatureBlock("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", signer), recipients=RECIPIENTS,
         addressee=ADDRESSEE, paragraphs=body)
 
@@ -174,8 +188,8 @@ def district_table(figures: Figures) -> Table:
                  rows + [["Tổng cộng", *totals]], total_row=True)
 
 
-def report_docx(report) -> bytes:
-    return render_docx(report_context(report))
+def report_docx(report, *, issued_on: datetime.date | None = None) -> bytes:
+    return render_docx(report_context(report, issued_on=issued_on))
 
 
 # ------------------------------------------------------------------------------ the annex

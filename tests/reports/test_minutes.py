@@ -107,8 +107,11 @@ def test_the_minutes_have_the_decree_30_layout_and_the_visit(world, tmp_path):
     positions = [text.index(part) for part in [*CRITERIA, "III. KẾT LUẬN", "IV. Ý KIẾN", "TỔ TRƯỞNG TỔ KIỂM TRA"]]
     assert positions == sorted(positions)
     assert "Nguyễn Văn Hùng" in text[text.index("TỔ TRƯỞNG TỔ KIỂM TRA"):]
-    # No recipients list: a biên bản is kept by both sides.
-    assert "Nơi nhận" not in text
+    # Mẫu 1.9: "Nơi nhận" under the signatures; the secretary's line, to fill in (no secretary on the team).
+    closing = text[text.index("ĐẠI DIỆN ĐƠN VỊ ĐƯỢC KIỂM TRA"):]
+    assert "Nơi nhận: - Đơn vị được kiểm tra; - Tổ kiểm tra; - Lưu: VT, Hồ sơ." in closing
+    assert "3. Thư ký (người ghi biên bản) - ……" in text
+    assert "THƯ KÝ" in closing
     assert_only_embedded_tinos(pdf, tmp_path)
 
 
