@@ -34,7 +34,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from accounts.roles import display_name
-from inspections.fieldwork import compute_conclusion
+from inspections.fieldwork import compute_conclusion, is_noncompliant
 from inspections.models import Campaign, ChecklistItem, ChecklistSection, TeamMembership, Visit
 from inspections.vocabulary import CONCLUSION_TEXT, SHORT_OF_COMPLIANCE, applicable_items
 
@@ -513,9 +513,10 @@ def _minutes_sections(visit, conclusion: dict) -> list[dict]:
         rows = []
         for item in items_by_section.get(section.pk, []):
             answer = answers.get(item.pk)
-            rows.append({"code": item.code, "text": item.text,
-                         "answer": answer_text(item, answer.value if answer else None),
-                         "note": answer.note.strip() if answer else ""})
+            value = answer.value if answer else None
+            rows.append({"code": item.code, "text": item.text, "answer": answer_text(item, value),
+                         "note": answer.note.strip() if answer else "",
+                         "short": value not in (None, "") and is_noncompliant(item, value)})
         sections.append({"code": section.code, "title": section.title, "rows": rows,
                          "conclusion": CONCLUSION_TEXT.get(conclusion.get(section.code), "")})
     return sections
@@ -544,7 +545,7 @@ def _secretary_name(people: list[dict]) -> str:
 
 def _shortcomings(visit, sections: list[dict], conclusion: dict) -> list[str]:
     """What the team wrote under "Tồn tại, hạn chế"; when it wrote nothing for a visit short
-    of compliance, each criterion short of it with the items answered "Không" (a biên bản
+    of compliance, each criterion short of it with the answers that make it so (a biên bản
     of a non-compliant unit never says "không" there)."""
     written = text_lines(visit.shortcomings)
     if written:
@@ -553,10 +554,10 @@ def _shortcomings(visit, sections: list[dict], conclusion: dict) -> list[str]:
     for section in sections:
         if conclusion.get(section["code"]) not in SHORT_OF_COMPLIANCE:
             continue
-        missing = [f"{row['code']} {row['text'].rstrip('.')}" for row in section["rows"]
-                   if row["answer"] == YES_NO_TEXT["no"]]
+        missing = [f"{row['code']} {row['text'].rstrip('.')}: {row['answer']}" for row in section["rows"]
+                   if row["short"]]
         line = f"- Tiêu chí {section['code']}) {section['title']}: {section['conclusion'].lower()}"
-        lines.append(line + (f" ({'; '.join(missing)}: không)" if missing else "") + ";")
+        lines.append(line + (f" ({'; '.join(missing)})" if missing else "") + ";")
     if lines:
         lines[-1] = lines[-1][:-1] + "."
     return lines

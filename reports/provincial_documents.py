@@ -7,6 +7,7 @@ interface language."""
 
 import datetime
 import io
+import math
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -37,6 +38,7 @@ from reports.documents import (
 )
 from reports.models import ProvincialReport
 from reports.provincial import CRITERIA, VALUES, Figures
+from units.exporters import DATE_FORMAT, print_setup
 from units.workbooks import safe_text
 
 SUBJECT = "Kết quả kiểm tra việc triển khai hệ thống PC-Covid và quét mã QR phục vụ công tác phòng, chống dịch COVID-19"
@@ -77,6 +79,11 @@ def form_text(form: str) -> str:
 
 def day(iso: str) -> str:
     return datetime.date.fromisoformat(iso).strftime("%d/%m/%Y")
+
+
+def as_date(iso: str) -> datetime.date | None:
+    """A snapshot's ISO day as a date, for a real date cell; None for none."""
+    return datetime.date.fromisoformat(iso) if iso else None
 
 
 class _Campaign:
@@ -201,6 +208,7 @@ NORMAL = Font(name="Times New Roman", size=12)
 TITLE = Font(name="Times New Roman", bold=True, size=14)
 WRAP = Alignment(wrap_text=True, vertical="top")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LINE_HEIGHT = 15.75  # points per line of 12 pt text
 
 
 def _sheet(workbook, name: str, title: str, subtitle: str, headers: list, widths: list):
@@ -218,15 +226,32 @@ def _sheet(workbook, name: str, title: str, subtitle: str, headers: list, widths
         cell.font, cell.alignment, cell.border = BOLD, CENTER, BORDER
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = "A5"
+    print_setup(sheet, title_rows="4:4")
     return sheet
 
 
+def _lines(text: str, width: float) -> int:
+    """How many lines a wrapped cell takes in a column `width` characters wide (Times New
+    Roman 12 pt fits about 1.1 characters per width unit)."""
+    per_line = max(int(width * 1.1), 1)
+    return sum(max(math.ceil(len(part) / per_line), 1) for part in text.split("\n"))
+
+
 def _row(sheet, row: int, values: list, *, bold: bool = False) -> None:
+    """One bordered row; dates are real dates shown dd/mm/yyyy; the row is as tall as its
+    most wrapped cell (a spreadsheet does not grow a row it did not lay out itself)."""
+    lines = 1
     for column, value in enumerate(values, start=1):
         cell = sheet.cell(row=row, column=column, value=safe_text(value) if isinstance(value, str)
                           and not value.startswith("=SUM(") else value)
         cell.font, cell.border = (BOLD if bold else NORMAL), BORDER
         cell.alignment = WRAP
+        if isinstance(value, datetime.date):
+            cell.number_format = DATE_FORMAT
+        elif isinstance(value, str) and not value.startswith("="):
+            width = sheet.column_dimensions[get_column_letter(column)].width or 10
+            lines = max(lines, _lines(value, width))
+    sheet.row_dimensions[row].height = LINE_HEIGHT * lines
 
 
 def annex_subtitle(report) -> str:
@@ -286,8 +311,8 @@ def report_annex(report) -> bytes:
         corrections = visit["corrections"] or [{"description": "", "deadline": "", "outcome": ""}]
         for correction in corrections:
             _row(sheet, row, [index, visit["unit"], visit["district_name"], visit["category_name"],
-                              day(visit["day"]), conclusion_text(visit["overall"]), correction["description"],
-                              day(correction["deadline"]) if correction["deadline"] else "",
+                              as_date(visit["day"]), conclusion_text(visit["overall"]), correction["description"],
+                              as_date(correction["deadline"]),
                               outcomes.get(correction["outcome"], correction["outcome"]), visit["id"]])
             row += 1
 
@@ -298,12 +323,9 @@ def report_annex(report) -> bytes:
                    [6, 9, 34, 22, 22, 22, 13, 16, 16, 16, 14, 12, 12])
     for index, visit in enumerate(figures.rows, start=1):
         _row(sheet, first + index - 1, [index, visit["id"], visit["unit"], visit["district_name"],
-                                        visit["commune_name"], visit["category_name"], day(visit["day"]),
+                                        visit["commune_name"], visit["category_name"], as_date(visit["day"]),
                                         *(conclusion_text(visit[code]) for code in CRITERIA),
                                         visit["qr_codes"], visit["scans"]])
-    for sheet in workbook.worksheets:
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.fitToWidth = 1
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
