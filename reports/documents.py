@@ -766,7 +766,6 @@ def _docx_no_cell_margins(grid) -> None:
 def _docx_page_header(section, *, draft: bool) -> None:
     """Page numbers centred at the top from page 2 (a PAGE field in the header, none on the
     first page's), and "DỰ THẢO" at the right of both when the document is a draft."""
-    from docx.enum.text import WD_TAB_ALIGNMENT
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
@@ -774,9 +773,10 @@ def _docx_page_header(section, *, draft: bool) -> None:
     section.different_first_page_header_footer = True
     section.header_distance = Mm(10)
     for header, numbered in ((section.header, True), (section.first_page_header, False)):
+        # The Header style's own stops (centre at 82.5 mm, right at 165 mm: this text area's
+        # middle and edge) place the number and the mark; a second stop a few twips off
+        # would catch the mark in the middle.
         paragraph = header.paragraphs[0]
-        paragraph.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM / 2), WD_TAB_ALIGNMENT.CENTER)
-        paragraph.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT)
         paragraph.add_run("\t")
         if numbered:
             field = OxmlElement("w:fldSimple")
