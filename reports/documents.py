@@ -34,9 +34,9 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from accounts.roles import display_name
-from inspections.fieldwork import compute_conclusion
+from inspections.fieldwork import compute_conclusion, is_noncompliant
 from inspections.models import Campaign, ChecklistItem, ChecklistSection, TeamMembership, Visit
-from inspections.vocabulary import CONCLUSION_TEXT, applicable_items
+from inspections.vocabulary import CONCLUSION_TEXT, SHORT_OF_COMPLIANCE, applicable_items
 
 # Hà Tĩnh's documents are dated and timed in Hà Tĩnh, whatever timezone a user chose.
 LOCAL_TIMEZONE = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
@@ -401,6 +401,8 @@ def schedule_notice_context(itinerary, *, issued_on: datetime.date | None = None
         title=DocumentTitle("THÔNG BÁO", "Lịch kiểm tra việc triển khai hệ thống PC-Covid và quét mã QR"),
         signature=SignatureBlock("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", ""),
         recipients=["Như trên", "Lãnh đạo Sở (b/c)", "Lưu: VT, TTr"],
+        # A schedule not yet sent is not a notice anyone received: it says DỰ THẢO.
+        draft=itinerary.schedule_sent_at is None,
         legal_basis=legal_basis_lines([campaign.legal_basis, plan_reference(campaign)]),
         surprise=campaign.form == Campaign.Form.SURPRISE,
         people=team_people(itinerary),
@@ -427,8 +429,13 @@ MINUTES_SUBJECT = ("Việc triển khai hệ thống PC-Covid và quét mã QR p
 YES_NO_TEXT = {"yes": "Có", "no": "Không", "na": "Không áp dụng"}
 UNIT_SIGNATURE = "ĐẠI DIỆN ĐƠN VỊ ĐƯỢC KIỂM TRA"
 LEADER_SIGNATURE = "TỔ TRƯỞNG TỔ KIỂM TRA"
-# A line the people at the meeting fill in by hand (the template cuts it at the margin).
-HANDWRITTEN = "…" * 80
+SECRETARY_SIGNATURE = "THƯ KÝ"
+# An item left unanswered: a dash, as a form's empty cell is written (not a word that reads
+# like a finding).
+UNANSWERED = "—"
+MINUTES_RECIPIENTS = ["Đơn vị được kiểm tra", "Tổ kiểm tra", "Lưu: VT, Hồ sơ"]
+# A line the people at the meeting fill in by hand (the PDF draws its dots on to the margin).
+HANDWRITTEN = "……"
 
 
 def vietnamese_number(value) -> str:
@@ -448,7 +455,7 @@ def moment(value: datetime.datetime) -> str:
 def answer_text(item, value) -> str:
     """An answer as the minutes print it: "Có", "12", "80%", the text typed."""
     if value in (None, ""):
-        return "Chưa trả lời"
+        return UNANSWERED
     if item.kind == ChecklistItem.Kind.YES_NO:
         return YES_NO_TEXT.get(value, str(value))
     if item.kind in (ChecklistItem.Kind.NUMBER, ChecklistItem.Kind.PERCENTAGE) and isinstance(value, int | float):
@@ -506,9 +513,10 @@ def _minutes_sections(visit, conclusion: dict) -> list[dict]:
         rows = []
         for item in items_by_section.get(section.pk, []):
             answer = answers.get(item.pk)
-            rows.append({"code": item.code, "text": item.text,
-                         "answer": answer_text(item, answer.value if answer else None),
-                         "note": answer.note.strip() if answer else ""})
+            value = answer.value if answer else None
+            rows.append({"code": item.code, "text": item.text, "answer": answer_text(item, value),
+                         "note": answer.note.strip() if answer else "",
+                         "short": value not in (None, "") and is_noncompliant(item, value)})
         sections.append({"code": section.code, "title": section.title, "rows": rows,
                          "conclusion": CONCLUSION_TEXT.get(conclusion.get(section.code), "")})
     return sections
@@ -530,6 +538,31 @@ def _team_leader_name(visit, people: list[dict]) -> str:
     return display_name(visit.reviewed_by) if visit.reviewed_by_id else ""
 
 
+def _secretary_name(people: list[dict]) -> str:
+    secretary = vietnamese_labels(TeamMembership.Position)[TeamMembership.Position.SECRETARY]
+    return next((person["name"] for person in people if person["position"] == secretary), "")
+
+
+def _shortcomings(visit, sections: list[dict], conclusion: dict) -> list[str]:
+    """What the team wrote under "Tồn tại, hạn chế"; when it wrote nothing for a visit short
+    of compliance, each criterion short of it with the answers that make it so (a biên bản
+    of a non-compliant unit never says "không" there)."""
+    written = text_lines(visit.shortcomings)
+    if written:
+        return written
+    lines = []
+    for section in sections:
+        if conclusion.get(section["code"]) not in SHORT_OF_COMPLIANCE:
+            continue
+        missing = [f"{row['code']} {row['text'].rstrip('.')}: {row['answer']}" for row in section["rows"]
+                   if row["short"]]
+        line = f"- Tiêu chí {section['code']}) {section['title']}: {section['conclusion'].lower()}"
+        lines.append(line + (f" ({'; '.join(missing)})" if missing else "") + ";")
+    if lines:
+        lines[-1] = lines[-1][:-1] + "."
+    return lines
+
+
 def minutes_context(visit, *, evidence=()) -> dict:
     """What the minutes of one visit show (see `minutes_pdf`)."""
     campaign, unit = visit.campaign, visit.unit
@@ -547,13 +580,16 @@ def minutes_context(visit, *, evidence=()) -> dict:
     representative = unit.representative_name.strip()
     leader = _team_leader_name(visit, people)
     override_reason = visit.conclusion_override_reason.strip().rstrip(".")
+    sections = _minutes_sections(visit, conclusion)
     return document_context(
         header=DocumentHeader(type_code="BB", day=day),
         title=DocumentTitle("BIÊN BẢN KIỂM TRA", MINUTES_SUBJECT),
         signature=SignatureBlock(LEADER_SIGNATURE, "", leader),
-        recipients=[],
+        recipients=MINUTES_RECIPIENTS,
         signatures=SignatureRow((
             SignatureBlock(UNIT_SIGNATURE, "", representative, "(Ký, ghi rõ họ tên, đóng dấu nếu có)"),
+            # Mẫu 1.9: the one who wrote the minutes signs them too.
+            SignatureBlock(SECRETARY_SIGNATURE, "", _secretary_name(people), "(Ký, ghi rõ họ tên)"),
             SignatureBlock(LEADER_SIGNATURE, "", leader, "(Ký, ghi rõ họ tên)"))),
         draft=not approved,
         legal_basis=legal_basis_lines([campaign.legal_basis, plan_reference(campaign)]),
@@ -565,13 +601,19 @@ def minutes_context(visit, *, evidence=()) -> dict:
         representative=representative,
         representative_title=unit.representative_title.strip(),
         handwritten=HANDWRITTEN,
-        sections=_minutes_sections(visit, conclusion),
+        secretary=_secretary_name(people),
+        sections=sections,
         figures=_visit_figures(visit),
         figures_taken_at=moment(visit.figures_taken_at) if visit.figures_taken_at else "",
         overall=CONCLUSION_TEXT.get(conclusion.get("overall"), ""),
         override_reason=f"{override_reason}." if override_reason else "",
-        shortcomings=text_lines(visit.shortcomings),
+        shortcomings=_shortcomings(visit, sections, conclusion),
         recommendations=text_lines(visit.recommendations),
+        # The corrections the team required, with their deadlines: what the reminder and
+        # the annex cite later.
+        corrections=[{"description": correction.description.strip().rstrip(".;"),
+                      "deadline": f"trước {vietnamese_date(correction.deadline)}"}
+                     for correction in visit.corrections.order_by("deadline", "pk")],
         unit_statement=text_lines(visit.unit_statement),
         evidence=[{"name": item.original_name, "time": _evidence_time(item), "sha256": item.sha256}
                   for item in evidence],
@@ -638,19 +680,125 @@ class Heading:
 @dataclass(frozen=True)
 class Table:
     """A table of a document's body: a bold header row, then the rows (the last one bold
-    when it is a total)."""
+    when it is a total). Numbers print in the Vietnamese form (1.080) and align right; a
+    first column "STT" is narrow."""
 
     headers: list
     rows: list
     total_row: bool = False
 
 
+# The DOCX page: A4, margins of the decree (top and bottom 20–25 mm, left 30–35, right 15–20).
+PAGE_MM = (210, 297)
+MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
+TEXT_WIDTH_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]  # 165
+# The header's two columns (as documents.css): at 12 pt bold, "SỞ THÔNG TIN VÀ TRUYỀN THÔNG"
+# takes 73.6 mm and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" 87.7 mm in Times New Roman, so each
+# keeps one line in Word and LibreOffice (the cells have no inner margins).
+HEADER_COLUMNS_MM = (75, 90)
+HEADER_SIZE, MOTTO_SIZE = 12, 13
+# The rules under the issuing body (2/5 of its 73.6 mm: the decree asks 1/3–1/2) and under
+# the motto (as long as its 56 mm at 13 pt).
+ISSUING_RULE_MM, MOTTO_RULE_MM = 30, 57
+STT_COLUMN_MM = 12
+BODY_SPACE_AFTER_PT = 6  # the decree: at least 6 pt between the body's paragraphs
+
+
+def _docx_rule(cell, length_mm: float, column_mm: float) -> None:
+    """A solid line `length_mm` long centred in a header column: the top border of an empty
+    1-pt paragraph, its width set by the paragraph's indents (readable back from the file:
+    w:pBdr/w:top on the paragraph after the text it underlines)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    rule = cell.add_paragraph()
+    rule.paragraph_format.left_indent = rule.paragraph_format.right_indent = Mm((column_mm - length_mm) / 2)
+    rule.paragraph_format.space_before = Pt(2)
+    rule.add_run().font.size = Pt(1)
+    borders = OxmlElement("w:pBdr")
+    top = OxmlElement("w:top")
+    for name, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        top.set(qn(name), value)
+    borders.append(top)
+    rule._p.get_or_add_pPr().append(borders)
+
+
+def _docx_row_flags(row, *, header: bool = False) -> None:
+    """A row that never splits across pages (w:cantSplit); a header row repeats on every
+    page the table runs onto (w:tblHeader)."""
+    from docx.oxml import OxmlElement
+
+    properties = row._tr.get_or_add_trPr()
+    properties.append(OxmlElement("w:cantSplit"))
+    if header:
+        properties.append(OxmlElement("w:tblHeader"))
+
+
+def _docx_fixed_widths(grid, widths_mm) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    grid.autofit = False
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    grid._tbl.tblPr.append(layout)
+    for column, width in zip(grid.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+        for cell in column.cells:
+            cell.width = Mm(width)
+
+
+def _docx_no_cell_margins(grid) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:w"), "0")
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    grid._tbl.tblPr.append(margins)
+
+
+def _docx_page_header(section, *, draft: bool) -> None:
+    """Page numbers centred at the top from page 2 (a PAGE field in the header, none on the
+    first page's), and "DỰ THẢO" at the right of both when the document is a draft."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    section.different_first_page_header_footer = True
+    section.header_distance = Mm(10)
+    for header, numbered in ((section.header, True), (section.first_page_header, False)):
+        # The Header style's own stops (centre at 82.5 mm, right at 165 mm: this text area's
+        # middle and edge) place the number and the mark; a second stop a few twips off
+        # would catch the mark in the middle.
+        paragraph = header.paragraphs[0]
+        paragraph.add_run("\t")
+        if numbered:
+            field = OxmlElement("w:fldSimple")
+            field.set(qn("w:instr"), "PAGE")
+            run = paragraph.add_run("2")
+            run.font.size = Pt(13)
+            field.append(run._r)
+            paragraph._p.append(field)
+        if draft:
+            paragraph.add_run("\t")
+            mark = paragraph.add_run("DỰ THẢO")
+            mark.bold, mark.font.size = True, Pt(11)
+
+
 def render_docx(context: dict) -> bytes:
     """A Word file in the Decree 30/2020 layout from the same context as the PDF: the
-    two-column header, number and date line, the title (a báo cáo's "BÁO CÁO" and subject)
-    or a công văn's subject under its number, addressee, body (paragraphs, headings and
-    tables), "Nơi nhận" and the signature block. Times New Roman (the decree's font,
-    present where it is opened)."""
+    two-column header with its two rules, number and date line, the title (a báo cáo's
+    "BÁO CÁO" and subject) or a công văn's "V/v …" under its number, addressee, body
+    (paragraphs, headings and tables that survive page breaks), "Nơi nhận" and the
+    signature block kept with the last paragraph, page numbers from page 2 and "DỰ THẢO"
+    on every page of a draft. Times New Roman (the decree's font, present where it is
+    opened); no space after the header's and Nơi nhận's lines, 6 pt in the body."""
     import io
 
     from docx import Document
@@ -660,13 +808,19 @@ def render_docx(context: dict) -> bytes:
     header, signature, title = context["header"], context["signature"], context.get("title")
     document = Document()
     section = document.sections[0]
-    section.page_height, section.page_width = Mm(297), Mm(210)
-    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
+    section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+    section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
     style = document.styles["Normal"]
     style.font.name, style.font.size = "Times New Roman", Pt(14)
     style.element.rPr.rFonts.set("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia",
                                  "Times New Roman")
+    # python-docx's template puts 10 pt after every paragraph; the decree has none in the
+    # header and Nơi nhận (the body sets its own 6 pt).
+    style.paragraph_format.space_before, style.paragraph_format.space_after = Pt(0), Pt(0)
+    style.paragraph_format.line_spacing = 1.0
+    _docx_page_header(section, draft=bool(context.get("draft")))
+    center = WD_ALIGN_PARAGRAPH.CENTER
 
     def paragraph(cell_or_doc, text, *, bold=False, italic=False, size=None, align=None):
         target = cell_or_doc.add_paragraph() if hasattr(cell_or_doc, "add_paragraph") else cell_or_doc
@@ -678,46 +832,75 @@ def render_docx(context: dict) -> bytes:
             target.alignment = align
         return target
 
+    def body(text, *, bold=False, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True):
+        line = paragraph(document, text, bold=bold, align=align)
+        line.paragraph_format.space_after = Pt(BODY_SPACE_AFTER_PT)
+        if indent:
+            line.paragraph_format.first_line_indent = Mm(10)
+        return line
+
     def table(block: Table):
-        grid = document.add_table(rows=1 + len(block.rows), cols=len(block.headers))
+        columns = len(block.headers)
+        narrow = str(block.headers[0]) == "STT"
+        rest = TEXT_WIDTH_MM - (STT_COLUMN_MM if narrow else 0)
+        widths = ([STT_COLUMN_MM] if narrow else []) + [rest / (columns - narrow)] * (columns - narrow)
+        grid = document.add_table(rows=1 + len(block.rows), cols=columns)
         grid.style = "Table Grid"
+        _docx_fixed_widths(grid, widths)
+        _docx_row_flags(grid.rows[0], header=True)
         for cell, text in zip(grid.rows[0].cells, block.headers, strict=True):
             paragraph(cell.paragraphs[0], str(text), bold=True, size=12, align=center)
         for index, (row, values) in enumerate(zip(grid.rows[1:], block.rows, strict=True)):
+            _docx_row_flags(row)
             last = block.total_row and index == len(block.rows) - 1
             for cell, value in zip(row.cells, values, strict=True):
-                paragraph(cell.paragraphs[0], str(value), bold=last, size=12,
-                          align=WD_ALIGN_PARAGRAPH.RIGHT if isinstance(value, int) else None)
+                number = isinstance(value, int | float) and not isinstance(value, bool)
+                paragraph(cell.paragraphs[0], vietnamese_number(value) if number else str(value), bold=last,
+                          size=12, align=WD_ALIGN_PARAGRAPH.RIGHT if number else None)
+        document.add_paragraph().paragraph_format.space_after = Pt(BODY_SPACE_AFTER_PT)
 
     heading = document.add_table(rows=2, cols=2)
+    _docx_fixed_widths(heading, HEADER_COLUMNS_MM)
+    _docx_no_cell_margins(heading)
     left, right = heading.rows[0].cells
-    center = WD_ALIGN_PARAGRAPH.CENTER
     left.paragraphs[0].alignment = right.paragraphs[0].alignment = center
-    paragraph(left.paragraphs[0], header.governing_body, size=13)
-    paragraph(left, header.issuing_body, bold=True, size=13, align=center)
-    paragraph(right.paragraphs[0], header.national_name, bold=True, size=13)
-    paragraph(right, header.national_motto, bold=True, size=14, align=center)
+    paragraph(left.paragraphs[0], header.governing_body, size=HEADER_SIZE)
+    paragraph(left, header.issuing_body, bold=True, size=HEADER_SIZE, align=center)
+    _docx_rule(left, ISSUING_RULE_MM, HEADER_COLUMNS_MM[0])
+    paragraph(right.paragraphs[0], header.national_name, bold=True, size=HEADER_SIZE)
+    paragraph(right, header.national_motto, bold=True, size=MOTTO_SIZE, align=center)
+    _docx_rule(right, MOTTO_RULE_MM, HEADER_COLUMNS_MM[1])
     number, date = heading.rows[1].cells
     paragraph(number.paragraphs[0], header.number_line, size=13, align=center)
+    number.paragraphs[0].paragraph_format.space_before = Pt(6)
     if context.get("subject"):
         paragraph(number, context["subject"], size=12, align=center)
-    paragraph(date.paragraphs[0], header.date_line, italic=True, align=center)
+    paragraph(date.paragraphs[0], header.date_line, italic=True, size=14, align=center)
+    date.paragraphs[0].paragraph_format.space_before = Pt(6)
 
     if title and title.kind:
-        paragraph(document, title.kind, bold=True, align=center)
+        kind = paragraph(document, title.kind, bold=True, align=center)
+        kind.paragraph_format.space_before = Pt(18)
         if title.subject:
             paragraph(document, title.subject, bold=True, align=center)
+            _docx_rule(document, TEXT_WIDTH_MM * 0.35, TEXT_WIDTH_MM)
     if context.get("addressee"):
-        paragraph(document, f"Kính gửi: {context['addressee']}", align=center)
+        addressee = paragraph(document, f"Kính gửi: {context['addressee']}", align=center)
+        addressee.paragraph_format.space_before, addressee.paragraph_format.space_after = Pt(12), Pt(12)
+    last = None
     for block in context.get("paragraphs", []):
         if isinstance(block, Table):
             table(block)
+            last = None
         elif isinstance(block, Heading):
-            paragraph(document, block.text, bold=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+            body(block.text, bold=True, indent=False).paragraph_format.keep_with_next = True
         else:
-            body = paragraph(document, block, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-            body.paragraph_format.first_line_indent = Mm(10)
+            last = body(block)
+    if last is not None:
+        last.paragraph_format.keep_with_next = True  # the signature never stands alone on a page
     closing = document.add_table(rows=1, cols=2)
+    _docx_fixed_widths(closing, (TEXT_WIDTH_MM * 0.45, TEXT_WIDTH_MM * 0.55))
+    _docx_row_flags(closing.rows[0])
     recipients, signing = closing.rows[0].cells
     paragraph(recipients.paragraphs[0], "Nơi nhận:", bold=True, italic=True, size=12)
     for line in context.get("recipients", []):
@@ -726,7 +909,7 @@ def render_docx(context: dict) -> bytes:
     paragraph(signing.paragraphs[0], signature.lines[0] if signature.lines else "", bold=True)
     for line in signature.lines[1:]:
         paragraph(signing, line, bold=True, align=center)
-    for _blank in range(3):
+    for _blank in range(4):
         signing.add_paragraph()
     paragraph(signing, signature.signer, bold=True, align=center)
     buffer = io.BytesIO()

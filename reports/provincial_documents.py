@@ -7,6 +7,7 @@ interface language."""
 
 import datetime
 import io
+import math
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -33,9 +34,11 @@ from reports.documents import (
     render_docx,
     text_lines,
     vietnamese_labels,
+    vietnamese_number,
 )
 from reports.models import ProvincialReport
 from reports.provincial import CRITERIA, VALUES, Figures
+from units.exporters import DATE_FORMAT, print_setup
 from units.workbooks import safe_text
 
 SUBJECT = "Kết quả kiểm tra việc triển khai hệ thống PC-Covid và quét mã QR phục vụ công tác phòng, chống dịch COVID-19"
@@ -78,6 +81,11 @@ def day(iso: str) -> str:
     return datetime.date.fromisoformat(iso).strftime("%d/%m/%Y")
 
 
+def as_date(iso: str) -> datetime.date | None:
+    """A snapshot's ISO day as a date, for a real date cell; None for none."""
+    return datetime.date.fromisoformat(iso) if iso else None
+
+
 class _Campaign:
     """What plan_reference() reads, from the snapshot's copy of the campaign."""
 
@@ -85,30 +93,41 @@ class _Campaign:
         self.title, self.number, self.issuing_body = data["title"], data["number"], data["issuing_body"]
 
 
-def report_number(report) -> DocumentHeader:
-    issued = timezone.localtime(report.approved_at, LOCAL_TIMEZONE).date() if report.approved_at else None
-    return DocumentHeader(type_code="BC", day=issued, number=report.number)
+def issuing_day(report, issued_on: datetime.date | None = None) -> datetime.date:
+    """A report's date is its issuing date, never blank: the day it was approved; before,
+    the day asked for (the demo: the campaign's last day), else today in Hà Tĩnh."""
+    if report.approved_at:
+        return timezone.localtime(report.approved_at, LOCAL_TIMEZONE).date()
+    return issued_on or timezone.localdate(timezone.now(), LOCAL_TIMEZONE)
+
+
+def report_number(report, issued_on: datetime.date | None = None) -> DocumentHeader:
+    return DocumentHeader(type_code="BC", day=issuing_day(report, issued_on), number=report.number)
 
 
 def _share(part: int, whole: int) -> str:
-    return f"{part}/{whole} ({round(100 * part / whole)}%)" if whole else "0"
+    return f"{part}/{whole} ({vietnamese_number(round(100 * part / whole, 1))}%)" if whole else "0"
 
 
-def report_context(report) -> dict:
+def report_context(report, *, issued_on: datetime.date | None = None) -> dict:
+    """The report in the document layer's terms. `issued_on` dates a report not yet
+    approved (default today); a report not yet approved says DỰ THẢO on every page."""
     figures = Figures(report.snapshot)
     snapshot, campaign = report.snapshot, report.snapshot["campaign"]
     total = figures.total.count
-    kinds = "; ".join(f"{name}: {units}" for name, _visits, units in figures.by_category())
+    kinds = "; ".join(f"{name}: {vietnamese_number(units)}" for name, _visits, units in figures.by_category())
     organizations = "; ".join(snapshot["organizations"]) or HAND
     body = [
         *legal_basis_lines([campaign["legal_basis"]]),
         f"Thực hiện {plan_reference(_Campaign(campaign))}, Sở Thông tin và Truyền thông báo cáo kết quả kiểm tra "
         f"như sau:",
-        f"Thành phần: {snapshot['teams']} tổ kiểm tra, {snapshot['members']} thành viên, gồm đại diện "
+        f"Thành phần: {vietnamese_number(snapshot['teams'])} tổ kiểm tra, "
+        f"{vietnamese_number(snapshot['members'])} thành viên, gồm đại diện "
         f"{organizations}.",
         f"Thời gian kiểm tra: từ ngày {day(campaign['starts_on'])} đến ngày {day(campaign['ends_on'])}; hình thức: "
         f"{form_text(campaign['form'])}. Số liệu tính đến ngày {day(snapshot['as_of'])}.",
-        f"Số đơn vị đã kiểm tra: {figures.units_inspected} đơn vị ({total} lượt kiểm tra đã được duyệt)"
+        f"Số đơn vị đã kiểm tra: {vietnamese_number(figures.units_inspected)} đơn vị "
+        f"({vietnamese_number(total)} lượt kiểm tra đã được duyệt)"
         + (f", gồm: {kinds}." if kinds else "."),
         Table(["STT", "Loại hình", "Số đơn vị", "Số lượt"],
               [[index, name, units, visits.count] for index, (name, visits, units) in
@@ -116,14 +135,15 @@ def report_context(report) -> dict:
               + [["", "Tổng cộng", figures.units_inspected, total]], total_row=True),
     ]
     if snapshot["pending"]:
-        body.append(f"Ngoài ra có {snapshot['pending']} lượt kiểm tra chưa được duyệt đến ngày "
+        body.append(f"Ngoài ra có {vietnamese_number(snapshot['pending'])} lượt kiểm tra chưa được duyệt đến ngày "
                     f"{day(snapshot['as_of'])}, chưa tính trong báo cáo này.")
     body.append(Heading("I. KẾT QUẢ KIỂM TRA"))
     for index, (code, compliant, partly, noncompliant) in enumerate(figures.criteria()[:3], start=1):
         body.append(Heading(f"{index}. {CRITERION_HEADINGS[code]}"))
         assessed = compliant.count + partly.count + noncompliant.count  # (c) does not apply to every unit
-        body.append(f"Số đơn vị được đánh giá theo tiêu chí này: {assessed}; đạt: {_share(compliant.count, assessed)}; "
-                    f"đạt một phần: {partly.count}; chưa đạt: {noncompliant.count}.")
+        body.append(f"Số đơn vị được đánh giá theo tiêu chí này: {vietnamese_number(assessed)}; "
+                    f"đạt: {_share(compliant.count, assessed)}; đạt một phần: {vietnamese_number(partly.count)}; "
+                    f"chưa đạt: {vietnamese_number(noncompliant.count)}.")
         if code == "b":
             body.append(qr_table(figures))
     body.append(Heading("4. Kết quả chung theo từng tiêu chí"))
@@ -140,7 +160,8 @@ def report_context(report) -> dict:
     body.append("(Chi tiết tại Phụ lục kèm theo.)")
     signer = display_name(report.approved_by) if report.approved_by_id else ""
     return document_context(
-        header=report_number(report), title=DocumentTitle("BÁO CÁO", SUBJECT),
+        header=report_number(report, issued_on), title=DocumentTitle("BÁO CÁO", SUBJECT),
+        draft=report.approved_at is None,
         signature=SignatureBlock("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", signer), recipients=RECIPIENTS,
         addressee=ADDRESSEE, paragraphs=body)
 
@@ -174,8 +195,8 @@ def district_table(figures: Figures) -> Table:
                  rows + [["Tổng cộng", *totals]], total_row=True)
 
 
-def report_docx(report) -> bytes:
-    return render_docx(report_context(report))
+def report_docx(report, *, issued_on: datetime.date | None = None) -> bytes:
+    return render_docx(report_context(report, issued_on=issued_on))
 
 
 # ------------------------------------------------------------------------------ the annex
@@ -187,6 +208,7 @@ NORMAL = Font(name="Times New Roman", size=12)
 TITLE = Font(name="Times New Roman", bold=True, size=14)
 WRAP = Alignment(wrap_text=True, vertical="top")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LINE_HEIGHT = 15.75  # points per line of 12 pt text
 
 
 def _sheet(workbook, name: str, title: str, subtitle: str, headers: list, widths: list):
@@ -204,15 +226,32 @@ def _sheet(workbook, name: str, title: str, subtitle: str, headers: list, widths
         cell.font, cell.alignment, cell.border = BOLD, CENTER, BORDER
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = "A5"
+    print_setup(sheet, title_rows="4:4")
     return sheet
 
 
+def _lines(text: str, width: float) -> int:
+    """How many lines a wrapped cell takes in a column `width` characters wide (Times New
+    Roman 12 pt fits about 1.1 characters per width unit)."""
+    per_line = max(int(width * 1.1), 1)
+    return sum(max(math.ceil(len(part) / per_line), 1) for part in text.split("\n"))
+
+
 def _row(sheet, row: int, values: list, *, bold: bool = False) -> None:
+    """One bordered row; dates are real dates shown dd/mm/yyyy; the row is as tall as its
+    most wrapped cell (a spreadsheet does not grow a row it did not lay out itself)."""
+    lines = 1
     for column, value in enumerate(values, start=1):
         cell = sheet.cell(row=row, column=column, value=safe_text(value) if isinstance(value, str)
                           and not value.startswith("=SUM(") else value)
         cell.font, cell.border = (BOLD if bold else NORMAL), BORDER
         cell.alignment = WRAP
+        if isinstance(value, datetime.date):
+            cell.number_format = DATE_FORMAT
+        elif isinstance(value, str) and not value.startswith("="):
+            width = sheet.column_dimensions[get_column_letter(column)].width or 10
+            lines = max(lines, _lines(value, width))
+    sheet.row_dimensions[row].height = LINE_HEIGHT * lines
 
 
 def annex_subtitle(report) -> str:
@@ -272,8 +311,8 @@ def report_annex(report) -> bytes:
         corrections = visit["corrections"] or [{"description": "", "deadline": "", "outcome": ""}]
         for correction in corrections:
             _row(sheet, row, [index, visit["unit"], visit["district_name"], visit["category_name"],
-                              day(visit["day"]), conclusion_text(visit["overall"]), correction["description"],
-                              day(correction["deadline"]) if correction["deadline"] else "",
+                              as_date(visit["day"]), conclusion_text(visit["overall"]), correction["description"],
+                              as_date(correction["deadline"]),
                               outcomes.get(correction["outcome"], correction["outcome"]), visit["id"]])
             row += 1
 
@@ -284,12 +323,9 @@ def report_annex(report) -> bytes:
                    [6, 9, 34, 22, 22, 22, 13, 16, 16, 16, 14, 12, 12])
     for index, visit in enumerate(figures.rows, start=1):
         _row(sheet, first + index - 1, [index, visit["id"], visit["unit"], visit["district_name"],
-                                        visit["commune_name"], visit["category_name"], day(visit["day"]),
+                                        visit["commune_name"], visit["category_name"], as_date(visit["day"]),
                                         *(conclusion_text(visit[code]) for code in CRITERIA),
                                         visit["qr_codes"], visit["scans"]])
-    for sheet in workbook.worksheets:
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.fitToWidth = 1
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

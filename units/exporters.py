@@ -9,16 +9,18 @@ from collections.abc import Iterable
 
 from django.http import FileResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from units.workbooks import XLSX, safe_text
 
 PROGRESS_EVERY = 1000  # rows between two calls of render_xlsx's `progress`
 _COLUMN_WIDTH = 18
-_DATE_FORMAT = "dd/mm/yyyy"
+DATE_FORMAT = "dd/mm/yyyy"
 _MOMENT_FORMAT = "dd/mm/yyyy hh:mm"
 _BOLD = Font(bold=True)
 
@@ -31,6 +33,10 @@ class ListExporter:
 
     def title(self) -> str | None:
         return None  # openpyxl's default sheet name
+
+    def widths(self) -> list[float] | None:
+        """Column widths (in characters), or None for the same width everywhere."""
+        return None
 
     def headers(self) -> list[str]:
         raise NotImplementedError
@@ -48,10 +54,16 @@ class UnitExporter(ListExporter):
     def __init__(self, units):
         self.units = units
 
+    def title(self):
+        return _("Units")
+
+    def widths(self):
+        return [40, 22, 24, 24, 30, 24, 20, 14, 26, 22, 22, 14, 12, 10, 10]
+
     def headers(self):
         return [_("Name"), _("Category"), _("District"), _("Commune"), _("Address"), _("Representative"),
                 _("Title"), _("Phone"), _("E-mail"), _("Location QR status"), _("Portal location code"),
-                _("QR code created on"), _("Staff count"), _("Active"), _("Sample data")]
+                pgettext("export header", "QR code created on"), _("Staff count"), _("Active"), _("Sample data")]
 
     def rows(self):
         units = (self.units.select_related("category", "commune__parent").in_vietnamese_order()
@@ -61,7 +73,7 @@ class UnitExporter(ListExporter):
                 unit.name, str(unit.category), unit.commune.parent.name, unit.commune.name, unit.address,
                 unit.representative_name, unit.representative_title, unit.phone, unit.email,
                 unit.get_qr_status_display(), unit.qr_location_code,
-                unit.qr_created_on.strftime("%d/%m/%Y") if unit.qr_created_on else "",
+                unit.qr_created_on,
                 unit.staff_count, _("Yes") if unit.is_active else _("No"),
                 _("Yes") if unit.is_sample else _("No"),
             ]
@@ -73,23 +85,39 @@ def _cell(sheet, value):
         return safe_text(value)
     if isinstance(value, datetime.date):
         cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = _MOMENT_FORMAT if isinstance(value, datetime.datetime) else _DATE_FORMAT
+        cell.number_format = _MOMENT_FORMAT if isinstance(value, datetime.datetime) else DATE_FORMAT
         return cell
     return value
 
 
+def print_setup(sheet, *, title_rows: str) -> None:
+    """Every spreadsheet prints: A4 landscape, as wide as one page (fitToPage is the flag
+    without which Excel and LibreOffice ignore fitToWidth), as many pages down as it takes,
+    the header rows (`title_rows`, e.g. "1:1") repeated on every page."""
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = title_rows
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+
+
 def render_xlsx(exporters, handle, *, progress=None) -> int:
     """Write each exporter as one sheet of a write-only workbook to handle: its title,
-    a bold frozen header row, then its rows. `progress(rows_written)` is called every
+    a bold frozen header row (repeated on every printed page), then its rows; printed on A4
+    landscape, one page wide. `progress(rows_written)` is called every
     PROGRESS_EVERY rows, counting across sheets; returns the number of rows written."""
     workbook = Workbook(write_only=True)
     written = 0
     for exporter in exporters:
         sheet = workbook.create_sheet(exporter.title())
         headers = exporter.headers()
-        for index in range(1, len(headers) + 1):
-            sheet.column_dimensions[get_column_letter(index)].width = _COLUMN_WIDTH
+        widths = getattr(exporter, "widths", lambda: None)() or [_COLUMN_WIDTH] * len(headers)
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
         sheet.freeze_panes = "A2"
+        print_setup(sheet, title_rows="1:1")
         header_cells = []
         for text in headers:
             cell = WriteOnlyCell(sheet, value=text)

@@ -140,8 +140,9 @@ def test_the_reminder_letter_as_pdf_and_word(client, world, coordinator):
     word = client.get(reverse("reports:follow_up_reminder", args=[follow_up.pk, "docx"]))
     document = docx.Document(io.BytesIO(word.content))
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
-    assert cells[0] == "UBND TỈNH HÀ TĨNH\nSỞ THÔNG TIN VÀ TRUYỀN THÔNG"
-    assert cells[1] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"
+    # Each column's lines, then the empty paragraph that draws the rule under the last one.
+    assert cells[0] == "UBND TỈNH HÀ TĨNH\nSỞ THÔNG TIN VÀ TRUYỀN THÔNG\n"
+    assert cells[1] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
     assert cells[3].startswith("Hà Tĩnh, ngày ")
     assert "Kính gửi: Chợ Nghèn" in [p.text for p in document.paragraphs]
     assert document.styles["Normal"].font.name == "Times New Roman"

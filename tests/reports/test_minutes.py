@@ -107,8 +107,11 @@ def test_the_minutes_have_the_decree_30_layout_and_the_visit(world, tmp_path):
     positions = [text.index(part) for part in [*CRITERIA, "III. KẾT LUẬN", "IV. Ý KIẾN", "TỔ TRƯỞNG TỔ KIỂM TRA"]]
     assert positions == sorted(positions)
     assert "Nguyễn Văn Hùng" in text[text.index("TỔ TRƯỞNG TỔ KIỂM TRA"):]
-    # No recipients list: a biên bản is kept by both sides.
-    assert "Nơi nhận" not in text
+    # Mẫu 1.9: "Nơi nhận" under the signatures; the secretary's line, to fill in (no secretary on the team).
+    closing = text[text.index("ĐẠI DIỆN ĐƠN VỊ ĐƯỢC KIỂM TRA"):]
+    assert "Nơi nhận: - Đơn vị được kiểm tra; - Tổ kiểm tra; - Lưu: VT, Hồ sơ." in closing
+    assert "3. Thư ký (người ghi biên bản) - ……" in text
+    assert "THƯ KÝ" in closing
     assert_only_embedded_tinos(pdf, tmp_path)
 
 
@@ -203,3 +206,28 @@ def test_the_evidence_is_listed_with_its_time_and_hash(world, tmp_path):
                                                  (1234567, "1.234.567")])
 def test_numbers_take_vietnamese_separators(value, expected):
     assert vietnamese_number(value) == expected
+
+
+def test_a_visit_short_of_compliance_lists_its_corrections_with_deadlines_and_dashes_unanswered_items(world, tmp_path):
+    visit = fieldwork.start_visit(world["committee"], by=world["member"])
+    Visit.objects.filter(pk=visit.pk).update(started_at=hanoi(8, 5))
+    answer_all(visit, world["member"], {"b4": "no", "c4": None})
+    fieldwork.require_correction(visit, description="Bố trí người hướng dẫn quét mã QR tại lối vào",
+                                 deadline=datetime.date(2021, 12, 14), by=world["member"])
+    fieldwork.submit_visit(visit, by=world["member"], key="k2")
+    Visit.objects.filter(pk=visit.pk).update(submitted_at=hanoi(9, 40))
+    visit = Visit.objects.get(pk=visit.pk)
+
+    text = pdf_text(minutes_pdf(visit), tmp_path)
+
+    conclusion = text[text.index("III. KẾT LUẬN"):text.index("IV. Ý KIẾN")]
+    # Nothing typed under "Tồn tại": the criterion short of compliance and the answer that makes it so.
+    assert ("2. Tồn tại, hạn chế: - Tiêu chí b) Tạo, niêm yết mã QR địa điểm và quét mã QR: đạt một phần "
+            "(b4 Có người hướng dẫn, nhắc nhở người đến giao dịch quét mã QR: Không).") in conclusion
+    assert ("3. Kiến nghị: Tổ kiểm tra yêu cầu đơn vị khắc phục: - Bố trí người hướng dẫn quét mã QR tại lối vào; "
+            "thời hạn: trước ngày 14 tháng 12 năm 2021.") in conclusion
+    assert "không." not in conclusion
+    # The visit's own times: started 08h05, submitted (the end of the meeting) 09h40.
+    assert "vào hồi 08h05 ngày 07 tháng 12 năm 2021" in text and "kết thúc vào hồi 09h40" in text
+    assert "Chưa trả lời" not in text
+    assert squeezed("c4 Ghi chú khác về việc sử dụng phần mềm —") in squeezed(text)

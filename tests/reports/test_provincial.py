@@ -129,8 +129,9 @@ def test_the_docx_has_the_decree_layout_and_the_tables_of_the_snapshot(world, co
     document = Document(io.BytesIO(report_docx(report)))
 
     header = document.tables[0]
-    assert _texts(header.cell(0, 0)) == ["UBND TỈNH HÀ TĨNH", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG"]
-    assert _texts(header.cell(0, 1)) == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+    # Each column's lines, then the empty paragraph that draws the rule under the last one.
+    assert _texts(header.cell(0, 0)) == ["UBND TỈNH HÀ TĨNH", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG", ""]
+    assert _texts(header.cell(0, 1)) == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", ""]
     assert re.fullmatch(r"Số: +/BC-STTTT", header.cell(1, 0).text)
     issued = timezone.localdate(report.approved_at)
     assert header.cell(1, 1).text == f"Hà Tĩnh, ngày {issued:%d} tháng {issued:%m} năm {issued:%Y}"
