@@ -71,11 +71,13 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its Swagger UI template and static files, served here (no CDN)
     "config",  # its management commands: backup, restore
     "accounts",
     "units",
     "inspections",
     "reports",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +170,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # The province whose units the registry holds (national code; 42 is Hà Tĩnh).
 REGISTRY_PROVINCE_CODE = int(os.environ.get("REGISTRY_PROVINCE_CODE", "42"))
+
+# The API's lists (api/reads.py): ?limit=&offset=, 50 by default, at most 200 a page.
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 200
 
 # Background work (imports, exports, mass notices): rows in PostgreSQL, run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
