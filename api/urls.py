@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 
-from api import reads
+from api import reads, writes
 from api.auth import AUTH
 
 api = NinjaAPI(
@@ -18,6 +18,7 @@ api = NinjaAPI(
     docs=Swagger(settings={"validatorUrl": None}),
 )
 api.add_router("", reads.router)
+api.add_router("", writes.router)
 
 
 @api.exception_handler(PermissionDenied)
