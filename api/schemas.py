@@ -118,8 +118,9 @@ class ItineraryOut(Schema):
     id: int
     campaign_id: int
     date: datetime.date
-    departs_at: datetime.time
-    returns_at: datetime.time
+    # Wall-clock times of the day in Hà Tĩnh: JSON Schema's "time" format would require an offset.
+    departs_at: str = Field(pattern=r"^\d{2}:\d{2}$", description="Local time, HH:MM (Asia/Ho_Chi_Minh).")
+    returns_at: str = Field(pattern=r"^\d{2}:\d{2}$", description="Local time, HH:MM (Asia/Ho_Chi_Minh).")
     departure_place: str
     vehicle: VehicleOut | None
     people: list[PersonOut]
@@ -127,6 +128,8 @@ class ItineraryOut(Schema):
     confirmed_at: datetime.datetime | None
     schedule_sent_at: datetime.datetime | None
 
+    resolve_departs_at = staticmethod(lambda itinerary: f"{itinerary.departs_at:%H:%M}")
+    resolve_returns_at = staticmethod(lambda itinerary: f"{itinerary.returns_at:%H:%M}")
     resolve_people = each("people")
     resolve_visits = each("visits")
 
