@@ -146,7 +146,7 @@ def report_detail(request, report_id: int):
     report = get_object_or_404(reports(request), pk=report_id)
     figures = Figures(report.snapshot)
     return {
-        **ReportOut.from_orm(report).dict(),
+        "report": report,
         "total": _figure(figures.total), "units_inspected": figures.units_inspected,
         "pending": report.snapshot.get("pending", 0),
         "criteria": [{"criterion": {"code": code, "label": criterion_label(code)},

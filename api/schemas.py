@@ -310,9 +310,10 @@ class CategoryFiguresOut(Schema):
     units: int
 
 
-class ReportFiguresOut(ReportOut):
+class ReportFiguresOut(Schema):
     """The report's frozen figures, as issued: read from its stored snapshot."""
 
+    report: ReportOut
     total: FigureOut
     units_inspected: int
     pending: int

@@ -1,10 +1,15 @@
 """The API answers exactly what the pages show (docs/api.md, "Scope"): every list and
 detail starts from `visible_to`; out of scope is 404, a list the role may not read 403."""
 
+import datetime
+
 import pytest
 from django.test import Client
 
 from api.services import issue_token, revoke_token
+from inspections import fieldwork, vocabulary
+from inspections.models import ChecklistItem
+from reports.services import create_report
 from tests.api.conftest import api_client
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +83,27 @@ def test_without_a_token_or_with_a_revoked_one_the_api_answers_401_not_a_login_r
     revoke_token(token, by=world["member"])
     assert client.get("/api/visits").status_code == 401
     assert Client().get("/api/visits").json() == {"detail": "Unauthorized"}
+
+
+def test_a_report_s_figures_are_its_frozen_snapshot_for_the_dic_readers_only(world, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # its files are not the API's
+    market = fieldwork.start_visit(world["market"], by=world["member"])
+    for item in vocabulary.applicable_items(market):
+        fieldwork.save_answer(market, item=item, raw={"percentage": "80", "number": "3"}.get(
+            item.kind, "no" if item.code == "b3" else "yes"), by=world["member"])
+    fieldwork.submit_visit(market, by=world["member"], key="r")
+    fieldwork.approve_visit(market, by=world["leader"])
+    report = create_report(world["campaign"], as_of=datetime.date(2021, 12, 31), by=world["coordinator"])
+    fieldwork.amend_answer(market, item=ChecklistItem.objects.get(code="b1"), raw="no", reason="Nhầm",
+                           by=world["leader"])  # the data change; the report's figures stay as issued
+
+    figures = api_client(world["leadership"]).get(f"/api/reports/{report.pk}").json()
+
+    assert figures["report"]["status"] == {"code": "draft", "label": "Dự thảo"}
+    assert (figures["total"], figures["units_inspected"]) == ({"count": 1, "visit_ids": [market.pk]}, 1)
+    assert figures["criteria"][3] == {"criterion": {"code": "overall", "label": "Chung"},
+                                      "compliant": {"count": 1, "visit_ids": [market.pk]},
+                                      "partly": {"count": 0, "visit_ids": []},
+                                      "noncompliant": {"count": 0, "visit_ids": []}}
+    assert api_client(world["member"]).get(f"/api/reports/{report.pk}").status_code == 403
+    assert api_client(world["coordinator"]).get("/api/reports/999999").status_code == 404
