@@ -32,20 +32,12 @@ from api.schemas import (
 from config.feedback import error_text
 from inspections import evidence, fieldwork, vocabulary
 from inspections.models import Visit
-from inspections.permissions import is_on_visit, require
+from inspections.views.scope import visit_for_team  # the pages' own first line: 404 outside, 403 off the visit
 
 router = Router(tags=["field work"])
 REFUSALS = frozenset({400, 401, 403, 404, 409, 422})
 KEY = Header(..., alias="Idempotency-Key", min_length=1, max_length=64,
              description="Any unique string (e.g. a UUID) per change; a retry sends the same one.")
-
-
-def visit_for_team(request, visit_id: int) -> Visit:
-    """The visit, for the people travelling on it: others who may see it get 403."""
-    visit = get_object_or_404(Visit.objects.visible_to(request.user).select_related("itinerary", "unit", "campaign"),
-                              pk=visit_id)
-    require(is_on_visit(request.user, visit))
-    return visit
 
 
 def refused(visit: Visit, error: ValidationError) -> tuple[int, dict]:
