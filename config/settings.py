@@ -72,12 +72,14 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its Swagger UI template and static files, served here (no CDN)
     "config",  # its management commands: backup, restore
     "axes",
     "accounts",
     "units",
     "inspections",
     "reports",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +194,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 REGISTRY_PROVINCE_CODE = int(os.environ.get("REGISTRY_PROVINCE_CODE", "42"))
 # The district the proposed itineraries leave from and return to (436: Thành phố Hà Tĩnh, the DIC's seat).
 SCHEDULE_DEPOT_DISTRICT_CODE = int(os.environ.get("SCHEDULE_DEPOT_DISTRICT_CODE", "436"))
+
+# The API's lists (api/reads.py): ?limit=&offset=, 50 by default, at most 200 a page.
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 200
 
 # Background work (imports, exports, mass notices): rows in PostgreSQL, run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

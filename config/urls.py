@@ -23,6 +23,7 @@ urlpatterns = [
     path("dat-mat-khau/xong/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     # The language switch is on the login page too, before anyone has signed in.
     path("ngon-ngu/", login_not_required(set_language), name="set_language"),
+    path("api/", include("api.urls")),
     path("healthz", healthz, name="healthz"),
     path("quan-tri/", admin.site.urls),
 ]

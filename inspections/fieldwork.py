@@ -92,8 +92,9 @@ def save_answer(visit: Visit, *, item: ChecklistItem, raw, note: str = "", by) -
     if not applicable_items(visit).filter(pk=item.pk).exists():
         raise ValidationError(_("This question does not apply to this unit."))
     value = clean_value(item, raw)
-    answer, _created = Answer.objects.get_or_create(visit=visit, item=item, defaults={"saved_by": by, "value": value,
-                                                                                      "note": note})
+    # One save, so one history row per answer saved (the visit's lock above keeps two
+    # requests from creating the same answer twice).
+    answer = Answer.objects.filter(visit=visit, item=item).first() or Answer(visit=visit, item=item)
     answer.value, answer.note, answer.saved_by = value, note, by
     answer._history_user = by
     answer.save()

@@ -1,0 +1,351 @@
+"""What the API answers: codes for machines and, beside each code, its label in the
+request's language (Vietnamese unless the language cookie says otherwise), read from the
+models' TextChoices and inspections/vocabulary.py, as the pages show them."""
+
+import datetime
+from typing import Any
+
+from django.utils import timezone
+from ninja import Field, Schema
+
+from accounts.roles import display_name
+from inspections.vocabulary import CONCLUSION_LABELS, answer_in_words, criterion_label
+
+
+class ErrorOut(Schema):
+    """A refusal: one readable line (a service's message in Vietnamese), or the list of
+    what is wrong with the request's shape."""
+
+    detail: str | list[dict[str, Any]]
+
+
+class Coded(Schema):
+    code: str
+    label: str
+
+
+def coded(code, label) -> dict:
+    return {"code": code or "", "label": str(label or "")}
+
+
+def choice(field: str) -> staticmethod:
+    """The resolver of a TextChoices field: its code and its label (get_FOO_display)."""
+    return staticmethod(lambda obj: coded(getattr(obj, field), getattr(obj, f"get_{field}_display")()))
+
+
+def each(related: str) -> staticmethod:
+    """The resolver of a prefetched relation, as a list."""
+    return staticmethod(lambda obj: list(getattr(obj, related).all()))
+
+
+class CampaignOut(Schema):
+    id: int
+    number: str
+    title: str
+    issuing_body: str
+    legal_basis: str
+    starts_on: datetime.date
+    ends_on: datetime.date
+    nomination_deadline: datetime.date | None
+    form: Coded
+    status: Coded
+    checklist_id: int | None
+
+    resolve_form = choice("form")
+
+    resolve_status = choice("status")
+
+
+class DivisionOut(Schema):
+    code: int
+    name: str
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    category: Coded
+    commune: DivisionOut
+    district: DivisionOut = Field(alias="commune.parent")
+    address: str
+    representative_name: str
+    representative_title: str
+    phone: str
+    email: str
+    qr_status: Coded
+    qr_location_code: str
+    staff_count: int | None
+    is_active: bool
+
+    @staticmethod
+    def resolve_category(unit):
+        return coded(unit.category.code, str(unit.category))
+
+    resolve_qr_status = choice("qr_status")
+
+
+class PersonOut(Schema):
+    user_id: int
+    name: str
+    position: Coded
+
+    @staticmethod
+    def resolve_name(membership):
+        return display_name(membership.user)
+
+    resolve_position = choice("position")
+
+
+class VehicleOut(Schema):
+    plate: str
+    seats: int
+    driver_name: str
+    driver_phone: str
+
+
+class StopOut(Schema):
+    visit_id: int = Field(alias="pk")
+    unit_id: int
+    unit: str = Field(alias="unit.name")
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    status: Coded
+
+    resolve_status = choice("status")
+
+
+class ItineraryOut(Schema):
+    id: int
+    campaign_id: int
+    date: datetime.date
+    # Wall-clock times of the day in Hà Tĩnh: JSON Schema's "time" format would require an offset.
+    departs_at: str = Field(pattern=r"^\d{2}:\d{2}$", description="Local time, HH:MM (Asia/Ho_Chi_Minh).")
+    returns_at: str = Field(pattern=r"^\d{2}:\d{2}$", description="Local time, HH:MM (Asia/Ho_Chi_Minh).")
+    departure_place: str
+    vehicle: VehicleOut | None
+    people: list[PersonOut]
+    visits: list[StopOut]
+    confirmed_at: datetime.datetime | None
+    schedule_sent_at: datetime.datetime | None
+
+    resolve_departs_at = staticmethod(lambda itinerary: f"{itinerary.departs_at:%H:%M}")
+    resolve_returns_at = staticmethod(lambda itinerary: f"{itinerary.returns_at:%H:%M}")
+    resolve_people = each("people")
+    resolve_visits = each("visits")
+
+
+class ConclusionOut(Schema):
+    criterion: Coded
+    value: Coded
+
+
+def conclusion_out(conclusion: dict | None) -> list[dict]:
+    return [{"criterion": coded(code, criterion_label(code)),
+             "value": coded(value, CONCLUSION_LABELS.get(value, value))}
+            for code, value in (conclusion or {}).items()]
+
+
+class AnswerOut(Schema):
+    item_id: int
+    code: str = Field(alias="item.code")
+    question: str = Field(alias="item.text")
+    kind: Coded
+    value: Any = Field(description="The stored answer: yes / no / na, a number, a choice or a text.")
+    value_label: str
+    note: str
+    saved_at: datetime.datetime
+
+    @staticmethod
+    def resolve_kind(answer):
+        return coded(answer.item.kind, answer.item.get_kind_display())
+
+    @staticmethod
+    def resolve_value_label(answer):
+        return answer_in_words(answer.item, answer.value)
+
+
+class EvidenceOut(Schema):
+    id: int
+    item_id: int | None
+    original_name: str
+    width: int
+    height: int
+    sha256: str
+    taken_at: datetime.datetime | None
+    note: str
+    uploaded_at: datetime.datetime
+
+
+class CorrectionOut(Schema):
+    id: int
+    description: str
+    deadline: datetime.date
+
+
+class FiguresOut(Schema):
+    staff_total: int | None
+    staff_with_app: int | None
+    qr_codes: int | None
+    scans_last_7_days: int | None
+    portal_accounts: int | None
+    figures_taken_at: datetime.datetime | None
+
+
+class StatementOut(Schema):
+    shortcomings: str
+    unit_statement: str
+    recommendations: str
+
+
+class VisitOut(Schema):
+    id: int
+    campaign_id: int
+    itinerary_id: int | None
+    unit_id: int
+    unit: str = Field(alias="unit.name")
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    status: Coded
+    checklist_id: int | None
+    started_at: datetime.datetime | None
+    submitted_at: datetime.datetime | None
+    reviewed_at: datetime.datetime | None
+    review_comment: str
+    conclusion: list[ConclusionOut]
+    conclusion_override_reason: str
+    figures: FiguresOut
+    statement: StatementOut
+    answers: list[AnswerOut]
+    evidence: list[EvidenceOut]
+    corrections: list[CorrectionOut]
+
+    resolve_status = choice("status")
+
+    @staticmethod
+    def resolve_conclusion(visit):
+        return conclusion_out(visit.conclusion)
+
+    @staticmethod
+    def resolve_figures(visit):
+        return visit
+
+    @staticmethod
+    def resolve_statement(visit):
+        return visit
+
+    resolve_answers = each("answers")
+    resolve_evidence = each("evidence")
+    resolve_corrections = each("corrections")
+
+
+class StepOut(Schema):
+    kind: Coded
+    date: datetime.date
+    note: str
+    evidence: str
+    competent_body: str
+    visit_id: int | None
+
+    resolve_kind = choice("kind")
+
+
+class FollowUpOut(Schema):
+    id: int
+    unit_id: int
+    unit: str = Field(alias="unit.name")
+    visit_id: int = Field(alias="correction.visit_id")
+    correction: str = Field(alias="correction.description")
+    deadline: datetime.date
+    outcome: Coded
+    is_overdue: bool
+    closed_at: datetime.datetime | None
+    steps: list[StepOut]
+
+    resolve_outcome = choice("outcome")
+
+    @staticmethod
+    def resolve_is_overdue(follow_up):
+        return follow_up.is_overdue(timezone.localdate())
+
+    resolve_steps = each("steps")
+
+
+class ReportOut(Schema):
+    id: int
+    campaign_id: int
+    as_of: datetime.date
+    number: str
+    status: Coded
+    taken_at: datetime.datetime
+    approved_at: datetime.datetime | None
+
+    resolve_status = choice("status")
+
+
+class FigureOut(Schema):
+    """A count and the visits behind it (every number of the report names its visits)."""
+
+    count: int
+    visit_ids: list[int]
+
+
+class CriterionFiguresOut(Schema):
+    criterion: Coded
+    compliant: FigureOut
+    partly: FigureOut
+    noncompliant: FigureOut
+
+
+class DistrictFiguresOut(Schema):
+    district: str
+    visits: FigureOut
+    compliant: FigureOut
+    partly: FigureOut
+    noncompliant: FigureOut
+
+
+class CategoryFiguresOut(Schema):
+    category: str
+    visits: FigureOut
+    units: int
+
+
+class ReportFiguresOut(Schema):
+    """The report's frozen figures, as issued: read from its stored snapshot."""
+
+    report: ReportOut
+    total: FigureOut
+    units_inspected: int
+    pending: int
+    criteria: list[CriterionFiguresOut]
+    by_district: list[DistrictFiguresOut]
+    by_category: list[CategoryFiguresOut]
+
+
+# ------------------------------------------------------------------------------ writes
+
+
+class AnswerIn(Schema):
+    item_id: int
+    value: str | float | None = Field(description="yes / no / na, a number, a choice or a text; null clears it.")
+    note: str = ""
+
+
+class FiguresIn(Schema):
+    staff_total: int | None = Field(None, ge=0)
+    staff_with_app: int | None = Field(None, ge=0)
+    qr_codes: int | None = Field(None, ge=0)
+    scans_last_7_days: int | None = Field(None, ge=0)
+    portal_accounts: int | None = Field(None, ge=0)
+    taken_at: datetime.datetime | None = Field(None, description="When the unit gave them; now if left out.")
+
+
+class StatementIn(Schema):
+    shortcomings: str | None = None
+    unit_statement: str | None = None
+    recommendations: str | None = None
+
+
+class SubmissionOut(Schema):
+    submitted: bool = Field(description="False when this visit was already submitted with this key.")
+    visit: VisitOut

@@ -1,0 +1,121 @@
+"""The write endpoints of field work, the same the phone's outbox can use. Each fetches
+the visit through its scope (404), checks that the caller travels on it (403), then
+calls the service that the page calls (inspections/fieldwork.py, evidence.py) under an
+`Idempotency-Key` (api/idempotency.py): the same key again answers the first answer and
+applies nothing twice.
+
+A service's refusal is answered with its message (config.feedback.error_text): 409 when
+the visit's state forbids the change now (submitted, approved and locked, cancelled),
+422 when the request itself is refused (an answer of the wrong kind, required answers
+missing, a file that is not a photo)."""
+
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import File, Form, Header, Router, UploadedFile
+
+from api import idempotency
+from api.reads import visits
+from api.schemas import (
+    AnswerIn,
+    AnswerOut,
+    ErrorOut,
+    EvidenceOut,
+    FiguresIn,
+    FiguresOut,
+    StatementIn,
+    StatementOut,
+    SubmissionOut,
+    VisitOut,
+)
+from config.feedback import error_text
+from inspections import evidence, fieldwork, vocabulary
+from inspections.models import Visit
+from inspections.views.scope import visit_for_team  # the pages' own first line: 404 outside, 403 off the visit
+
+router = Router(tags=["field work"])
+REFUSALS = frozenset({400, 401, 403, 404, 409, 422})
+KEY = Header(..., alias="Idempotency-Key", min_length=1, max_length=64,
+             description="Any unique string (e.g. a UUID) per change; a retry sends the same one.")
+
+
+def refused(visit: Visit, error: ValidationError) -> tuple[int, dict]:
+    current = Visit.objects.only("status").get(pk=visit.pk)
+    return (422 if vocabulary.is_fillable(current) else 409), {"detail": error_text(error)}
+
+
+def answered(status: int, body: dict) -> JsonResponse:
+    """The stored answer as it was first sent (already in its schema's JSON form)."""
+    return JsonResponse(body, status=status)
+
+
+def _run(request, key, visit, write, schema, status=200):
+    def attempt():
+        try:
+            return status, schema.from_orm(write()).model_dump(mode="json")
+        except ValidationError as error:
+            return refused(visit, error)
+    return answered(*idempotency.once(request, key, attempt))
+
+
+@router.post("/visits/{visit_id}/answers", response={200: AnswerOut, REFUSALS: ErrorOut})
+def answer_save(request, visit_id: int, payload: AnswerIn, idempotency_key: str = KEY):
+    """Save one answer of the checklist (created or changed, with history)."""
+    visit = visit_for_team(request, visit_id)
+    item = get_object_or_404(vocabulary.applicable_items(visit), pk=payload.item_id)
+    return _run(request, idempotency_key, visit, lambda: fieldwork.save_answer(
+        visit, item=item, raw=payload.value, note=payload.note, by=request.user), AnswerOut)
+
+
+@router.post("/visits/{visit_id}/figures", response={200: FiguresOut, REFUSALS: ErrorOut})
+def figures_save(request, visit_id: int, payload: FiguresIn, idempotency_key: str = KEY):
+    """The unit's figures and when they were taken (all five replace the earlier ones)."""
+    visit = visit_for_team(request, visit_id)
+    figures = payload.model_dump(exclude={"taken_at"})
+    return _run(request, idempotency_key, visit, lambda: fieldwork.record_figures(
+        visit, figures=figures, taken_at=payload.taken_at, by=request.user), FiguresOut)
+
+
+@router.post("/visits/{visit_id}/statement", response={200: StatementOut, REFUSALS: ErrorOut})
+def statement_save(request, visit_id: int, payload: StatementIn, idempotency_key: str = KEY):
+    """The team's findings and the unit's statement; the fields left out stay as they are."""
+    visit = visit_for_team(request, visit_id)
+    texts = payload.model_dump(exclude_none=True)
+
+    def write():
+        # save_statement leaves a visit that can no longer be filled as it is (a repeated
+        # submission on the page); here the caller is told, with the services' refusal.
+        if not vocabulary.is_fillable(visit):
+            raise ValidationError(_("This visit cannot be changed now (%(status)s).") % {
+                "status": visit.get_status_display()})
+        return fieldwork.save_statement(visit, by=request.user, **texts)
+    return _run(request, idempotency_key, visit, write, StatementOut)
+
+
+@router.post("/visits/{visit_id}/evidence", response={201: EvidenceOut, REFUSALS: ErrorOut})
+def evidence_add(request, visit_id: int, photo: File[UploadedFile], item_id: Form[int | None] = None,
+                 keep_metadata: Form[bool] = False, note: Form[str] = "", idempotency_key: str = KEY):
+    """A photo (multipart/form-data), checked, downscaled to 1,600 px and hashed; its time
+    and place kept only with `keep_metadata`."""
+    visit = visit_for_team(request, visit_id)
+    item = get_object_or_404(vocabulary.applicable_items(visit), pk=item_id) if item_id else None
+    return _run(request, idempotency_key, visit, lambda: evidence.add_evidence(
+        visit, uploaded_file=photo, item=item, keep_metadata=keep_metadata, note=note, by=request.user),
+        EvidenceOut, status=201)
+
+
+@router.post("/visits/{visit_id}/submit", response={200: SubmissionOut, REFUSALS: ErrorOut})
+def visit_submit(request, visit_id: int, idempotency_key: str = KEY):
+    """Submit the visit to the team leader, once: the key is the submission's key
+    (inspections/fieldwork.py: submit_visit)."""
+    visit = visit_for_team(request, visit_id)
+
+    def attempt():
+        try:
+            submitted = fieldwork.submit_visit(visit, by=request.user, key=idempotency_key)
+        except ValidationError as error:
+            return refused(visit, error)
+        fresh = visits(request).get(pk=visit.pk)
+        return 200, {"submitted": submitted, "visit": VisitOut.from_orm(fresh).model_dump(mode="json")}
+    return answered(*idempotency.once(request, idempotency_key, attempt))
