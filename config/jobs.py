@@ -25,6 +25,7 @@ from django_tasks_db.models import DBTaskResult
 # The first key of the lock names the kind of job; the second is its primary key.
 IMPORT_BATCH = 1101
 RAW_EXPORT = 1102
+REPORT_FILES = 1103
 
 
 @contextmanager

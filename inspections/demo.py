@@ -36,7 +36,7 @@ from inspections.nominations import record_nomination
 from inspections.organizations import seed_organizations
 from inspections.schedule import PlannedVisit, save_itinerary, send_schedule
 from inspections.targets import DrawParameters, draw_targets
-from reports.provincial_documents import report_files_task
+from reports.provincial_documents import queue_files
 from reports.services import create_report
 from units.models import Division, Unit, UnitCategory
 from units.text import name_key
@@ -336,7 +336,7 @@ def _draft_report(campaign, coordinator) -> int:
     if campaign.reports.exists():
         for report in campaign.reports.all():
             if not report.files_ready:  # e.g. a report drafted before its files were stored
-                report_files_task.enqueue(report.pk, report.revision)
+                queue_files(report)
         return 0
     create_report(campaign, as_of=campaign.ends_on, by=coordinator, is_sample=True,
                   strengths="(Dữ liệu mẫu) Phần lớn cơ quan, đơn vị được kiểm tra đã tạo và niêm yết mã QR địa điểm.",

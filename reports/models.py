@@ -55,6 +55,9 @@ class ProvincialReport(models.Model):
     # says which one the stored files show.
     revision = models.PositiveIntegerField(default=0, editable=False)
     files_revision = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # The queue's task that builds the latest revision's files: a page finds out from it
+    # whether the worker died (config/jobs.py) and queues the build again.
+    files_task_id = models.CharField(max_length=64, blank=True, editable=False)
     document = models.FileField(upload_to="reports/%Y/", blank=True)
     annex = models.FileField(upload_to="reports/%Y/", blank=True)
 

@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from accounts.roles import display_name
+from config import jobs
 from inspections.models import Campaign, FollowUp
 from inspections.vocabulary import CONCLUSION_TEXT
 from reports.documents import (
@@ -334,9 +335,37 @@ def report_annex(report) -> bytes:
 # ------------------------------------------------------------------------------ the stored files
 
 
+def queue_files(report: ProvincialReport) -> None:
+    """Queue the build of the report's latest revision, and remember its task (after the
+    change commits, a worker builds it)."""
+    result = report_files_task.enqueue(report.pk, report.revision)
+    report.files_task_id = str(result.id)
+    ProvincialReport.objects.filter(pk=report.pk).update(files_task_id=report.files_task_id)
+
+
+def recover_files(report: ProvincialReport) -> bool:
+    """The files are derived data: when the worker that built them died (its queue row ended
+    or was claimed long ago, and no worker holds the report's lock: config/jobs.py), queue the
+    build again instead of leaving the page saying "being prepared" for ever. Returns whether
+    it did."""
+    if report.files_ready or not jobs.claimed_and_dropped(report.files_task_id):
+        return False
+    if not jobs.abandoned(jobs.REPORT_FILES, report.pk):
+        return False
+    jobs.fail_task(report.files_task_id)
+    queue_files(report)
+    return True
+
+
 def build_files(report_id: int, revision: int) -> bool:
     """Write the Word draft and the annex of this revision of the report, unless the report
-    has changed since (then a later task builds them). Returns whether they were stored."""
+    has changed since (then a later task builds them). Returns whether they were stored.
+    The report's worker lock is held throughout (config/jobs.py)."""
+    with jobs.running(jobs.REPORT_FILES, report_id):
+        return _build_files(report_id, revision)
+
+
+def _build_files(report_id: int, revision: int) -> bool:
     report = ProvincialReport.objects.select_related("approved_by").get(pk=report_id)
     if report.revision != revision:
         return False

@@ -16,7 +16,7 @@ from accounts.roles import has_role
 from inspections.permissions import require
 from reports.models import REPORT_APPROVERS, REPORT_WRITERS, ProvincialReport
 from reports.provincial import fingerprint, take_snapshot
-from reports.provincial_documents import report_files_task
+from reports.provincial_documents import queue_files
 
 DEFAULT_RECOMMENDATIONS = (
     "1. Đối với UBND tỉnh: …\n"
@@ -31,7 +31,7 @@ def _changed(report) -> ProvincialReport:
     task row commits with the change; a worker never sees a revision that did not)."""
     ProvincialReport.objects.filter(pk=report.pk).update(revision=F("revision") + 1)
     report.refresh_from_db(fields=["revision"])
-    report_files_task.enqueue(report.pk, report.revision)
+    queue_files(report)
     return report
 
 

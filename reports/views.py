@@ -16,7 +16,7 @@ from config.feedback import error_text, form_error_text
 from inspections.models import Campaign, FollowUp, Visit
 from inspections.permissions import require
 from inspections.vocabulary import CONCLUSION_LABELS, CONCLUSIONS
-from reports import provincial, services
+from reports import provincial, provincial_documents, services
 from reports.dashboard import dashboard
 from reports.documents import DOCX
 from reports.forms import (
@@ -240,6 +240,7 @@ def report_files(request, pk):
     """The report's download buttons, or a progress note that polls (htmx) until the
     background task has built the files of the report's latest revision."""
     report = _report(request, pk)
+    provincial_documents.recover_files(report)  # a build whose worker died is queued again
     return render(request, "reports/_report_files.html", {"report": report})
 
 
