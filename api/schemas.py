@@ -7,8 +7,10 @@ from typing import Any
 
 from django.utils import timezone
 from ninja import Field, Schema
+from pydantic import field_validator
 
 from accounts.roles import display_name
+from config.validation import COUNT_MAX, SCANS_MAX, STAFF_MAX
 from inspections.vocabulary import CONCLUSION_LABELS, answer_in_words, criterion_label
 
 
@@ -332,12 +334,27 @@ class AnswerIn(Schema):
 
 
 class FiguresIn(Schema):
-    staff_total: int | None = Field(None, ge=0)
-    staff_with_app: int | None = Field(None, ge=0)
-    qr_codes: int | None = Field(None, ge=0)
-    scans_last_7_days: int | None = Field(None, ge=0)
-    portal_accounts: int | None = Field(None, ge=0)
+    """The same bounds as the page's form (config/validation.py)."""
+
+    staff_total: int | None = Field(None, ge=0, le=STAFF_MAX)
+    staff_with_app: int | None = Field(None, ge=0, le=STAFF_MAX)
+    qr_codes: int | None = Field(None, ge=0, le=COUNT_MAX)
+    scans_last_7_days: int | None = Field(None, ge=0, le=SCANS_MAX)
+    portal_accounts: int | None = Field(None, ge=0, le=COUNT_MAX)
     taken_at: datetime.datetime | None = Field(None, description="When the unit gave them; now if left out.")
+
+    @field_validator("taken_at")
+    @classmethod
+    def a_moment_of_this_era(cls, value):
+        """Stored in UTC (PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows), and
+        a year the campaign could have: 2000–2100."""
+        if value is None:
+            return value
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        if not 2000 <= value.year <= 2100:
+            raise ValueError("taken_at must be a moment between the years 2000 and 2100")
+        return value.astimezone(datetime.UTC)
 
 
 class StatementIn(Schema):

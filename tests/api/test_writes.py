@@ -168,3 +168,26 @@ def test_the_session_writes_with_the_csrf_token_as_the_pages_do(world, market):
                         headers={"idempotency-key": "c-1", "x-csrftoken": token})
 
     assert (refused.status_code, saved.status_code) == (403, 200)
+
+
+@pytest.mark.parametrize("body", [
+    {"portal_accounts": 100_000_000},  # beyond the page's bound (config/validation.py)
+    {"taken_at": "0183-06-26T03:07:33+22:44"},  # an offset PostgreSQL refuses, a year of no campaign
+])
+def test_figures_out_of_bounds_are_refused_as_the_page_refuses_them(world, market, body):
+    client = api_client(world["member"])
+
+    response = post(client, f"/api/visits/{market.pk}/figures", body, "f-bad")
+
+    assert response.status_code == 422
+    assert Visit.objects.get(pk=market.pk).figures_taken_at is None
+
+
+def test_the_moment_of_the_figures_is_kept_in_any_offset(world, market):
+    client = api_client(world["member"])
+
+    response = post(client, f"/api/visits/{market.pk}/figures", {"staff_total": 3,
+                                                                 "taken_at": "2021-12-07T09:30:00+07:00"}, "f-t")
+
+    assert response.status_code == 200
+    assert Visit.objects.get(pk=market.pk).figures_taken_at.isoformat() == "2021-12-07T02:30:00+00:00"
