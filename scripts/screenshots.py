@@ -28,6 +28,10 @@ SHOTS = [
     ("dashboard-district-phone.png", "lanhdao", {"width": 360, "height": 740},
      "/ke-hoach/1/tong-hop/?district=442"),
     ("report.png", "lanhdao", {"width": 1280, "height": 900}, "/bao-cao/1/"),
+    ("home-team-leader-phone.png", "totruong", {"width": 360, "height": 740}, "/"),
+    ("audit.png", "lanhdao", {"width": 1280, "height": 900}, "/nhat-ky/"),
+    ("proposal.png", "dieuphoi", {"width": 1280, "height": 900}, "/ke-hoach/1/lich/de-xuat/"),
+    ("visit-approved.png", "dieuphoi", {"width": 1280, "height": 900}, "/luot-kiem-tra/VISIT/"),
 ]
 
 
@@ -43,6 +47,9 @@ def main():
                 page.get_by_label("Mật khẩu").fill("demo12345")
                 page.get_by_role("button", name="Đăng nhập").click()
                 page.wait_for_url(f"{BASE_URL}/")
+                if "VISIT" in path:  # an approved visit of the demo: its page with its history in words
+                    page.goto(f"{BASE_URL}/ke-hoach/1/tong-hop/luot-kiem-tra/?status=approved")
+                    path = page.locator("a[href^='/luot-kiem-tra/']").first.get_attribute("href")
                 page.goto(f"{BASE_URL}{path}")
             if name == "import-preview.png":
                 page.get_by_label("Tệp Excel (.xlsx)").set_input_files(SAMPLE)

@@ -4,10 +4,11 @@ day, move a visit to another proposed day, accept all or part as draft itinerari
 The proposal waits in the coordinator's session between requests; the solver is bounded
 (10 s) and runs in the request: a province's campaign fits (docs/decisions.md §19)."""
 
-import datetime
 import secrets
 
+from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -57,9 +58,9 @@ def schedule_proposal(request, pk):
 def schedule_proposal_make(request, pk):
     campaign = campaign_or_404(request, pk)
     require(can_schedule(request.user))
-    try:
-        first_day = datetime.date.fromisoformat(request.POST.get("first_day", ""))
-    except ValueError:
+    try:  # typed dd/mm/yyyy like every date of the product (the language's input formats)
+        first_day = forms.DateField(required=False).clean(request.POST.get("first_day", ""))
+    except ValidationError:
         first_day = None
     seed = secrets.randbits(31)  # the surprise order: no one can work it out from the names
     proposal = propose_trips(campaign_input(campaign, seed=seed, first_day=first_day), seconds=SOLVER_SECONDS)

@@ -114,3 +114,14 @@ def test_the_proposal_page_makes_the_same_queries_for_1_and_3_days(coordinator_c
         response = coordinator_client.get(reverse("inspections:schedule_proposal", args=[demo.pk]))
     assert response.content.decode().count('name="accept"') == days
 
+
+
+def test_the_first_day_is_typed_dd_mm_yyyy_like_every_date(coordinator_client, demo):
+    page = coordinator_client.get(reverse("inspections:schedule_proposal", args=[demo.pk])).content.decode()
+    assert 'placeholder="dd/mm/yyyy" value="01/12/2021"' in page
+
+    coordinator_client.post(reverse("inspections:schedule_proposal_make", args=[demo.pk]),
+                            {"first_day": "20/12/2021"})
+
+    days = sorted({trip["day"] for trip in proposed(coordinator_client, demo)["trips"]})
+    assert days and days[0] >= "2021-12-20"
