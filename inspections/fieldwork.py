@@ -25,6 +25,7 @@ from inspections.vocabulary import (
     answer_in_words,
     applicable_items,
     conclusion_in_words,
+    yes_no_code,
 )
 
 
@@ -56,6 +57,7 @@ def clean_value(item: ChecklistItem, raw):
         raise ValidationError(_("The answer is too long (at most %(max)s characters).") % {"max": LONG_TEXT_MAX})
     check_text(text)
     if item.kind == ChecklistItem.Kind.YES_NO:
+        text = yes_no_code(text)
         if text not in YES_NO_VALUES:
             raise ValidationError(_("Answer yes, no or not applicable."))
         return text

@@ -468,7 +468,7 @@ class Visit(models.Model):
     recommendations = models.TextField(_("recommendations"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+")
+                                     related_name="+", verbose_name=_("submitted by"))
     submission_key = models.CharField(max_length=64, blank=True, editable=False)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+", verbose_name=_("reviewed by"))

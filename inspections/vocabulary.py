@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from inspections.models import ChecklistItem, Visit
+from units.text import fold
 
 
 class Conclusion(models.TextChoices):
@@ -35,6 +36,17 @@ CRITERIA = ("a", "b", "c", "overall")  # the plan's criteria (II.1) and the over
 
 YES_NO_VALUES = {"yes", "no", "na"}
 YES_NO_LABELS = {"yes": _("Yes"), "no": _("No"), "na": _("Not applicable")}
+
+
+# A yes/no answer typed as people say it ("Có", "không", "Không áp dụng", "Yes"…), folded
+# (no diacritics, lower case) → its code; an amendment takes the words the form shows.
+_YES_NO_WORDS = {"co": "yes", "yes": "yes", "khong": "no", "no": "no", "khong ap dung": "na", "na": "na",
+                 "not applicable": "na", "kad": "na"}
+
+
+def yes_no_code(text: str) -> str:
+    """ "Có" → "yes", "không áp dụng" → "na"; anything else as it was (then refused)."""
+    return _YES_NO_WORDS.get(fold(text), text)
 
 
 def criterion_label(code: str) -> str:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.roles import DIC_READERS, display_name
 from inspections.models import Answer, Campaign, Correction, FollowUp, Itinerary, Visit, VisitViewLog
-from inspections.vocabulary import CONCLUSION_LABELS
+from inspections.vocabulary import conclusion_in_words
 from units.exporters import ListExporter
 from units.history import readable_changes
 from units.models import Unit
@@ -194,7 +194,7 @@ def _plain(value):
     """A conclusion (criterion → code) by its labels; a label in the language of now; any
     other value as readable_changes gave it."""
     if isinstance(value, dict):
-        return "; ".join(f"{key}: {CONCLUSION_LABELS.get(code, code)}" for key, code in value.items())
+        return conclusion_in_words(value)
     if isinstance(value, Promise):
         return str(value)
     return value

@@ -204,3 +204,13 @@ def test_a_visit_submitted_for_review_cannot_be_cancelled(world, coordinator):
 
     assert error.value.messages == ["Không thể hủy lượt kiểm tra lúc này (Đã nộp)."]
     assert Visit.objects.get(pk=visit.pk).status == "submitted"
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("Có", "yes"), ("không", "no"), ("Không áp dụng", "na"), ("yes", "yes")])
+def test_an_amendment_takes_the_words_the_form_shows(world, typed, stored):
+    visit = world["approved"]
+
+    fieldwork.amend_answer(visit, item=ChecklistItem.objects.get(code="b4"), raw=typed, reason="Bổ sung",
+                           by=world["leader"])
+
+    assert visit.answers.get(item__code="b4").value == stored
