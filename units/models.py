@@ -89,11 +89,15 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(pk__in=Visit.objects.visible_to(user).values("unit"))
 
     def search(self, query: str):
-        """Name, address or phone, ignoring diacritics, case and tone-mark placement."""
+        """Name, address or phone, ignoring diacritics, case and tone-mark placement; the
+        words in any order, each a whole word or a part of one ("cho duc tho" finds "Chợ Thị
+        trấn Đức Thọ"). Each word is a LIKE served by the trigram index."""
         folded = text.fold(query)
         if not folded:
             return self
-        condition = Q(search_text__contains=folded)
+        condition = Q()
+        for word in folded.split():
+            condition &= Q(search_text__contains=word)
         digits = text.phone_query(query)
         if digits:
             condition |= Q(phone__contains=digits)

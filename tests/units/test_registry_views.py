@@ -41,6 +41,11 @@ def test_the_list_is_in_vietnamese_order_with_d_before_dj(client, coordinator, u
     ("+84912345678", ["Chợ Hà Tĩnh"]),
     ("phan dinh phung", ["Chợ Hà Tĩnh"]),
     ("khong co", []),
+    # Words in any order, and parts of words (issue #14): "cho duc tho" finds "Chợ Thị trấn Đức Thọ".
+    ("ha tinh cho", ["Chợ Hà Tĩnh"]),
+    ("thcs loc truong", ["Trường THCS Tân Lộc"]),
+    ("tin ch", ["Chợ Hà Tĩnh"]),
+    ("cho yen", []),
 ])
 def test_search_ignores_diacritics_case_tone_placement_and_phone_format(client, coordinator, units, query, expected):
     client.force_login(coordinator)
