@@ -18,14 +18,31 @@ DATE_INPUT = {"placeholder": "dd/mm/yyyy"}
 INSPECTED = "inspected"
 
 
-class DashboardFilterForm(CheckedInput, forms.Form):
+class DateRangeFilter(CheckedInput, forms.Form):
+    """A filter between two days, typed dd/mm/yyyy, the start not after the end; its
+    `filters` are the cleaned data, or none while the form is not valid."""
+
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs=DATE_INPUT))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs=DATE_INPUT))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("The start date must not be after the end date."))
+        return data
+
+    @property
+    def filters(self) -> dict:
+        return self.cleaned_data if self.is_valid() else {}
+
+
+class DashboardFilterForm(DateRangeFilter):
     """The dashboard's filters (campaign, dates, category) and where it has drilled to
     (a district, then one of its communes). Every figure of the page follows them, and
     so do the lists of visits behind the figures."""
 
+    field_order = ["campaign", "date_from", "date_to", "category", "district", "commune"]
     campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=None, required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs=DATE_INPUT))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs=DATE_INPUT))
     category = forms.ModelChoiceField(label=_("Category"), queryset=UnitCategory.objects.order_by("order", "code"),
                                       to_field_name="code", required=False)
     district = forms.ModelChoiceField(label=_("District"), queryset=None, to_field_name="code", required=False)
@@ -42,16 +59,6 @@ class DashboardFilterForm(CheckedInput, forms.Form):
             communes = communes.filter(parent__code=district)
         self.fields["commune"].queryset = communes.order_by("code")
         style_fields(self)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise forms.ValidationError(_("The start date must not be after the end date."))
-        return data
-
-    @property
-    def filters(self) -> dict:
-        return self.cleaned_data if self.is_valid() else {}
 
     def filter(self, visits):
         data = self.filters
@@ -128,13 +135,12 @@ class ReportTextForm(CheckedInput, forms.ModelForm):
                    for name in ("strengths", "shortcomings", "causes", "recommendations")}
 
 
-class AuditFilterForm(CheckedInput, forms.Form):
+class AuditFilterForm(DateRangeFilter):
     """The audit page's filters: whose actions, in which campaign, between which days, of what kind."""
 
+    field_order = ["person", "campaign", "date_from", "date_to", "kind"]
     person = forms.ModelChoiceField(label=_("Person"), queryset=None, required=False)
     campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=None, required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs=DATE_INPUT))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs=DATE_INPUT))
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All"))] + Kind.CHOICES, required=False)
 
     def __init__(self, data=None, *, user, **kwargs):
@@ -144,16 +150,6 @@ class AuditFilterForm(CheckedInput, forms.Form):
         self.fields["campaign"].queryset = Campaign.objects.visible_to(user).order_by("-starts_on")
         style_fields(self)
 
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise forms.ValidationError(_("The start date must not be after the end date."))
-        return data
-
-    @property
-    def filters(self) -> dict:
-        """The keyword arguments of reports.audit.audit_entries."""
-        return self.cleaned_data if self.is_valid() else {}
 
 class ApproveReportForm(CheckedInput, forms.Form):
     """Approval is final: the figures and the text can no longer change."""

@@ -5,6 +5,7 @@ text kept as text (`safe_text`), dates and numbers as typed cells."""
 
 import datetime
 import tempfile
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 
 from django.http import FileResponse
@@ -25,11 +26,11 @@ _MOMENT_FORMAT = "dd/mm/yyyy hh:mm"
 _BOLD = Font(bold=True)
 
 
-class ListExporter:
+class ListExporter(ABC):
     """One sheet of an export. A subclass gives `headers()` and a `rows()` generator that
     starts from a scoped queryset (`visible_to`) and builds its lookups before the loop;
-    it may name the sheet (`title()`) and say how many rows are coming (`count()`, for a
-    progress bar)."""
+    it may name the sheet (`title()`), set column widths (`widths()`) and, where a job shows
+    a progress bar, say how many rows are coming (a `count()` of its own)."""
 
     def title(self) -> str | None:
         return None  # openpyxl's default sheet name
@@ -38,14 +39,13 @@ class ListExporter:
         """Column widths (in characters), or None for the same width everywhere."""
         return None
 
+    @abstractmethod
     def headers(self) -> list[str]:
-        raise NotImplementedError
+        """The header row."""
 
+    @abstractmethod
     def rows(self) -> Iterable[list]:
-        raise NotImplementedError
-
-    def count(self) -> int:
-        raise NotImplementedError
+        """The data rows, one list of cells each."""
 
 
 class UnitExporter(ListExporter):
