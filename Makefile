@@ -47,6 +47,13 @@ $(STAMPS)/vendor: package.json package-lock.json
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* $(VENDOR)/bootstrap/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	cp node_modules/chart.js/dist/chart.umd.min.js* $(VENDOR)/chartjs/
+	mkdir -p $(VENDOR)/workbox $(VENDOR)/idb $(VENDOR)/jsqr $(VENDOR)/signature_pad
+	cp node_modules/workbox-sw/build/workbox-sw.js* $(VENDOR)/workbox/
+	for m in core routing strategies precaching expiration cacheable-response; do \
+	  cp node_modules/workbox-$$m/build/workbox-$$m.prod.js* $(VENDOR)/workbox/; done
+	cp node_modules/idb/build/umd.js $(VENDOR)/idb/idb.umd.js
+	cp node_modules/jsqr/dist/jsQR.js $(VENDOR)/jsqr/
+	cp node_modules/signature_pad/dist/signature_pad.umd.min.js* $(VENDOR)/signature_pad/
 	mkdir -p $(VENDOR)/fonts/tinos
 	cp node_modules/@fontsource/tinos/files/tinos-{latin,latin-ext,vietnamese}-{400,700}-{normal,italic}.woff $(VENDOR)/fonts/tinos/
 	@mkdir -p $(STAMPS) && touch $@
