@@ -19,6 +19,11 @@ class ErrorOut(Schema):
     what is wrong with the request's shape."""
 
     detail: str | list[dict[str, Any]]
+    fields: dict[str, str] | None = Field(
+        None, description="When the refusal is about given fields: each field's message, to show beside it.")
+    conflict: dict[str, Any] | None = Field(
+        None, description="409 only: what the server holds now that differs from what the caller last saw "
+                          "(`status`: the visit's status and the leader's comment; `answer`: the stored answer).")
 
 
 class Coded(Schema):
@@ -331,6 +336,23 @@ class AnswerIn(Schema):
     item_id: int
     value: str | float | None = Field(description="yes / no / na, a number, a choice or a text; null clears it.")
     note: str = ""
+    base: datetime.datetime | None = Field(
+        None, description="The `saved_at` of the answer the caller last saw (null: none). When given, an answer "
+                          "changed since by someone else is not overwritten: 409 with the stored one.")
+
+
+class StartIn(Schema):
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    accuracy: int | None = Field(None, ge=0, le=100_000, description="metres")
+    started_at: datetime.datetime | None = Field(
+        None, description="When the team started on site (a phone that was offline); kept only if it falls on the "
+                          "visit's day and not in the future, else the server's time.")
+
+
+class CorrectionIn(Schema):
+    description: str = Field(min_length=1, max_length=2000)
+    deadline: datetime.date
 
 
 class FiguresIn(Schema):

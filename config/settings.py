@@ -216,7 +216,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        # blob: the phone's own photos and signatures shown while they wait in the outbox.
+        "img-src": [SELF, "data:", "blob:"],
+        "media-src": [SELF, "blob:"],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

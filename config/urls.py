@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from config import pwa
 from config.views import healthz
 
 urlpatterns = [
@@ -25,5 +26,9 @@ urlpatterns = [
     path("ngon-ngu/", login_not_required(set_language), name="set_language"),
     path("api/", include("api.urls")),
     path("healthz", healthz, name="healthz"),
+    # The installable app of the inspector's day (config/pwa.py): at the root, for the worker's scope.
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("ngoai-tuyen/", pwa.offline, name="offline"),
     path("quan-tri/", admin.site.urls),
 ]

@@ -1,6 +1,7 @@
 """Field work on a visit: start it, answer the checklist item by item, submit once,
 and the team leader's review. The conclusion rule is written in docs/conclusion-rule.md."""
 
+import datetime
 from itertools import groupby
 
 from django.core.exceptions import ValidationError
@@ -30,19 +31,36 @@ from inspections.vocabulary import (
 
 
 @transaction.atomic
-def start_visit(visit: Visit, *, by, latitude=None, longitude=None, accuracy=None) -> Visit:
-    """Start the visit at the site. Side effects: status "in progress", the time, the
-    location only if the inspector's phone gave it, the checklist version kept."""
+def start_visit(visit: Visit, *, by, latitude=None, longitude=None, accuracy=None, at=None) -> Visit:
+    """Start the visit at the site. Side effects: status "in progress", the time (`at`, the
+    moment a phone that was offline started it, if credible: start_moment), the location
+    only if the inspector's phone gave it, the checklist version kept."""
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     if visit.status not in STARTABLE:
         raise ValidationError(_("This visit has already started."))
     if visit.campaign.checklist is None:
         raise ValidationError(_("The campaign has no checklist yet."))
-    visit.status, visit.started_at, visit.checklist = Visit.Status.IN_PROGRESS, timezone.now(), visit.campaign.checklist
+    visit.status, visit.started_at, visit.checklist = (
+        Visit.Status.IN_PROGRESS, start_moment(visit, at), visit.campaign.checklist)
     visit.start_latitude, visit.start_longitude, visit.start_accuracy_m = latitude, longitude, accuracy
     visit._history_user = by
     visit.save()
     return visit
+
+
+# A phone's clock may run a little ahead of the server's.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+
+def start_moment(visit: Visit, at):
+    """When the visit started: the phone's moment if it falls on the visit's day (local
+    time) and not in the future; otherwise now (a wrong or forged clock is not kept)."""
+    now = timezone.now()
+    if at is None or at > now + CLOCK_SKEW:
+        return now
+    if timezone.localtime(at).date() != timezone.localtime(visit.starts_at).date():
+        return now
+    return min(at, now)
 
 
 def clean_value(item: ChecklistItem, raw):

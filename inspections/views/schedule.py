@@ -3,12 +3,14 @@ itineraries built, sent and confirmed."""
 
 import calendar
 import datetime
+import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -125,9 +127,14 @@ def itinerary_detail(request, pk):
         read_at=timezone.now())
     # The route sheet shows its visits: each showing is logged like an opened visit.
     VisitViewLog.objects.record(visits, user=request.user, opened=VisitViewLog.Opened.ROUTE_SHEET)
+    people = list(itinerary.people.select_related("user", "organization"))
+    on_team = any(membership.user_id == request.user.pk for membership in people)
     return render(request, "inspections/itinerary_detail.html", {
-        "itinerary": itinerary, "visits": visits,
-        "people": itinerary.people.select_related("user", "organization"),
+        "itinerary": itinerary, "visits": visits, "people": people,
+        # The team's phones keep the day's visits for working offline (static/js/outbox.js).
+        "offline_pages": json.dumps([{"url": reverse("inspections:visit_detail", args=[visit.pk]),
+                                      "title": visit.unit.name} for visit in visits], ensure_ascii=False)
+        if on_team else "",
         "notices": itinerary.notices.select_related("recipient", "sent_by")[:50] if can_schedule(request.user) else [],
         "can_schedule": can_schedule(request.user), "can_confirm": can_keep_vehicles(request.user),
         "resend_form": ResendForm(),

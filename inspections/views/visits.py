@@ -1,6 +1,7 @@
 """A visit, on the inspector's phone and for the Inspectorate: field work, photos,
 figures, corrections, submission and the team leader's review."""
 
+import json
 import uuid
 
 from django.contrib import messages
@@ -81,19 +82,29 @@ def _visit_page(user, visit) -> dict:
     capabilities = visit_capabilities(user, visit)
     history = fieldwork.visit_history(visit) if vocabulary.has_history(visit) else []
     answers = {answer.item_id: answer for answer in visit.answers.all()}
-    items = list(vocabulary.applicable_items(visit)) if visit.status != Visit.Status.PLANNED else []
+    # A visit the team may start carries its checklist too, hidden until started: a phone
+    # that opened it online can start and fill it offline (docs/offline.md).
+    prepare = capabilities["can_fill"] or capabilities["can_start"]
+    items = list(vocabulary.applicable_items(visit)) if visit.status != Visit.Status.PLANNED or prepare else []
     sections = {}
     for item in items:
         sections.setdefault(item.section, []).append((item, answers.get(item.pk)))
+    computed = (list((fieldwork.compute_conclusion(visit) | visit.conclusion).items())
+                if capabilities["can_fill"] else [])
     return {
         **capabilities, "visit": visit, "sections": sections.items(),
         "answered": sum(1 for item in items if answers.get(item.pk) and answers[item.pk].value is not None),
         "item_count": len(items), "submission_key": uuid.uuid4().hex,
         "conclusion": [(code, vocabulary.CONCLUSION_LABELS.get(value, value)) for code, value in
                        visit.conclusion.items()],
-        "computed": (list((fieldwork.compute_conclusion(visit) | visit.conclusion).items())
-                     if capabilities["can_fill"] else []),
+        "computed": computed,
+        "computed_words": [(code, vocabulary.CONCLUSION_LABELS.get(value, value)) for code, value in computed],
         "conclusion_choices": list(vocabulary.CONCLUSION_LABELS.items()),
+        "conclusion_labels_json": json.dumps({code: str(label) for code, label in vocabulary.CONCLUSION_LABELS.items()},
+                                             ensure_ascii=False),
+        "conclusion_codes_json": json.dumps({"compliant": vocabulary.COMPLIANT, "partly": vocabulary.PARTLY,
+                                             "noncompliant": vocabulary.NONCOMPLIANT}),
+        "prepare": prepare,
         "views": visit.view_logs.select_related("user")[:20] if capabilities["can_schedule"] else [],
         "photos": visit.evidence.select_related("item"),
         "corrections": visit.corrections.all(), "correction_form": CorrectionForm(),
@@ -102,7 +113,7 @@ def _visit_page(user, visit) -> dict:
         "conclusion_amended": next((row for row in history if row[2] == str(CONCLUSION_FIELD) and row[5]), None),
         "figures_form": FiguresForm(initial={**{f: getattr(visit, f) for f in fieldwork.FIGURES},
                                              "taken_at": visit.figures_taken_at}),
-        "evidence_form": EvidenceForm(items=vocabulary.applicable_items(visit)) if capabilities["can_fill"] else None,
+        "evidence_form": EvidenceForm(items=vocabulary.applicable_items(visit)) if prepare else None,
     }
 
 
