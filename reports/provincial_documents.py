@@ -423,6 +423,7 @@ def report_annex(report) -> bytes:
     subtitle = annex_subtitle(report)
     workbook = Workbook()
     workbook.remove(workbook.active)
+    workbook.properties.created = datetime.datetime.combine(report_number(report).day, datetime.time(8))  # as issued
 
     categories = figures.categories
     sheet = _sheet(workbook, "Tổng hợp", "PHỤ LỤC I\nSỐ LƯỢT KIỂM TRA THEO ĐỊA BÀN VÀ LOẠI HÌNH", subtitle,
@@ -522,9 +523,11 @@ def _build_files(report_id: int, revision: int) -> bool:
     report = ProvincialReport.objects.select_related("approved_by").get(pk=report_id)
     if report.revision != revision:
         return False
-    stem = f"bao-cao-{report.pk}-r{revision}"
-    document = default_storage.save(f"reports/{stem}.docx", ContentFile(report_docx(report)))
-    annex = default_storage.save(f"reports/{stem}-phu-luc.xlsx", ContentFile(report_annex(report)))
+    # Stored under the year and day of issue, as a records office files them.
+    issued = issuing_day(report)
+    stem = f"reports/{issued:%Y}/bao-cao-{report.pk}-{issued:%Y%m%d}-r{revision}"
+    document = default_storage.save(f"{stem}.docx", ContentFile(report_docx(report)))
+    annex = default_storage.save(f"{stem}-phu-luc.xlsx", ContentFile(report_annex(report)))
     stored = ProvincialReport.objects.filter(pk=report_id, revision=revision).update(
         document=document, annex=annex, files_revision=revision)
     old = [] if not stored else [report.document.name, report.annex.name]
