@@ -272,6 +272,8 @@ class Figures:
             "fixed": sum(1 for item in corrections if item["outcome"] == "fixed"),
             "not_fixed": sum(1 for item in corrections if item["outcome"] == "not_fixed"),
             "open": sum(1 for item in corrections if item["outcome"] in ("open", "")),
+            "open_units": len({row["unit_id"] for row in short
+                               if any(item["outcome"] in ("open", "") for item in row["corrections"])}),
         }
 
     def visits_for(self, query) -> list[dict]:

@@ -128,8 +128,9 @@ def team_text(snapshot: dict) -> str:
         return "; ".join(snapshot["organizations"]) or HAND
     of_kind = {kind: [name for k, name in bodies if k == kind] for kind, _name in bodies}
     parts = []
-    if of_kind.get(Organization.Kind.DIC_DIVISION):
-        parts.append(f"{', '.join(of_kind[Organization.Kind.DIC_DIVISION])} (Sở Thông tin và Truyền thông, chủ trì)")
+    dic = sorted(of_kind.get(Organization.Kind.DIC_DIVISION, []), key=lambda name: not name.startswith("Thanh tra"))
+    if dic:  # "Thanh tra Sở … (chủ trì), Phòng Công nghệ thông tin": the Inspectorate leads (plan III.1)
+        parts.append(", ".join([f"{dic[0]} (chủ trì)", *(name.split(",")[0].strip() for name in dic[1:])]))
     if of_kind.get(Organization.Kind.HEALTH):
         parts.append(f"đại diện {', '.join(of_kind[Organization.Kind.HEALTH])}")
     vhtt = of_kind.get(Organization.Kind.DISTRICT_VHTT, [])
@@ -181,7 +182,7 @@ def proposed_recommendations(snapshot: dict) -> str:
     follow = figures.follow_up()
     province = []
     if follow["open"]:
-        province.append(f"Giao Sở Thông tin và Truyền thông tiếp tục đôn đốc, nhắc nhở {follow['asked']} đơn vị "
+        province.append(f"Giao Sở Thông tin và Truyền thông tiếp tục đôn đốc, nhắc nhở {follow['open_units']} đơn vị "
                         f"chưa đạt hoặc đạt một phần khắc phục {follow['open']} tồn tại còn lại; đơn vị không khắc "
                         f"phục đúng thời hạn đề nghị cơ quan có thẩm quyền xem xét, xử lý.")
     lines = ["1. Đối với UBND tỉnh: " + (" ".join(province) or "…")]

@@ -233,7 +233,15 @@ def test_the_demo_is_set_in_december_2021_throughout(divisions):
         assert reminder_context(follow_up)["header"].day == datetime.date(2021, 12, 21)
 
     report = ProvincialReport.objects.get()
-    assert report_context(report)["header"].day == report.issued_on == campaign.ends_on
+    context = report_context(report)
+    assert context["header"].day == report.issued_on == campaign.ends_on
+    # the team's make-up as the teams travelled: the Inspectorate leading, Health, the VHTT division of every
+    # district with an approved visit (five) or a visit awaiting approval (Can Lộc's are not counted)
+    team = next(p for p in context["paragraphs"] if isinstance(p, str) and p.startswith("Thành phần"))
+    assert team.startswith("Thành phần: 2 tổ kiểm tra, 12 thành viên, gồm: Thanh tra Sở Thông tin và Truyền thông "
+                           "(chủ trì), Phòng Công nghệ thông tin; đại diện Sở Y tế")
+    assert team.endswith("đại diện 5 Phòng Văn hóa và Thông tin: Huyện Cẩm Xuyên, Huyện Nghi Xuân, Huyện Thạch Hà, "
+                         "Thành phố Hà Tĩnh, Thị xã Hồng Lĩnh."), team
     assert on_campaign_days(report.taken_at) and on_campaign_days(report.created_at)
     assert report.files_ready
     assert report.document.name.startswith("reports/2021/") and "20211231" in report.document.name
