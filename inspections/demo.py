@@ -81,12 +81,11 @@ DEMO_ACCOUNTS = {
 }
 
 # Nominated staff who do not sign in to the demo (no password): the second team's leader
-# from the Inspectorate, the Department of Health's representatives and the VHTT
-# representative of every district the teams visit. username: (name, roles)
+# from the Inspectorate, the Department of Health's representative of team 1 (team 2's is
+# the account thanhtra2) and the VHTT representative of every district the teams visit. username: (name, roles)
 DEMO_NOMINEES = {
     "totruong2.mau": ("Tổ trưởng Tổ kiểm tra số 2 (mẫu)", [Role.TEAM_LEADER, Role.INSPECTOR]),
     "yte.mau": ("Đại diện Sở Y tế (mẫu)", [Role.INSPECTOR]),
-    "yte2.mau": ("Đại diện Sở Y tế, Tổ số 2 (mẫu)", [Role.INSPECTOR]),
     "vhtt.thanhpho": ("Đại diện Phòng VHTT Thành phố Hà Tĩnh (mẫu)", [Role.INSPECTOR]),
     "vhtt.honglinh": ("Đại diện Phòng VHTT Thị xã Hồng Lĩnh (mẫu)", [Role.INSPECTOR]),
     "vhtt.thachha": ("Đại diện Phòng VHTT Huyện Thạch Hà (mẫu)", [Role.INSPECTOR]),
@@ -107,8 +106,7 @@ DEMO_TEAMS = {
                          ("vhtt.honglinh", TeamMembership.Position.MEMBER, 437),
                          ("vhtt.thachha", TeamMembership.Position.MEMBER, 445)],
     "Tổ kiểm tra số 2": [("totruong2.mau", TeamMembership.Position.LEADER, "Thanh tra Sở"),
-                         ("thanhtra2", TeamMembership.Position.MEMBER, "Phòng CNTT"),
-                         ("yte2.mau", TeamMembership.Position.MEMBER, "Sở Y tế"),
+                         ("thanhtra2", TeamMembership.Position.MEMBER, "Sở Y tế"),
                          ("vhtt.canloc", TeamMembership.Position.MEMBER, 443),
                          ("vhtt.nghixuan", TeamMembership.Position.MEMBER, 442),
                          ("vhtt.camxuyen", TeamMembership.Position.MEMBER, 446)],
