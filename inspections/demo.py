@@ -13,6 +13,7 @@ import math
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from accounts.roles import Role, group_for
@@ -21,12 +22,18 @@ from inspections.checklist_2021 import seed_checklist_2021
 from inspections.evidence import add_evidence, photos_missing
 from inspections.followups import close_follow_up, record_step
 from inspections.models import (
+    Answer,
     Campaign,
+    Correction,
     DistrictDistance,
+    Evidence,
     FollowUp,
     Itinerary,
     Nomination,
     Organization,
+    ScheduleNotice,
+    Target,
+    TargetDraw,
     Team,
     TeamMembership,
     Vehicle,
@@ -36,6 +43,7 @@ from inspections.nominations import record_nomination
 from inspections.organizations import seed_organizations
 from inspections.schedule import PlannedVisit, save_itinerary, send_schedule
 from inspections.targets import DrawParameters, draw_targets
+from reports.models import ProvincialReport
 from reports.provincial_documents import queue_files
 from reports.services import create_report
 from units.models import Division, Unit, UnitCategory
@@ -72,23 +80,36 @@ DEMO_ACCOUNTS = {
     "thanhtra2": ("Thành viên Tổ kiểm tra số 2 (mẫu)", [Role.INSPECTOR], False),
 }
 
-# Nominated staff who do not sign in to the demo (no password): the Department of
-# Health's and two districts' VHTT representatives. username: (name, organisation)
-# where the organisation is a short name or a district's national code.
+# Nominated staff who do not sign in to the demo (no password): the second team's leader
+# from the Inspectorate, the Department of Health's representative of team 1 (team 2's is
+# the account thanhtra2) and the VHTT representative of every district the teams visit. username: (name, roles)
 DEMO_NOMINEES = {
-    "yte.mau": ("Đại diện Sở Y tế (mẫu)", "Sở Y tế"),
-    "vhtt.thanhpho": ("Đại diện Phòng VHTT Thành phố Hà Tĩnh (mẫu)", 436),
-    "vhtt.canloc": ("Đại diện Phòng VHTT Huyện Can Lộc (mẫu)", 443),
+    "totruong2.mau": ("Tổ trưởng Tổ kiểm tra số 2 (mẫu)", [Role.TEAM_LEADER, Role.INSPECTOR]),
+    "yte.mau": ("Đại diện Sở Y tế (mẫu)", [Role.INSPECTOR]),
+    "vhtt.thanhpho": ("Đại diện Phòng VHTT Thành phố Hà Tĩnh (mẫu)", [Role.INSPECTOR]),
+    "vhtt.honglinh": ("Đại diện Phòng VHTT Thị xã Hồng Lĩnh (mẫu)", [Role.INSPECTOR]),
+    "vhtt.thachha": ("Đại diện Phòng VHTT Huyện Thạch Hà (mẫu)", [Role.INSPECTOR]),
+    "vhtt.canloc": ("Đại diện Phòng VHTT Huyện Can Lộc (mẫu)", [Role.INSPECTOR]),
+    "vhtt.nghixuan": ("Đại diện Phòng VHTT Huyện Nghi Xuân (mẫu)", [Role.INSPECTOR]),
+    "vhtt.camxuyen": ("Đại diện Phòng VHTT Huyện Cẩm Xuyên (mẫu)", [Role.INSPECTOR]),
 }
 
-# team name: [(username, position, organisation short name or district code for a VHTT)]
+# team name: [(username, position, organisation short name or district code for a VHTT)].
+# Plan II.3 and III.1: the Inspectorate leads with the IT Division, the Department of Health
+# and the VHTT division of each district visited take part; an itinerary takes the team's
+# DIC and Health members and the VHTT representatives of the districts it visits.
 DEMO_TEAMS = {
     "Tổ kiểm tra số 1": [("totruong", TeamMembership.Position.LEADER, "Thanh tra Sở"),
                          ("thanhtra1", TeamMembership.Position.MEMBER, "Phòng CNTT"),
                          ("yte.mau", TeamMembership.Position.MEMBER, "Sở Y tế"),
-                         ("vhtt.thanhpho", TeamMembership.Position.MEMBER, 436)],
-    "Tổ kiểm tra số 2": [("thanhtra2", TeamMembership.Position.MEMBER, "Sở Y tế"),
-                         ("vhtt.canloc", TeamMembership.Position.MEMBER, 443)],
+                         ("vhtt.thanhpho", TeamMembership.Position.MEMBER, 436),
+                         ("vhtt.honglinh", TeamMembership.Position.MEMBER, 437),
+                         ("vhtt.thachha", TeamMembership.Position.MEMBER, 445)],
+    "Tổ kiểm tra số 2": [("totruong2.mau", TeamMembership.Position.LEADER, "Thanh tra Sở"),
+                         ("thanhtra2", TeamMembership.Position.MEMBER, "Sở Y tế"),
+                         ("vhtt.canloc", TeamMembership.Position.MEMBER, 443),
+                         ("vhtt.nghixuan", TeamMembership.Position.MEMBER, 442),
+                         ("vhtt.camxuyen", TeamMembership.Position.MEMBER, 446)],
 }
 
 VEHICLES = [("38A-000.01 (mẫu)", 6, "Lái xe số 1 (mẫu)"), ("38A-000.02 (mẫu)", 4, "Lái xe số 2 (mẫu)")]
@@ -153,6 +174,7 @@ APPROXIMATE_DISTRICT_SEATS = {
     449: (18.07, 106.30),
 }
 ROAD_FACTOR = 1.3
+DEMO_TZ = datetime.timezone(datetime.timedelta(hours=7))  # Asia/Ho_Chi_Minh: the demo's clock
 
 
 def approximate_km(first: int, second: int) -> int:
@@ -258,13 +280,13 @@ def load_demo() -> dict[str, int]:
         users[username] = user
         created["users"] += was_created
 
-    for username, (full_name, _organization) in DEMO_NOMINEES.items():
+    for username, (full_name, roles) in DEMO_NOMINEES.items():
         user, was_created = User.objects.get_or_create(
             username=username, defaults={"first_name": full_name, "email": f"{username}@example.invalid"})
         if was_created:
             user.set_unusable_password()
             user.save(update_fields=["password"])
-            user.groups.set([group_for(Role.INSPECTOR)])
+            user.groups.set([group_for(role) for role in roles])
         users[username] = user
 
     organizations = {org.short_name: org for org in Organization.objects.exclude(
@@ -306,25 +328,36 @@ def _load_schedule(campaign, users, organizations) -> dict[str, int]:
                                                                                     "driver_name": driver})
         vehicles.append(vehicle)
         created["vehicles"] += was_created
+    tz = datetime.timezone(datetime.timedelta(hours=7))  # Asia/Ho_Chi_Minh
     if not campaign.draws.exists():
         draw_targets(campaign=campaign, seed=2021, parameters=DrawParameters(per_stratum=1), by=coordinator,
                      units=Unit.objects.filter(is_sample=True, is_active=True))
-    tz = datetime.timezone(datetime.timedelta(hours=7))  # Asia/Ho_Chi_Minh
+        drawn = datetime.datetime.combine(campaign.starts_on, datetime.time(8), tzinfo=tz)
+        TargetDraw.objects.filter(campaign=campaign).update(created_at=drawn)
+        Target.objects.filter(draw__campaign=campaign).update(added_at=drawn)
     for day, departs, returns, team_name, vehicle, stops, sent in ITINERARIES:
         if Itinerary.objects.filter(campaign=campaign, date=day).exists():
             continue
-        people = TeamMembership.objects.filter(team__campaign=campaign, team__name=team_name)
-        visits = [PlannedVisit(Unit.objects.get(sample_key=sample_key(name), is_sample=True),
+        visits = [PlannedVisit(Unit.objects.select_related("commune").get(sample_key=sample_key(name), is_sample=True),
                                datetime.datetime.combine(day, datetime.time(*start), tzinfo=tz),
                                datetime.datetime.combine(day, datetime.time(*end), tzinfo=tz))
                   for name, start, end in stops]
+        districts = {visit.unit.commune.parent_id for visit in visits}
+        people = TeamMembership.objects.filter(team__campaign=campaign, team__name=team_name).exclude(
+            organization__kind=Organization.Kind.DISTRICT_VHTT).union(TeamMembership.objects.filter(
+                team__campaign=campaign, team__name=team_name, organization__district__in=districts))
+        # The plan's team rule holds: the demo confirms no warning (a broken rule stops it).
         itinerary, check = save_itinerary(
             campaign=campaign, date=day, departs_at=datetime.time(*departs), returns_at=datetime.time(*returns),
-            vehicle=vehicles[vehicle], people=people, visits=visits, by=coordinator, warnings_confirmed=True)
+            vehicle=vehicles[vehicle], people=list(people), visits=visits, by=coordinator)
         if itinerary is None:
-            raise RuntimeError(f"demo itinerary of {day} breaks a rule: {check.errors}")
+            raise RuntimeError(f"demo itinerary of {day} breaks a rule: {check.errors + check.warnings}")
         if sent:
             send_schedule(itinerary, by=coordinator)
+            # Told to its people the afternoon before (the confidential schedule: plan III.1).
+            told = datetime.datetime.combine(day - datetime.timedelta(days=1), datetime.time(16), tzinfo=tz)
+            Itinerary.objects.filter(pk=itinerary.pk).update(schedule_sent_at=told)
+            ScheduleNotice.objects.filter(itinerary=itinerary).update(sent_at=told)
         created["itineraries"] += 1
     created["visits_worked"] = _work_visits(campaign, users)
     created["reports"] = _draft_report(campaign, coordinator)
@@ -338,10 +371,14 @@ def _draft_report(campaign, coordinator) -> int:
             if not report.files_ready:  # e.g. a report drafted before its files were stored
                 queue_files(report)
         return 0
-    create_report(campaign, as_of=campaign.ends_on, by=coordinator, is_sample=True,
-                  strengths="(Dữ liệu mẫu) Phần lớn cơ quan, đơn vị được kiểm tra đã tạo và niêm yết mã QR địa điểm.",
-                  shortcomings="(Dữ liệu mẫu) Một số chợ chưa bố trí người hướng dẫn quét mã QR.",
-                  causes="(Dữ liệu mẫu) Người đứng đầu một số đơn vị chưa quan tâm chỉ đạo.")
+    # Issued on the campaign's last day: its date and its stored files say so, not the server's clock.
+    report = create_report(
+        campaign, as_of=campaign.ends_on, by=coordinator, is_sample=True, issued_on=campaign.ends_on,
+        strengths="(Dữ liệu mẫu) Phần lớn cơ quan, đơn vị được kiểm tra đã tạo và niêm yết mã QR địa điểm.",
+        shortcomings="(Dữ liệu mẫu) Một số chợ chưa bố trí người hướng dẫn quét mã QR.",
+        causes="(Dữ liệu mẫu) Người đứng đầu một số đơn vị chưa quan tâm chỉ đạo.")
+    taken = datetime.datetime.combine(campaign.ends_on, datetime.time(15), tzinfo=DEMO_TZ)
+    ProvincialReport.objects.filter(pk=report.pk).update(taken_at=taken, created_at=taken)
     return 1
 
 
@@ -385,7 +422,7 @@ def _work_visits(campaign, users) -> int:
                                      unit__is_sample=True).first()
         if visit is None or visit.status != Visit.Status.SCHEDULED:
             continue
-        member = visit.itinerary.people.exclude(position=TeamMembership.Position.LEADER).first().user
+        member = visit.itinerary.people.exclude(position=TeamMembership.Position.LEADER).order_by("id").first().user
         leader = users["totruong"] if visit.itinerary.people.filter(user=users["totruong"]).exists() else users[
             "dieuphoi"]
         visit = fieldwork.start_visit(visit, by=member)
@@ -417,7 +454,28 @@ def _work_visits(campaign, users) -> int:
                             by=users["dieuphoi"], evidence="Văn bản nhắc nhở (dữ liệu mẫu)")
                 if unit_name == FIXED_FOLLOW_UP:
                     close_follow_up(follow_up, outcome=FollowUp.Outcome.FIXED, by=users["dieuphoi"])
+                    FollowUp.objects.filter(pk=follow_up.pk).update(closed_at=datetime.datetime(
+                        2021, 12, 22, 9, 0, tzinfo=DEMO_TZ))
         elif state == "returned":
             fieldwork.return_visit(visit, by=leader, comment="Bổ sung ảnh vị trí niêm yết mã QR (dữ liệu mẫu).")
+        _on_the_visit_clock(visit)
         worked += 1
     return worked
+
+
+def _on_the_visit_clock(visit) -> None:
+    """The demo's field work happened on its day, not when the demo was loaded: started five
+    minutes into the visit's scheduled time, answered, photographed and submitted inside it,
+    reviewed by the leader that afternoon."""
+    visit = Visit.objects.get(pk=visit.pk)
+    started = visit.starts_at + datetime.timedelta(minutes=5)
+    submitted = visit.ends_at - datetime.timedelta(minutes=5)
+    reviewed = datetime.datetime.combine(timezone.localtime(visit.starts_at, DEMO_TZ).date(), datetime.time(16, 30),
+                                         tzinfo=DEMO_TZ)
+    Visit.objects.filter(pk=visit.pk).update(
+        started_at=started, figures_taken_at=started if visit.figures_taken_at else None,
+        submitted_at=submitted if visit.submitted_at else None, reviewed_at=reviewed if visit.reviewed_at else None)
+    during = started + (submitted - started) / 2
+    Answer.objects.filter(visit=visit).update(saved_at=during)
+    Evidence.objects.filter(visit=visit).update(taken_at=during, uploaded_at=during)
+    Correction.objects.filter(visit=visit).update(added_at=during)

@@ -639,10 +639,13 @@ REMINDER_SUBJECT = "V/v đôn đốc khắc phục tồn tại sau kiểm tra vi
 def reminder_context(follow_up, *, issued_on: datetime.date | None = None) -> dict:
     """A công văn of the Inspectorate to the unit: what the visit found, what to correct
     and by when. It names no fine and no legal clause (DESIGN §3 rule 7): the signer adds
-    any by hand."""
+    any by hand. Dated `issued_on`, else the day of the latest reminder recorded (the letter
+    that step sent), else today."""
     correction = follow_up.correction
     visit = correction.visit
-    issued_on = issued_on or timezone.localdate(timezone.now(), LOCAL_TIMEZONE)
+    if issued_on is None:
+        reminder = follow_up.steps.filter(kind="reminder").order_by("-date", "-id").values_list("date", flat=True)
+        issued_on = reminder.first() or timezone.localdate(timezone.now(), LOCAL_TIMEZONE)
     visit_day = timezone.localtime(visit.starts_at, LOCAL_TIMEZONE).date()
     paragraphs = [
         f"Thực hiện {plan_reference(visit.campaign)}, {vietnamese_date(visit_day)}, "
@@ -912,6 +915,11 @@ def render_docx(context: dict) -> bytes:
     for _blank in range(4):
         signing.add_paragraph()
     paragraph(signing, signature.signer, bold=True, align=center)
+    # The file says when it was issued (its properties), not when the server wrote it.
+    if header.day:
+        issued = datetime.datetime.combine(header.day, datetime.time(8))
+        document.core_properties.created = document.core_properties.modified = issued
+    document.core_properties.revision = 1
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -130,9 +130,20 @@ class ReportTextForm(CheckedInput, forms.ModelForm):
 
     class Meta:
         model = ProvincialReport
-        fields = ["number", "strengths", "shortcomings", "causes", "recommendations"]
-        widgets = {name: forms.Textarea(attrs={"rows": 4})
-                   for name in ("strengths", "shortcomings", "causes", "recommendations")}
+        fields = ["number", "issued_on", "direction_documents", "strengths", "shortcomings", "causes",
+                  "recommendations"]
+        widgets = {"issued_on": forms.DateInput(attrs=DATE_INPUT, format="%d/%m/%Y"),
+                   **{name: forms.Textarea(attrs={"rows": 4}) for name in (
+                       "direction_documents", "strengths", "shortcomings", "causes", "recommendations")}}
+        help_texts = {"recommendations": _("Proposed from the figures when the report is drafted: edit it before "
+                                           "approval; the approved report keeps the text as edited.")}
+
+    def clean_issued_on(self):
+        issued_on = self.cleaned_data.get("issued_on")
+        if issued_on and issued_on < self.instance.as_of:
+            raise forms.ValidationError(_("The date of issue cannot be before the day the figures are taken to "
+                                          "(%(day)s).") % {"day": self.instance.as_of.strftime("%d/%m/%Y")})
+        return issued_on
 
 
 class AuditFilterForm(DateRangeFilter):

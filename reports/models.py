@@ -36,9 +36,14 @@ class ProvincialReport(models.Model):
     number = models.CharField(_("number"), max_length=20, blank=True,
                               help_text=_("Left empty for the records office to fill."))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    issued_on = models.DateField(_("date of issue"), null=True, blank=True,
+                                 help_text=_("Left empty, the report is dated the day it is approved."))
     snapshot = models.JSONField(_("figures"), default=dict)
     fingerprint = models.CharField(max_length=64, editable=False)
     taken_at = models.DateTimeField(_("figures taken at"))
+    direction_documents = models.TextField(
+        _("direction documents issued"), blank=True,
+        help_text=_("The documents issued to direct the deployment (plan II.1 a), one a line."))
     strengths = models.TextField(_("strengths"), blank=True)
     shortcomings = models.TextField(_("shortcomings and limits"), blank=True)
     causes = models.TextField(_("causes"), blank=True)

@@ -21,12 +21,17 @@ from urllib.parse import urlencode
 from django.db.models import Count
 from django.utils import timezone
 
-from inspections.models import Correction, TeamMembership, Visit
+from inspections.models import Answer, Correction, FollowUpStep, Organization, TeamMembership, Visit
 from inspections.vocabulary import CONCLUSIONS, CRITERIA, SHORT_OF_COMPLIANCE
 from units.forms import districts
 from units.models import UnitCategory
 
 VALUES = CONCLUSIONS
+# The checklist items the report states in the plan's terms (inspections/checklist_2021.py):
+# a1 direction documents, b2 QR board posted, b3 old non-PC-Covid codes still shown, b4 someone
+# guiding visitors, b5 declaring for people without smartphones, c1 a portal account, c2 the
+# portal used for statistics, c3 the portal used for F1 tracing.
+PLAN_ITEMS = ("a1", "b2", "b3", "b4", "b5", "c1", "c2", "c3")
 FILTERS = ("district", "commune", "category", "a", "b", "c", "overall")
 
 
@@ -36,17 +41,30 @@ def _local_day(moment: datetime.datetime) -> str:
 
 def take_snapshot(campaign, as_of: datetime.date, user) -> dict:
     """The campaign's approved visits carried out up to `as_of`, as this person may see
-    them, with the facts the report states around them. Seven queries whatever the size."""
+    them, with the facts the report states around them. Ten queries whatever the size.
+
+    Each visit row also holds the unit's staff figures (PC-Covid installations), its answers
+    to `PLAN_ITEMS` ("items") and the note of a1 (the direction document it named); around
+    them: the follow-up steps of the units short of compliance ("steps") and the bodies of
+    the people on the itineraries of the visits counted ("team_bodies")."""
     visits = (Visit.objects.visible_to(user).filter(campaign=campaign, starts_at__date__lte=as_of))
     counted = visits.filter(status=Visit.Status.APPROVED).order_by("starts_at", "id").values_list(
         "id", "unit_id", "unit__name", "unit__commune__parent__code", "unit__commune__code", "unit__commune__name",
-        "unit__category__code", "starts_at", "conclusion", "qr_codes", "scans_last_7_days")
+        "unit__category__code", "starts_at", "conclusion", "qr_codes", "scans_last_7_days", "staff_total",
+        "staff_with_app", "portal_accounts")
     rows = [{"id": pk, "unit_id": unit_id, "unit": name, "district": district, "commune": commune,
              "commune_name": commune_name, "category": category, "day": _local_day(starts_at),
              **{code: (conclusion or {}).get(code, "") for code in CRITERIA},
-             "qr_codes": qr_codes, "scans": scans}
+             "qr_codes": qr_codes, "scans": scans, "staff_total": staff_total, "staff_with_app": staff_with_app,
+             "portal_accounts": portal_accounts, "items": {}, "direction": ""}
             for (pk, unit_id, name, district, commune, commune_name, category, starts_at, conclusion, qr_codes,
-                 scans) in counted]
+                 scans, staff_total, staff_with_app, portal_accounts) in counted]
+    by_id = {row["id"]: row for row in rows}
+    for visit_id, code, value, note in Answer.objects.filter(
+            visit_id__in=by_id, item__code__in=PLAN_ITEMS).values_list("visit_id", "item__code", "value", "note"):
+        by_id[visit_id]["items"][code] = value if isinstance(value, str) else ""
+        if code == "a1" and value == "yes":
+            by_id[visit_id]["direction"] = note.strip()
     pending = visits.filter(status__in=[Visit.Status.IN_PROGRESS, Visit.Status.SUBMITTED,
                                         Visit.Status.RETURNED]).count()
 
@@ -61,8 +79,13 @@ def take_snapshot(campaign, as_of: datetime.date, user) -> dict:
             "description": description, "deadline": (follow_deadline or deadline).isoformat(),
             "outcome": outcome or "", "steps": steps})
 
+    steps = [{"visit": visit_id, "kind": kind, "date": date.isoformat()} for visit_id, kind, date in (
+        FollowUpStep.objects.filter(follow_up__correction__visit_id__in=short_ids)
+        .order_by("date", "id").values_list("follow_up__correction__visit_id", "kind", "date"))]
     people = (TeamMembership.objects.filter(team__campaign=campaign)
               .values_list("team_id", "organization__name").order_by("team_id"))
+    travelled = sorted({(kind, name) for kind, name in Organization.objects.filter(
+        memberships__itineraries__visits__id__in=by_id).values_list("kind", "name")})
     return {
         "campaign": {"id": campaign.pk, "title": campaign.title, "number": campaign.number,
                      "starts_on": campaign.starts_on.isoformat(), "ends_on": campaign.ends_on.isoformat(),
@@ -77,6 +100,8 @@ def take_snapshot(campaign, as_of: datetime.date, user) -> dict:
         "visits": rows,
         "pending": pending,
         "corrections": {str(visit_id): items for visit_id, items in corrections.items()},
+        "steps": steps,
+        "team_bodies": [[kind, name] for kind, name in travelled],
     }
 
 
@@ -184,6 +209,72 @@ class Figures:
         corrections = self.snapshot["corrections"]
         return [{**row, "corrections": corrections.get(str(row["id"]), [])}
                 for row in self.rows if row["overall"] in SHORT_OF_COMPLIANCE]
+
+    # ---------------------------------------------------------------- the plan's terms (II.1 a, b, c)
+    # Snapshots taken before these keys existed read as having no answers, figures or steps.
+
+    def visited_districts(self) -> list[tuple]:
+        """(code, name) of the districts with at least one visit counted, in the list's order."""
+        return [(code, name) for code, name in self.snapshot["districts"] if self.matching(district=code)]
+
+    def answered(self, rows: list[dict], code: str, value: str = "yes") -> int:
+        """How many of these visits answered item `code` with `value`."""
+        return sum(1 for row in rows if row.get("items", {}).get(code) == value)
+
+    def assessed(self, rows: list[dict], code: str) -> int:
+        """How many of these visits answered item `code` at all (yes or no)."""
+        return sum(1 for row in rows if row.get("items", {}).get(code) in ("yes", "no"))
+
+    @staticmethod
+    def installations(rows: list[dict]) -> tuple[int, int, int]:
+        """(units that gave their figures, staff with PC-Covid installed, staff) of these visits."""
+        given = [row for row in rows if row.get("staff_total")]
+        return (len(given), sum(row.get("staff_with_app") or 0 for row in given),
+                sum(row["staff_total"] for row in given))
+
+    def directions(self) -> list[dict]:
+        """The visits whose unit had issued a direction document (a1 "yes"), with the document
+        its note named."""
+        return [row for row in self.rows if row.get("items", {}).get("a1") == "yes"]
+
+    def plan_by_district(self) -> list[dict]:
+        """Per district visited: units, installations (a), the QR board, guide, declaring for
+        others and old codes (b2, b4, b5, b3), QR codes and scans (b), the portal (c1–c3)."""
+        out = []
+        for code, name in self.visited_districts():
+            rows = self.matching(district=code)
+            given, with_app, staff = self.installations(rows)
+            out.append({"code": code, "name": name, "units": len({row["unit_id"] for row in rows}), "visits": rows,
+                        "given": given, "with_app": with_app, "staff": staff,
+                        **{item: self.answered(rows, item) for item in PLAN_ITEMS},
+                        **{f"{item}_assessed": self.assessed(rows, item) for item in PLAN_ITEMS},
+                        "qr_codes": sum(row["qr_codes"] or 0 for row in rows),
+                        "scans": sum(row["scans"] or 0 for row in rows)})
+        return out
+
+    def follow_up(self) -> dict:
+        """The follow-up (đôn đốc, nhắc nhở, xử lý) in distinct units: asked to correct, urged
+        again (a new deadline or a re-inspection), reminded by letter, proposed to the competent
+        body for handling; and how the corrections stood (fixed, not fixed, open)."""
+        unit_of = {row["id"]: row["unit_id"] for row in self.rows}
+        short = self.short_of_compliance()
+        by_kind = {}
+        for step in self.snapshot.get("steps", []):
+            if step["visit"] in unit_of:
+                by_kind.setdefault(step["kind"], set()).add(unit_of[step["visit"]])
+        corrections = [item for row in short for item in row["corrections"]]
+        return {
+            "asked": len({row["unit_id"] for row in short if row["corrections"]}),
+            "corrections": len(corrections),
+            "urged": len(by_kind.get("correction_due", set()) | by_kind.get("reinspection", set())),
+            "reminded": len(by_kind.get("reminder", set())),
+            "handled": len(by_kind.get("proposal", set())),
+            "fixed": sum(1 for item in corrections if item["outcome"] == "fixed"),
+            "not_fixed": sum(1 for item in corrections if item["outcome"] == "not_fixed"),
+            "open": sum(1 for item in corrections if item["outcome"] in ("open", "")),
+            "open_units": len({row["unit_id"] for row in short
+                               if any(item["outcome"] in ("open", "") for item in row["corrections"])}),
+        }
 
     def visits_for(self, query) -> list[dict]:
         """The visits behind a figure, from its filter (a query string's keys)."""

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from accounts.roles import display_name
 from config import jobs
-from inspections.models import Campaign, FollowUp
+from inspections.models import Campaign, FollowUp, Organization
 from inspections.vocabulary import CONCLUSION_TEXT
 from reports.documents import (
     LOCAL_TIMEZONE,
@@ -95,8 +95,11 @@ class _Campaign:
 
 
 def issuing_day(report, issued_on: datetime.date | None = None) -> datetime.date:
-    """A report's date is its issuing date, never blank: the day it was approved; before,
-    the day asked for (the demo: the campaign's last day), else today in Hà Tĩnh."""
+    """A report's date is its issuing date, never blank: the date of issue the report
+    records (chosen by the Inspectorate; the demo: the campaign's last day), else the day it
+    was approved; before, the day asked for, else today in Hà Tĩnh."""
+    if getattr(report, "issued_on", None):
+        return report.issued_on
     if report.approved_at:
         return timezone.localtime(report.approved_at, LOCAL_TIMEZONE).date()
     return issued_on or timezone.localdate(timezone.now(), LOCAL_TIMEZONE)
@@ -107,24 +110,168 @@ def report_number(report, issued_on: datetime.date | None = None) -> DocumentHea
 
 
 def _share(part: int, whole: int) -> str:
-    return f"{part}/{whole} ({vietnamese_number(round(100 * part / whole, 1))}%)" if whole else "0"
+    return (f"{vietnamese_number(part)}/{vietnamese_number(whole)} ({vietnamese_number(round(100 * part / whole, 1))}%)"
+            if whole else "0")
+
+
+def _percent(part: int, whole: int) -> str:
+    """"45,5%": a share in the Vietnamese form, one decimal; "0%" of nothing."""
+    return f"{vietnamese_number(round(100 * part / whole, 1)) if whole else 0}%"
+
+
+def team_text(snapshot: dict) -> str:
+    """Who the teams were, from the people who travelled on the itineraries of the visits
+    counted (plan II.3): the DIC's divisions leading, the Department of Health, the VHTT
+    division of every district visited. A snapshot without them names the teams' bodies."""
+    bodies = snapshot.get("team_bodies") or []
+    if not bodies:
+        return "; ".join(snapshot["organizations"]) or HAND
+    of_kind = {kind: [name for k, name in bodies if k == kind] for kind, _name in bodies}
+    parts = []
+    dic = sorted(of_kind.get(Organization.Kind.DIC_DIVISION, []), key=lambda name: not name.startswith("Thanh tra"))
+    if dic:  # "Thanh tra Sở … (chủ trì), Phòng Công nghệ thông tin": the Inspectorate leads (plan III.1)
+        parts.append(", ".join([f"{dic[0]} (chủ trì)", *(name.split(",")[0].strip() for name in dic[1:])]))
+    if of_kind.get(Organization.Kind.HEALTH):
+        parts.append(f"đại diện {', '.join(of_kind[Organization.Kind.HEALTH])}")
+    vhtt = of_kind.get(Organization.Kind.DISTRICT_VHTT, [])
+    if vhtt:
+        parts.append(f"đại diện {vietnamese_number(len(vhtt))} Phòng Văn hóa và Thông tin: "
+                     + ", ".join(name.removeprefix("Phòng Văn hóa và Thông tin ") for name in vhtt))
+    parts.extend(of_kind.get(Organization.Kind.OTHER, []))
+    return "; ".join(parts)
+
+
+def default_direction_documents(campaign) -> str:
+    """The direction documents the report names until the Inspectorate edits them: the
+    province's document the plan rests on and the DIC's plan itself."""
+    return "\n".join(f"- {line}" for line in (campaign.legal_basis, plan_reference(campaign)) if line)
+
+
+# Thresholds of the proposals section III starts from (the coordinator edits the text).
+QR_BOARD_THRESHOLD = 80  # % of a district's units with the QR board posted (b2)
+INSTALLATION_THRESHOLD = 50  # % of staff with PC-Covid installed (the checklist's a3 rule)
+
+
+def proposed_recommendations(snapshot: dict) -> str:
+    """Section III as the figures support it, by addressee, for the Inspectorate to edit
+    before approval: districts below the QR board threshold or with low installation rates
+    → urge; units still showing old codes → remove them; units with a portal account that do
+    not use it → use it; corrections still open → remind, then propose handling."""
+    figures = Figures(snapshot)
+    districts, units = [], []
+    for row in figures.plan_by_district():
+        if row["b2_assessed"] and 100 * row["b2"] / row["b2_assessed"] < QR_BOARD_THRESHOLD:
+            districts.append(f"UBND {row['name']} đôn đốc các cơ quan, đơn vị, địa điểm trên địa bàn niêm yết bảng "
+                             f"mã QR địa điểm (mới đạt {row['b2']}/{row['b2_assessed']} đơn vị được kiểm tra, "
+                             f"{_percent(row['b2'], row['b2_assessed'])}).")
+        if row["staff"] and 100 * row["with_app"] / row["staff"] < INSTALLATION_THRESHOLD:
+            districts.append(f"UBND {row['name']} chỉ đạo tuyên truyền cài đặt ứng dụng PC-Covid (tỷ lệ cài đặt tại "
+                             f"các đơn vị được kiểm tra: {_percent(row['with_app'], row['staff'])}).")
+    old_codes = [row["unit"] for row in figures.rows if row.get("items", {}).get("b3") == "yes"]
+    if old_codes:
+        units.append(f"{', '.join(old_codes)}: gỡ bỏ các mã QR cũ không phải của PC-Covid (Bluezone, NCOVI, VHD, "
+                     f"mã riêng), chỉ niêm yết mã QR địa điểm PC-Covid.")
+    no_guide = [row["unit"] for row in figures.rows if row.get("items", {}).get("b4") == "no"]
+    if no_guide:
+        units.append(f"{', '.join(no_guide)}: bố trí người hướng dẫn, nhắc nhở người đến giao dịch quét mã QR.")
+    idle = [row["unit"] for row in figures.rows
+            if row.get("items", {}).get("c1") == "yes" and row["items"].get("c2") == "no"]
+    if idle:
+        units.append(f"{', '.join(idle)}: khai thác phần mềm quanly.pccovid.gov.vn phục vụ thống kê, báo cáo và "
+                     f"truy vết F1.")
+    follow = figures.follow_up()
+    province = []
+    if follow["open"]:
+        province.append(f"Giao Sở Thông tin và Truyền thông tiếp tục đôn đốc, nhắc nhở {follow['open_units']} đơn vị "
+                        f"chưa đạt hoặc đạt một phần khắc phục {follow['open']} tồn tại còn lại; đơn vị không khắc "
+                        f"phục đúng thời hạn đề nghị cơ quan có thẩm quyền xem xét, xử lý.")
+    lines = ["1. Đối với UBND tỉnh: " + (" ".join(province) or "…")]
+    lines.append("2. Đối với UBND các huyện, thành phố, thị xã: " + (" ".join(f"Đề nghị {text}" for text in districts)
+                                                                    or "…"))
+    lines.append("3. Đối với các cơ quan, đơn vị, địa điểm được kiểm tra: " + (" ".join(units) or "…"))
+    return "\n".join(lines)
+
+
+def plan_a(figures: Figures, report) -> list:
+    """II.1 a: the direction documents issued, the units' own documents, the installation
+    rates the visits collected by district and overall."""
+    body = [Heading("1.1. Văn bản chỉ đạo đã ban hành")]
+    body.extend(text_lines(getattr(report, "direction_documents", "")) or [HAND])
+    documents = figures.directions()
+    assessed = figures.assessed(figures.rows, "a1")
+    line = (f"Số đơn vị đã ban hành văn bản chỉ đạo, tuyên truyền cài đặt PC-Covid, tạo và quét mã QR: "
+            f"{_share(len(documents), assessed)}")
+    named = [f"{row['unit']} ({row['direction']})" for row in documents if row.get("direction")]
+    body.append(line + (f", gồm: {'; '.join(named)}." if named else "."))
+    body.append(Heading("1.2. Tỷ lệ cài đặt ứng dụng PC-Covid"))
+    districts = figures.plan_by_district()
+    rows = [[row["name"], row["given"], row["with_app"], row["staff"], _percent(row["with_app"], row["staff"])]
+            for row in districts if row["given"]]
+    given, with_app, staff = figures.installations(figures.rows)
+    if given:
+        body.append(f"Tại {vietnamese_number(given)} đơn vị cung cấp số liệu, "
+                    f"{vietnamese_number(with_app)}/{vietnamese_number(staff)} cán bộ, nhân viên đã cài đặt ứng dụng "
+                    f"PC-Covid ({_percent(with_app, staff)}).")
+        body.append(Table(["Huyện, thị xã, thành phố", "Số đơn vị có số liệu", "Đã cài đặt", "Tổng số CBNV",
+                           "Tỷ lệ"], rows + [["Tổng cộng", given, with_app, staff, _percent(with_app, staff)]],
+                          total_row=True))
+    else:
+        body.append("Các đơn vị được kiểm tra chưa cung cấp số liệu cán bộ, nhân viên cài đặt ứng dụng.")
+    return body
+
+
+def plan_b_table(figures: Figures) -> Table:
+    """II.1 b by district: units that posted the QR board (b2), have someone guiding visitors
+    (b4), declare for people without smartphones (b5), still show old codes (b3)."""
+    rows = [[row["name"], row["units"], row["b2"], row["b4"], row["b5"], row["b3"]]
+            for row in figures.plan_by_district()]
+    totals = [sum(row[column] for row in rows) for column in range(1, 6)]
+    return Table(["Huyện, thị xã, thành phố", "Số đơn vị", "Niêm yết bảng mã QR", "Có người hướng dẫn",
+                  "Khai hộ người không có điện thoại thông minh", "Còn mã QR cũ"],
+                 rows + [["Tổng cộng", *totals]], total_row=True)
+
+
+def plan_c(figures: Figures) -> str:
+    """II.1 c: units with a portal account, those that use it, F1 tracing with it."""
+    rows = figures.rows
+    accounts, assessed = figures.answered(rows, "c1"), figures.assessed(rows, "c1")
+    using = sum(1 for row in rows if row.get("items", {}).get("c1") == "yes" and row["items"].get("c2") == "yes")
+    tracing = sum(1 for row in rows if row.get("items", {}).get("c1") == "yes" and row["items"].get("c3") == "yes")
+    return (f"Số đơn vị có tài khoản quản lý trên quanly.pccovid.gov.vn: {_share(accounts, assessed)}; trong đó "
+            f"khai thác thống kê, báo cáo phục vụ chỉ đạo: {_share(using, accounts)}; sử dụng phục vụ truy vết F1: "
+            f"{_share(tracing, accounts)}.")
+
+
+def follow_up_lines(figures: Figures) -> list[str]:
+    """The follow-up in the body (plan I: đôn đốc, nhắc nhở, xử lý)."""
+    follow = figures.follow_up()
+    if not follow["corrections"]:
+        return ["Không có đơn vị phải khắc phục tồn tại."]
+    return [
+        f"Đã yêu cầu {vietnamese_number(follow['asked'])} đơn vị khắc phục "
+        f"{vietnamese_number(follow['corrections'])} tồn tại, có thời hạn (chi tiết tại Phụ lục III).",
+        f"Đôn đốc (gia hạn, kiểm tra lại): {vietnamese_number(follow['urged'])} đơn vị; nhắc nhở bằng văn bản: "
+        f"{vietnamese_number(follow['reminded'])} đơn vị; đề nghị cơ quan có thẩm quyền xử lý: "
+        f"{vietnamese_number(follow['handled'])} đơn vị.",
+        f"Kết quả: đã khắc phục {vietnamese_number(follow['fixed'])}, không khắc phục "
+        f"{vietnamese_number(follow['not_fixed'])}, đang theo dõi {vietnamese_number(follow['open'])} tồn tại.",
+    ]
 
 
 def report_context(report, *, issued_on: datetime.date | None = None) -> dict:
     """The report in the document layer's terms. `issued_on` dates a report not yet
-    approved (default today); a report not yet approved says DỰ THẢO on every page."""
+    approved (default: the day the report records, else today); a report not yet approved
+    says DỰ THẢO on every page."""
     figures = Figures(report.snapshot)
     snapshot, campaign = report.snapshot, report.snapshot["campaign"]
     total = figures.total.count
     kinds = "; ".join(f"{name}: {vietnamese_number(units)}" for name, _visits, units in figures.by_category())
-    organizations = "; ".join(snapshot["organizations"]) or HAND
     body = [
         *legal_basis_lines([campaign["legal_basis"]]),
         f"Thực hiện {plan_reference(_Campaign(campaign))}, Sở Thông tin và Truyền thông báo cáo kết quả kiểm tra "
         f"như sau:",
         f"Thành phần: {vietnamese_number(snapshot['teams'])} tổ kiểm tra, "
-        f"{vietnamese_number(snapshot['members'])} thành viên, gồm đại diện "
-        f"{organizations}.",
+        f"{vietnamese_number(snapshot['members'])} thành viên, gồm: {team_text(snapshot)}.",
         f"Thời gian kiểm tra: từ ngày {day(campaign['starts_on'])} đến ngày {day(campaign['ends_on'])}; hình thức: "
         f"{form_text(campaign['form'])}. Số liệu tính đến ngày {day(snapshot['as_of'])}.",
         f"Số đơn vị đã kiểm tra: {vietnamese_number(figures.units_inspected)} đơn vị "
@@ -145,12 +292,19 @@ def report_context(report, *, issued_on: datetime.date | None = None) -> dict:
         body.append(f"Số đơn vị được đánh giá theo tiêu chí này: {vietnamese_number(assessed)}; "
                     f"đạt: {_share(compliant.count, assessed)}; đạt một phần: {vietnamese_number(partly.count)}; "
                     f"chưa đạt: {vietnamese_number(noncompliant.count)}.")
-        if code == "b":
+        if code == "a":
+            body.extend(plan_a(figures, report))
+        elif code == "b":
+            body.append(plan_b_table(figures))
             body.append(qr_table(figures))
+        else:
+            body.append(plan_c(figures))
     body.append(Heading("4. Kết quả chung theo từng tiêu chí"))
     body.append(criteria_table(figures))
     body.append(Heading("5. Kết quả theo địa bàn"))
     body.append(district_table(figures))
+    body.append(Heading("6. Việc đôn đốc, nhắc nhở, xử lý"))
+    body.extend(follow_up_lines(figures))
     body.append(Heading("II. ĐÁNH GIÁ CHUNG"))
     for index, (heading, text) in enumerate((("Ưu điểm", report.strengths), ("Tồn tại, hạn chế", report.shortcomings),
                                              ("Nguyên nhân", report.causes)), start=1):
@@ -270,6 +424,7 @@ def report_annex(report) -> bytes:
     subtitle = annex_subtitle(report)
     workbook = Workbook()
     workbook.remove(workbook.active)
+    workbook.properties.created = datetime.datetime.combine(report_number(report).day, datetime.time(8))  # as issued
 
     categories = figures.categories
     sheet = _sheet(workbook, "Tổng hợp", "PHỤ LỤC I\nSỐ LƯỢT KIỂM TRA THEO ĐỊA BÀN VÀ LOẠI HÌNH", subtitle,
@@ -369,9 +524,11 @@ def _build_files(report_id: int, revision: int) -> bool:
     report = ProvincialReport.objects.select_related("approved_by").get(pk=report_id)
     if report.revision != revision:
         return False
-    stem = f"bao-cao-{report.pk}-r{revision}"
-    document = default_storage.save(f"reports/{stem}.docx", ContentFile(report_docx(report)))
-    annex = default_storage.save(f"reports/{stem}-phu-luc.xlsx", ContentFile(report_annex(report)))
+    # Stored under the year and day of issue, as a records office files them.
+    issued = issuing_day(report)
+    stem = f"reports/{issued:%Y}/bao-cao-{report.pk}-{issued:%Y%m%d}-r{revision}"
+    document = default_storage.save(f"{stem}.docx", ContentFile(report_docx(report)))
+    annex = default_storage.save(f"{stem}-phu-luc.xlsx", ContentFile(report_annex(report)))
     stored = ProvincialReport.objects.filter(pk=report_id, revision=revision).update(
         document=document, annex=annex, files_revision=revision)
     old = [] if not stored else [report.document.name, report.annex.name]

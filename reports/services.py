@@ -16,14 +16,7 @@ from accounts.roles import has_role
 from inspections.permissions import require
 from reports.models import REPORT_APPROVERS, REPORT_WRITERS, ProvincialReport
 from reports.provincial import fingerprint, take_snapshot
-from reports.provincial_documents import queue_files
-
-DEFAULT_RECOMMENDATIONS = (
-    "1. Đối với UBND tỉnh: …\n"
-    "2. Đối với các sở, ban, ngành: …\n"
-    "3. Đối với UBND các huyện, thành phố, thị xã: …\n"
-    "4. Đối với các cơ quan, đơn vị, địa điểm được kiểm tra: …"
-)
+from reports.provincial_documents import default_direction_documents, proposed_recommendations, queue_files
 
 
 def _changed(report) -> ProvincialReport:
@@ -39,7 +32,9 @@ def _changed(report) -> ProvincialReport:
 def create_report(campaign, *, as_of: datetime.date, by, is_sample: bool = False, **texts) -> ProvincialReport:
     """A draft report on the campaign as of a date, by the Inspectorate. Side effects:
     the snapshot of the visits it counts is taken and stored with its fingerprint; the
-    recommendations default to an outline by addressee; its files are queued."""
+    recommendations default to those the figures support, by addressee, and the direction
+    documents to the province's and the plan's (drafts the Inspectorate edits); its files
+    are queued."""
     require(has_role(by, *REPORT_WRITERS))
     if as_of < campaign.starts_on:
         raise ValidationError(_("The report's date cannot be before the campaign starts (%(day)s).")
@@ -48,7 +43,8 @@ def create_report(campaign, *, as_of: datetime.date, by, is_sample: bool = False
     return _changed(ProvincialReport.objects.create(
         campaign=campaign, as_of=as_of, snapshot=snapshot, fingerprint=fingerprint(snapshot),
         taken_at=timezone.now(), created_by=by, is_sample=is_sample,
-        recommendations=texts.pop("recommendations", DEFAULT_RECOMMENDATIONS), **texts))
+        recommendations=texts.pop("recommendations", proposed_recommendations(snapshot)),
+        direction_documents=texts.pop("direction_documents", default_direction_documents(campaign)), **texts))
 
 
 def _locked(report) -> ProvincialReport:
@@ -62,13 +58,18 @@ def _locked(report) -> ProvincialReport:
 @transaction.atomic
 def retake(report, *, by) -> ProvincialReport:
     """A draft takes the figures anew (an approved report never does). Side effects: the
-    snapshot, its fingerprint and the time taken are replaced; its files are queued again."""
+    snapshot, its fingerprint and the time taken are replaced; recommendations still as
+    proposed (not edited) are proposed again from the new figures, edited ones are kept;
+    its files are queued again."""
     require(has_role(by, *REPORT_WRITERS))
     report = _locked(report)
+    untouched = report.recommendations == proposed_recommendations(report.snapshot)
     report.snapshot = take_snapshot(report.campaign, report.as_of, by)
     report.fingerprint = fingerprint(report.snapshot)
     report.taken_at = timezone.now()
-    report.save(update_fields=["snapshot", "fingerprint", "taken_at"])
+    if untouched:
+        report.recommendations = proposed_recommendations(report.snapshot)
+    report.save(update_fields=["snapshot", "fingerprint", "taken_at", "recommendations"])
     return _changed(report)
 
 

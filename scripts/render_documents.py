@@ -1,15 +1,15 @@
-"""Render one page of each generated document to PNG for the README (docs/screenshots/documents/).
+"""Render the first page of each generated document to PNG for the README (docs/samples/).
 
     .venv/bin/python -m config.localdb -- .venv/bin/python scripts/render_documents.py [OUT_DIR] [--dpi 50]
 
-Runs against the demo data (migrate, load_divisions and load_demo first, all idempotent), dated
-on the campaign's days: the schedule notice of the first sent itinerary, the minutes of an
-approved visit that asked for corrections, the reminder of its follow-up (PDF), the report's Word
-draft and its Excel annex (converted by LibreOffice headless). Needs poppler-utils (pdftoppm)
-and libreoffice-writer-nogui / libreoffice-calc-nogui.
+Runs against the demo data (migrate, load_divisions and load_demo first, all idempotent), which
+dates every document on the campaign's days: the schedule notice of the first sent itinerary,
+the minutes of an approved visit that asked for corrections, the reminder of its follow-up (PDF
+and Word), the report's Word draft and its Excel annex (the Word and Excel files converted by
+LibreOffice headless, as a reader prints them). Needs poppler-utils (pdftoppm) and
+libreoffice-writer-nogui / libreoffice-calc-nogui.
 """
 
-import datetime
 import os
 import shutil
 import subprocess
@@ -28,14 +28,14 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 
 from inspections.models import FollowUp, Itinerary, Visit  # noqa: E402
-from reports.documents import minutes_pdf, reminder_pdf, schedule_notice_pdf  # noqa: E402
+from reports.documents import minutes_pdf, reminder_docx, reminder_pdf, schedule_notice_pdf  # noqa: E402
 from reports.models import ProvincialReport  # noqa: E402
 from reports.provincial_documents import report_annex, report_docx  # noqa: E402
 
 
 def soffice_pdf(path: Path, out: Path) -> Path:
     """LibreOffice headless, with a private profile so that parallel runs do not clash."""
-    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
+    with tempfile.TemporaryDirectory(prefix="lo-", dir="/tmp") as profile:
         subprocess.run([shutil.which("soffice"), f"-env:UserInstallation=file://{profile}", "--headless",
                         "--convert-to", "pdf", "--outdir", str(out), str(path)],
                        check=True, capture_output=True, timeout=180)
@@ -54,17 +54,17 @@ def documents(work: Path) -> dict[str, Path]:
              .select_related("unit__commune__parent", "campaign", "itinerary").order_by("starts_at").first())
     follow_up = FollowUp.objects.filter(correction__visit=visit).first()
     report = ProvincialReport.objects.order_by("pk").first()
-    campaign_day = visit.starts_at.date()
     files = {
-        "thong-bao": schedule_notice_pdf(itinerary, issued_on=itinerary.date - datetime.timedelta(days=1)),
+        "thong-bao": schedule_notice_pdf(itinerary),
         "bien-ban": minutes_pdf(visit, evidence=visit.evidence.all()),
-        "nhac-nho": reminder_pdf(follow_up, issued_on=campaign_day + datetime.timedelta(days=14)),
+        "nhac-nho": reminder_pdf(follow_up),
     }
     paths = {}
     for name, content in files.items():
         paths[name] = work / f"{name}.pdf"
         paths[name].write_bytes(content)
-    for name, content, suffix in (("bao-cao", report_docx(report, issued_on=report.as_of), "docx"),
+    for name, content, suffix in (("nhac-nho-word", reminder_docx(follow_up), "docx"),
+                                  ("bao-cao", report_docx(report), "docx"),
                                   ("phu-luc", report_annex(report), "xlsx")):
         source = work / f"{name}.{suffix}"
         source.write_bytes(content)
@@ -73,7 +73,7 @@ def documents(work: Path) -> dict[str, Path]:
 
 
 def main(argv):
-    out = Path(argv[1]) if len(argv) > 1 and not argv[1].startswith("--") else ROOT / "docs/screenshots/documents"
+    out = Path(argv[1]) if len(argv) > 1 and not argv[1].startswith("--") else ROOT / "docs/samples"
     dpi = int(argv[argv.index("--dpi") + 1]) if "--dpi" in argv else 50
     call_command("migrate", interactive=False, verbosity=0)
     call_command("load_divisions")

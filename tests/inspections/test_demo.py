@@ -2,13 +2,15 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.roles import Role, roles_of
-from inspections.demo import DEMO_PASSWORD, load_demo
+from inspections.demo import DEMO_NOMINEES, DEMO_PASSWORD, load_demo
 from inspections.models import Campaign, Organization, Team, TeamMembership
 from units.models import Unit
 
 User = get_user_model()
+HA_TINH = datetime.timezone(datetime.timedelta(hours=7))
 
 
 def snapshot():
@@ -65,12 +67,12 @@ def test_demo_accounts_log_in_with_the_published_password_and_hold_their_roles(d
         "totruong": [Role.TEAM_LEADER, Role.INSPECTOR],
         "thanhtra1": [Role.INSPECTOR],
         "thanhtra2": [Role.INSPECTOR],
-        # Nominated representatives who do not sign in to the demo:
-        "yte.mau": [Role.INSPECTOR],
-        "vhtt.thanhpho": [Role.INSPECTOR],
-        "vhtt.canloc": [Role.INSPECTOR],
+        # Nominated people who do not sign in to the demo: team 2's leader, Health's and the VHTT representatives
+        "totruong2.mau": [Role.TEAM_LEADER, Role.INSPECTOR],
+        **{name: [Role.INSPECTOR] for name in ("yte.mau", "vhtt.thanhpho", "vhtt.honglinh",
+                                               "vhtt.thachha", "vhtt.canloc", "vhtt.nghixuan", "vhtt.camxuyen")},
     }
-    for user in User.objects.exclude(username__in=["yte.mau", "vhtt.thanhpho", "vhtt.canloc"]):
+    for user in User.objects.exclude(username__in=DEMO_NOMINEES):
         assert user.check_password(DEMO_PASSWORD)
         assert user.password.startswith("argon2$")
     assert not User.objects.get(username="yte.mau").has_usable_password()
@@ -80,9 +82,10 @@ def test_the_two_inspectors_are_on_different_teams(divisions):
     load_demo()
 
     team_of = dict(TeamMembership.objects.values_list("user__username", "team__name"))
-    assert team_of == {"totruong": "Tổ kiểm tra số 1", "thanhtra1": "Tổ kiểm tra số 1",
-                       "yte.mau": "Tổ kiểm tra số 1", "vhtt.thanhpho": "Tổ kiểm tra số 1",
-                       "thanhtra2": "Tổ kiểm tra số 2", "vhtt.canloc": "Tổ kiểm tra số 2"}
+    assert team_of == {**dict.fromkeys(["totruong", "thanhtra1", "yte.mau", "vhtt.thanhpho", "vhtt.honglinh",
+                                        "vhtt.thachha"], "Tổ kiểm tra số 1"),
+                       **dict.fromkeys(["totruong2.mau", "thanhtra2", "vhtt.canloc", "vhtt.nghixuan",
+                                        "vhtt.camxuyen"], "Tổ kiểm tra số 2")}
     assert Team.objects.count() == 2
 
 
@@ -145,7 +148,7 @@ def test_the_schedule_of_december_2021_is_in_the_demo(divisions):
     sent = Itinerary.objects.filter(schedule_sent_at__isnull=False).order_by("date")
     assert [(i.date.isoformat(), sorted(m.user.username for m in i.people.all())) for i in sent][:2] == [
         ("2021-12-07", ["thanhtra1", "totruong", "vhtt.thanhpho", "yte.mau"]),
-        ("2021-12-09", ["thanhtra2", "vhtt.canloc"])]
+        ("2021-12-09", ["thanhtra2", "totruong2.mau", "vhtt.canloc"])]
     assert sent.count() == 6
     states = dict(Visit.objects.values_list("unit__name", "status"))
     assert {name: state for name, state in states.items() if state != "approved"} == {
@@ -176,3 +179,73 @@ def test_the_demo_has_a_draft_report_labelled_sample_data(divisions):
     assert (report.status, report.is_sample, report.as_of.isoformat()) == ("draft", True, "2021-12-31")
     assert Figures(report.snapshot).total.count == 11
     assert report.strengths.startswith("(Dữ liệu mẫu)")
+
+
+def test_the_demo_is_set_in_december_2021_throughout(divisions):
+    """Issue #13: field work timed inside its scheduled hours, every document dated on the
+    campaign's days (never the server's clock), itineraries that keep the plan's team rule,
+    the report's stored files dated as issued."""
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from inspections.models import Answer, Correction, Evidence, FollowUp, Itinerary, ScheduleNotice, Visit
+    from inspections.schedule import PlannedVisit, check_itinerary
+    from reports.documents import minutes_context, reminder_context, schedule_notice_context
+    from reports.models import ProvincialReport
+    from reports.provincial_documents import report_context
+
+    load_demo()
+    campaign = Campaign.objects.get()
+    december = (campaign.starts_on, campaign.ends_on)
+
+    def on_campaign_days(moment) -> bool:
+        day = moment if isinstance(moment, datetime.date) and not isinstance(moment, datetime.datetime) else (
+            timezone.localtime(moment, HA_TINH).date())
+        return december[0] <= day <= december[1]
+
+    worked = Visit.objects.filter(started_at__isnull=False)
+    assert worked.count() == 14
+    for visit in worked:
+        assert visit.starts_at <= visit.started_at <= visit.ends_at, visit
+        assert visit.submitted_at is None or visit.started_at < visit.submitted_at <= visit.ends_at, visit
+        assert visit.figures_taken_at is None or visit.starts_at <= visit.figures_taken_at <= visit.ends_at
+        assert visit.reviewed_at is None or (visit.reviewed_at > visit.ends_at
+                                             and on_campaign_days(visit.reviewed_at)), visit
+        minutes = minutes_context(visit)
+        assert minutes["header"].day == timezone.localtime(visit.starts_at, HA_TINH).date()
+    for model, fields in ((Answer, ["saved_at"]), (Evidence, ["taken_at", "uploaded_at"]), (Correction, ["added_at"]),
+                          (ScheduleNotice, ["sent_at"]), (FollowUp, ["closed_at"])):
+        for values in model.objects.values_list(*fields):
+            assert all(value is None or on_campaign_days(value) for value in values), (model, values)
+
+    itineraries = Itinerary.objects.prefetch_related("people__organization", "visits__unit__commune__parent")
+    assert itineraries.count() == 7
+    for itinerary in itineraries:
+        visits = [PlannedVisit(visit.unit, visit.starts_at, visit.ends_at) for visit in itinerary.visits.all()]
+        check = check_itinerary(campaign=campaign, date=itinerary.date, departs_at=itinerary.departs_at,
+                                returns_at=itinerary.returns_at, vehicle=itinerary.vehicle,
+                                people=list(itinerary.people.all()), visits=visits, itinerary=itinerary)
+        assert (check.errors, check.warnings) == ([], []), itinerary
+        if itinerary.schedule_sent_at:
+            notice = schedule_notice_context(itinerary)["header"].day
+            assert on_campaign_days(notice) and notice < itinerary.date
+    for follow_up in FollowUp.objects.all():
+        assert reminder_context(follow_up)["header"].day == datetime.date(2021, 12, 21)
+
+    report = ProvincialReport.objects.get()
+    context = report_context(report)
+    assert context["header"].day == report.issued_on == campaign.ends_on
+    # the team's make-up as the teams travelled: the Inspectorate leading, Health, the VHTT division of every
+    # district with an approved visit (five) or a visit awaiting approval (Can Lộc's are not counted)
+    team = next(p for p in context["paragraphs"] if isinstance(p, str) and p.startswith("Thành phần"))
+    assert team.startswith("Thành phần: 2 tổ kiểm tra, 11 thành viên, gồm: Thanh tra Sở Thông tin và Truyền thông "
+                           "(chủ trì), Phòng Công nghệ thông tin; đại diện Sở Y tế")
+    assert team.endswith("đại diện 5 Phòng Văn hóa và Thông tin: Huyện Cẩm Xuyên, Huyện Nghi Xuân, Huyện Thạch Hà, "
+                         "Thành phố Hà Tĩnh, Thị xã Hồng Lĩnh."), team
+    assert on_campaign_days(report.taken_at) and on_campaign_days(report.created_at)
+    assert report.files_ready
+    assert report.document.name.startswith("reports/2021/") and "20211231" in report.document.name
+    with report.document.open("rb") as file:
+        assert Document(file).core_properties.created.date() == campaign.ends_on
+    with report.annex.open("rb") as file:
+        assert load_workbook(file).properties.created.date() == campaign.ends_on

@@ -132,6 +132,8 @@ def test_the_demo_input_leaves_out_scheduled_targets_and_keeps_busy_people(demo)
     assert {target.unit_id for target in data.targets} == set(
         demo.targets.exclude(unit__in=scheduled).values_list("unit", flat=True))
     assert len(data.teams) == 2
-    assert set(data.vhtt) == set(Unit.objects.filter(name__in=["UBND Thành phố Hà Tĩnh", "UBND Huyện Can Lộc"])
-                                 .values_list("commune__parent", flat=True))
+    # the VHTT representatives on the teams: one for each district the demo's itineraries visit
+    assert set(data.vhtt) == set(Unit.objects.filter(name__in=[
+        "UBND Thành phố Hà Tĩnh", "UBND Thị xã Hồng Lĩnh", "UBND Huyện Thạch Hà", "UBND Huyện Can Lộc",
+        "UBND Huyện Nghi Xuân", "UBND Huyện Cẩm Xuyên"]).values_list("commune__parent", flat=True))
     assert (datetime.date(2021, 12, 7), 0) in data.busy_people

@@ -262,8 +262,9 @@ def test_the_report_page_runs_a_fixed_number_of_queries(client, world, coordinat
     report = services.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
     client.force_login(coordinator)
     # session, user, groups, the report, then the snapshot taken again to compare (visits, pending, corrections,
-    # team members, districts, categories)
-    with django_assert_num_queries(10):
+    # team members, districts, categories, the answers of the plan's items, the follow-up steps, the bodies on the
+    # itineraries)
+    with django_assert_num_queries(13):
         client.get(reverse("reports:report_detail", args=[report.pk]))
 
 
@@ -327,3 +328,106 @@ def test_the_files_are_built_in_the_background_for_the_latest_revision(client, w
     assert not report.document.storage.exists(first)  # the older files are removed
     document = Document(report.document.open("rb"))
     assert "Các đơn vị đã niêm yết mã QR." in [paragraph.text for paragraph in document.paragraphs]
+
+
+# ------------------------------------------------------------------------------ the plan's own terms
+
+
+@pytest.fixture
+def plan_world(world):
+    """The world's answers and figures as the plan's items read them: the committee issued a
+    direction document (a1, its note naming it) and uses the portal (c1–c3); the market has no
+    QR board posted (b2), nobody guiding visitors (b4) and still shows an old code (b3); the
+    two Can Lộc units gave their staff figures (1.080 of 1.220 installed) and QR figures; the
+    market's follow-up was reminded by letter."""
+    from inspections.followups import record_step
+    from inspections.models import Answer
+
+    market, committee = world["market_visit"], world["committee_visit"]
+    Answer.objects.filter(visit=committee, item__code="a1").update(note="Công văn số 12/UBND ngày 20/11/2021")
+    Answer.objects.filter(visit=market, item__code__in=["b2", "b3"]).update(value="no")
+    Answer.objects.filter(visit=market, item__code="b3").update(value="yes")
+    Visit.objects.filter(pk=market.pk).update(staff_total=20, staff_with_app=17, qr_codes=2, scans_last_7_days=1080)
+    Visit.objects.filter(pk=committee.pk).update(staff_total=1200, staff_with_app=1063, qr_codes=1,
+                                                 scans_last_7_days=2760)
+    record_step(FollowUp.objects.get(correction__visit=market), kind="reminder", date=datetime.date(2021, 12, 15),
+                by=world["coordinator"], evidence="Công văn nhắc nhở")
+    return world
+
+
+def _rows(document):
+    return {tuple(cell.text for cell in row.cells) for table in document.tables[1:] for row in table.rows}
+
+
+def test_the_report_states_plan_ii1_a_b_c_the_follow_up_and_the_team(plan_world, coordinator):
+    report = services.create_report(plan_world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    document = Document(io.BytesIO(report_docx(report, issued_on=datetime.date(2021, 12, 22))))
+    body, rows = _texts(document), _rows(document)
+
+    # (a) the direction documents (the report's own field, proposed from the campaign) and the units' own
+    directions = body.index("1.1. Văn bản chỉ đạo đã ban hành")
+    assert body[directions + 1].startswith("- ") and report.direction_documents.splitlines()[0] in body[directions + 1]
+    assert ("Số đơn vị đã ban hành văn bản chỉ đạo, tuyên truyền cài đặt PC-Covid, tạo và quét mã QR: 1/1 (100%), "
+            "gồm: UBND Huyện Can Lộc (Công văn số 12/UBND ngày 20/11/2021).") in body
+    # PC-Covid installations the visits collected, by district and overall, in the Vietnamese form
+    assert ("Tại 2 đơn vị cung cấp số liệu, 1.080/1.220 cán bộ, nhân viên đã cài đặt ứng dụng PC-Covid (88,5%)."
+            in body)
+    assert ("Huyện Can Lộc", "2", "1.080", "1.220", "88,5%") in rows
+    # (b) by district: QR board, guide, declaring for others, old codes; QR codes created and scans
+    assert ("Huyện Can Lộc", "2", "1", "1", "2", "1") in rows
+    assert ("Thành phố Hà Tĩnh", "1", "0", "0", "0", "0") in rows  # a visit without answers counts no item
+    assert ("Huyện Can Lộc", "1", "1", "0", "3", "3.840") in rows
+    # (c) the portal: accounts, use, F1 tracing
+    assert ("Số đơn vị có tài khoản quản lý trên quanly.pccovid.gov.vn: 1/1 (100%); trong đó khai thác thống kê, "
+            "báo cáo phục vụ chỉ đạo: 1/1 (100%); sử dụng phục vụ truy vết F1: 1/1 (100%).") in body
+    # the follow-up in the body
+    follow = body.index("6. Việc đôn đốc, nhắc nhở, xử lý")
+    assert body[follow + 1] == "Đã yêu cầu 1 đơn vị khắc phục 1 tồn tại, có thời hạn (chi tiết tại Phụ lục III)."
+    assert body[follow + 2] == ("Đôn đốc (gia hạn, kiểm tra lại): 0 đơn vị; nhắc nhở bằng văn bản: 1 đơn vị; "
+                                "đề nghị cơ quan có thẩm quyền xử lý: 0 đơn vị.")
+    assert body[follow + 3] == "Kết quả: đã khắc phục 0, không khắc phục 0, đang theo dõi 1 tồn tại."
+    # the team as it travelled
+    assert "Thành phần: 2 tổ kiểm tra, 3 thành viên, gồm: đại diện Sở Y tế." in body
+
+
+def test_section_iii_proposes_what_the_figures_support_and_keeps_the_coordinators_text(
+        plan_world, coordinator, leadership):
+    report = services.create_report(plan_world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+
+    proposal = report.recommendations.splitlines()
+    assert proposal[0].startswith("1. Đối với UBND tỉnh: Giao Sở Thông tin và Truyền thông tiếp tục đôn đốc, nhắc "
+                                  "nhở 1 đơn vị")
+    assert ("Đề nghị UBND Huyện Can Lộc đôn đốc các cơ quan, đơn vị, địa điểm trên địa bàn niêm yết bảng mã QR địa "
+            "điểm (mới đạt 1/2 đơn vị được kiểm tra, 50%).") in proposal[1]
+    assert "Chợ Nghèn: gỡ bỏ các mã QR cũ không phải của PC-Covid" in proposal[2]
+    assert "Chợ Nghèn: bố trí người hướng dẫn" in proposal[2]
+    # a retake proposes again while the text is as proposed ...
+    Visit.objects.filter(pk=plan_world["school"].pk).delete()
+    report = services.retake(report, by=coordinator)
+    assert report.recommendations.splitlines()[1].startswith("2. Đối với UBND các huyện, thành phố, thị xã: Đề nghị")
+    # ... and keeps it once the coordinator has edited it; the approved report prints the edited text
+    edited = report.recommendations.replace("Đề nghị UBND Huyện Can Lộc", "Đề nghị UBND huyện Can Lộc sớm")
+    services.update_texts(report, by=coordinator, recommendations=edited)
+    report = services.retake(ProvincialReport.objects.get(pk=report.pk), by=coordinator)
+    assert report.recommendations == edited
+    report = services.approve(report, by=leadership)
+    body = _texts(Document(io.BytesIO(report_docx(report))))
+    section = body.index("III. KIẾN NGHỊ, ĐỀ XUẤT")
+    assert body[section + 1:section + 4] == edited.splitlines()
+
+
+def test_the_date_of_issue_dates_the_report_and_cannot_precede_its_figures(client, world, coordinator):
+    report = services.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    client.force_login(coordinator)
+    url = reverse("reports:report_detail", args=[report.pk])
+
+    response = client.post(url, {"issued_on": "14/12/2021", "strengths": "Không lưu"})
+    assert response.status_code == 200
+    assert "Ngày ban hành không được trước ngày chốt số liệu (15/12/2021)." in response.content.decode()
+    report.refresh_from_db()
+    assert (report.issued_on, report.strengths) == (None, "")
+
+    assert client.post(url, {"issued_on": "20/12/2021"}).status_code == 302
+    report.refresh_from_db()
+    header = Document(io.BytesIO(report_docx(report))).tables[0]
+    assert header.cell(1, 1).text == "Hà Tĩnh, ngày 20 tháng 12 năm 2021"
