@@ -99,6 +99,10 @@ class UnitFilterForm(CheckedInput, forms.Form):
         """Whether any filter is chosen (an unfiltered list is the whole registry)."""
         return self.is_valid() and any(self.cleaned_data.values())
 
+    def query(self) -> str:
+        """The words searched for, for ordering and highlighting the results."""
+        return self.cleaned_data["q"] if self.is_valid() else ""
+
     def filter(self, units):
         if not self.is_valid():
             return units

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -102,6 +103,19 @@ class UnitQuerySet(models.QuerySet):
         if digits:
             condition |= Q(phone__contains=digits)
         return self.filter(condition)
+
+    def by_relevance(self, query: str):
+        """Best match first for a search (issue #14): the trigram word similarity of the
+        folded words to the folded name counts twice its similarity to name and address,
+        so "tram y te" puts the health stations before a unit whose address only names
+        one; ties in Vietnamese order. Without words, Vietnamese order."""
+        folded = text.fold(query)
+        if not folded:
+            return self.in_vietnamese_order()
+        return self.annotate(
+            relevance=2 * TrigramWordSimilarity(Value(folded), "name_key")
+            + TrigramWordSimilarity(Value(folded), "search_text"),
+        ).order_by("-relevance", "sort_key", "pk")
 
     def in_vietnamese_order(self):
         return self.order_by("sort_key", "pk")

@@ -29,8 +29,9 @@ def _filtered_units(request):
 
 def unit_list(request):
     form, units = _filtered_units(request)
+    # A search lists the best match first (issue #14), a plain list in Vietnamese order.
     page = Paginator(
-        units.select_related("category", "commune__parent").in_vietnamese_order(), PAGE_SIZE
+        units.select_related("category", "commune__parent").by_relevance(form.query()), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     per_district = (units.values("commune__parent__name", "commune__parent__code")
                     .annotate(n=Count("id")).order_by("commune__parent__code"))
@@ -39,7 +40,7 @@ def unit_list(request):
     campaigns = (Campaign.objects.visible_to(request.user).filter(status=Campaign.Status.ACTIVE)
                  if can_schedule(request.user) else Campaign.objects.none())
     return render(request, "units/unit_list.html", {
-        "form": form, "page": page, "per_district": per_district, "query": query.urlencode(),
+        "form": form, "search": form.query(), "page": page, "per_district": per_district, "query": query.urlencode(),
         "can_edit": can_edit_registry(request.user), "target_campaigns": list(campaigns),
         "unfiltered": not form.is_filtered(),
         "filter_values": [(key, value) for key, values in query.lists() for value in values],
