@@ -138,3 +138,14 @@ class ImportUploadForm(CheckedInput, forms.Form):
 class ImportConfirmForm(CheckedInput, forms.Form):
     only_valid_rows = forms.BooleanField(
         required=False, label=_("Import the valid rows only (leave out the rows with errors)"))
+
+
+class CategorySynonymForm(CheckedInput, forms.Form):
+    category = forms.ModelChoiceField(label=_("Category"), queryset=UnitCategory.objects.all())
+    words = forms.CharField(label=_("Words that name it"), max_length=120,
+                            help_text=_("As the lists write it, e.g. “Quán cà phê”; diacritics and case are "
+                                        "ignored when a file is read."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)

@@ -71,6 +71,34 @@ class UnitCategory(models.Model):
         return self.name
 
 
+class CategorySynonym(models.Model):
+    """Words that name a category in the lists people send ("Quán cà phê" for "Nhà hàng,
+    quán ăn, quán cà phê", "Trường THCS" for the schools): the import reads a category
+    cell, or a unit's name, by them (issue #14). The administrator keeps them."""
+
+    category = models.ForeignKey(UnitCategory, on_delete=models.CASCADE, related_name="synonyms",
+                                 verbose_name=_("category"))
+    words = models.CharField(_("words"), max_length=120)
+    # The words folded (units/text.py: name_key): matching ignores diacritics and case.
+    key = models.CharField(max_length=120, editable=False)
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("added by"))
+
+    class Meta:
+        verbose_name = _("category synonym")
+        verbose_name_plural = _("category synonyms")
+        ordering = ["category__order", "key"]
+        constraints = [
+            # One meaning per word: "chợ" cannot be a market and a shop.
+            models.UniqueConstraint(fields=["key"], name="units_categorysynonym_key_unique"),
+            models.CheckConstraint(condition=~Q(key=""), name="units_categorysynonym_key_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.words
+
+
 REGISTRY_READERS = DIC_STAFF
 REGISTRY_EDITORS = INSPECTORATE
 
