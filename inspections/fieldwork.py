@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import display_name
 from config.validation import LONG_TEXT_MAX, NUMBER_ANSWER_MAX, check_text
 from inspections.evidence import photos_missing
 from inspections.followups import open_follow_ups
@@ -206,8 +205,8 @@ def approve_visit(visit: Visit, *, by) -> None:
     visit.status, visit.reviewed_by, visit.reviewed_at = Visit.Status.APPROVED, by, timezone.now()
     visit._history_user = by
     if not leads_visit(by, visit):
-        visit._change_reason = _("Approved by the coordinator %(name)s (DIC Inspectorate) in place of the team "
-                                 "leader.") % {"name": display_name(by)}
+        # Who approved is the history row's author; the reason fits its 100 characters.
+        visit._change_reason = _("Approved by the coordinator in place of the team leader.")
     visit.save()
     open_follow_ups(visit)
     tell_review_step(visit, by=by)

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from inspections.models import Team, TeamMembership, Vehicle
@@ -126,6 +127,11 @@ def schedule_proposal_accept(request, pk):
     if stored["trips"]:
         stored["trips"] = [trip_as_data(trip) for trip in kept]
         request.session[_key(campaign)] = stored
-    messages.success(request, _("%(count)s draft itineraries created.") % {"count": saved})
+    # The count is what was saved: a refused day says so above, none ticked is said here.
+    if saved:
+        messages.success(request, ngettext("%(count)s draft itinerary created.", "%(count)s draft itineraries created.",
+                                           saved) % {"count": saved})
+    elif not ticked:
+        messages.error(request, _("Tick the days to accept."))
     return redirect("inspections:schedule", pk=campaign.pk) if saved and not kept else redirect(
         "inspections:schedule_proposal", pk=campaign.pk)

@@ -34,7 +34,7 @@ def test_the_coordinator_approving_in_place_of_the_leader_says_so_in_history_and
         reasons = approval_reasons(visit)
 
     assert approved_in_place_of_leader(visit) is True
-    assert reasons == ["Điều phối viên Coordinator (Thanh tra Sở) duyệt thay Tổ trưởng."]
+    assert reasons == ["Cán bộ Thanh tra Sở (điều phối) duyệt thay Tổ trưởng."]
     line = minutes_context(visit)["approved_in_place"]
     assert line.startswith("Biên bản do Coordinator, cán bộ Thanh tra Sở, duyệt thay Trưởng đoàn kiểm tra ngày ")
 
@@ -59,6 +59,6 @@ def test_the_visit_page_and_the_printed_minutes_show_it(client, world):
     client.post(reverse("inspections:visit_review", args=[visit.pk]), {"decision": "approve"})
 
     page = client.get(reverse("inspections:visit_detail", args=[visit.pk])).content.decode()
-    assert "(Điều phối viên Coordinator (Thanh tra Sở) duyệt thay Tổ trưởng.)" in page
+    assert "(Cán bộ Thanh tra Sở (điều phối) duyệt thay Tổ trưởng.)" in page
     minutes = client.get(reverse("reports:visit_minutes_print", args=[visit.pk])).content.decode()
     assert "Biên bản do Coordinator, cán bộ Thanh tra Sở, duyệt thay Trưởng đoàn kiểm tra ngày " in minutes
