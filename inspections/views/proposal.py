@@ -92,8 +92,16 @@ def schedule_proposal_change(request, pk):
         else:
             unit, to = int(request.POST["unit"]), int(request.POST["to"])
             trips[to]
+            receiving = (trips[to].day, trips[to].session, trips[to].team_id)
             trips = move_visit(campaign_input(campaign, seed=stored["seed"]), trips, unit_id=unit, to=to)
             messages.success(request, _("Visit moved."))
+            # Said now rather than only when the day is accepted and refused.
+            trip = next(t for t in trips if (t.day, t.session, t.team_id) == receiving)
+            if trip.visits[-1].ends > trip.returns:
+                messages.warning(request, _("%(day)s now ends at %(ends)s, after its return at %(returns)s: move a "
+                                            "visit away or the day will be refused when accepted.") % {
+                    "day": f"{trip.day:%d/%m/%Y}", "ends": f"{trip.visits[-1].ends:%H:%M}",
+                    "returns": f"{trip.returns:%H:%M}"})
     except (KeyError, ValueError, IndexError, StopIteration):
         messages.error(request, _("Choose a proposed day."))
         return redirect("inspections:schedule_proposal", pk=campaign.pk)
