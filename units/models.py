@@ -66,9 +66,12 @@ class UnitCategory(models.Model):
         ordering = ["order", "code"]
 
     def __str__(self):
-        if get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name
+        return self.label(self.name, self.name_en)
+
+    @staticmethod
+    def label(name: str, name_en: str) -> str:
+        """The category's name in the interface's language (for rows read with values())."""
+        return name_en if get_language() == "en" and name_en else name
 
 
 class CategorySynonym(models.Model):
