@@ -31,10 +31,9 @@ ENGLISH_WORDS = {
     "you", "please", "choose", "select", "confirm", "again", "new", "list", "details", "history", "result",
     "results", "review", "minutes", "notice", "follow", "up", "deadline", "answer", "answers", "photo", "photos",
 }
-# Letters only Vietnamese writes, and its tone marks hỏi, ngã, nặng (decomposed): English text never
-# has them. Not the acute or grave: English borrows them ("café").
-VIETNAMESE_LETTERS = re.compile("[đĐăĂâÂêÊôÔơƠưƯ]")
-VIETNAMESE_TONES = re.compile("[\u0303\u0309\u0323]")
+# In decomposed text: đ, the marks of ă â ê ô ơ ư (breve, circumflex, horn) and the tones hỏi, ngã,
+# nặng; English text never has them. Not the acute or grave: English borrows them ("café").
+VIETNAMESE = re.compile("[đĐ\u0306\u0302\u031b\u0303\u0309\u0323]")
 WORD = re.compile(r"[^\W\d_]+")
 # Pages that are not the product's own interface: Django's admin (its own translations), the API's
 # Swagger UI (ninja's), files; and the minutes' print view, a Vietnamese legal document (Decree
@@ -200,7 +199,7 @@ def findings_in(url: str, texts: list[str], *, language: str, data: list[str]) -
                 findings.append(f"vi {url}: {text!r} ({', '.join(english)})")
         elif CATEGORY_NAMES_SHOWN.match(url) and text in category_names():
             continue
-        elif VIETNAMESE_LETTERS.search(rest) or VIETNAMESE_TONES.search(unicodedata.normalize("NFD", rest)):
+        elif VIETNAMESE.search(unicodedata.normalize("NFD", rest)):
             findings.append(f"en {url}: {text!r}")
     return findings
 
