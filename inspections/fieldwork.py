@@ -223,7 +223,8 @@ def approve_visit(visit: Visit, *, by) -> None:
     visit.status, visit.reviewed_by, visit.reviewed_at = Visit.Status.APPROVED, by, timezone.now()
     visit._history_user = by
     if not leads_visit(by, visit):
-        visit._change_reason = _("Approved by the Inspectorate in place of the team leader.")
+        # Who approved is the history row's author; the reason fits its 100 characters.
+        visit._change_reason = _("Approved by the coordinator in place of the team leader.")
     visit.save()
     open_follow_ups(visit)
     tell_review_step(visit, by=by)

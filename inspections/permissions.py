@@ -33,6 +33,14 @@ def leads_visit(user, visit: Visit) -> bool:
         user=user, position=TeamMembership.Position.LEADER).exists()
 
 
+def approved_in_place_of_leader(visit: Visit) -> bool:
+    """An approved visit whose approver does not lead its team: the Inspectorate approved
+    it in place of the team leader (plan III.1; issue #14), which its history and its
+    minutes say."""
+    return (visit.status == Visit.Status.APPROVED and bool(visit.reviewed_by_id)
+            and not leads_visit(visit.reviewed_by, visit))
+
+
 def can_review(user, visit: Visit) -> bool:
     """The team leader reviews the visit, or the Inspectorate (plan III.1)."""
     return leads_visit(user, visit) or can_schedule(user)

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -184,13 +185,19 @@ def draw_targets(*, campaign, seed: int, parameters: DrawParameters, by, units=N
     return draw
 
 
+class AddedTargets(NamedTuple):
+    added: int
+    already: int
+
+
 @transaction.atomic
-def add_targets(*, campaign, units, by) -> int:
+def add_targets(*, campaign, units, by) -> AddedTargets:
     """Add units chosen by hand (e.g. the registry's filtered list) to the campaign's
     targets. Side effects: Target rows; units already targets are left as they are.
-    Returns how many were added."""
+    Returns how many were added and how many of the active units already were targets
+    (the message tells both: issue #14)."""
     existing = set(campaign.targets.values_list("unit_id", flat=True))
-    new = [Target(campaign=campaign, unit_id=pk, added_by=by)
-           for pk in units.filter(is_active=True).values_list("pk", flat=True) if pk not in existing]
+    chosen = list(units.filter(is_active=True).values_list("pk", flat=True))
+    new = [Target(campaign=campaign, unit_id=pk, added_by=by) for pk in chosen if pk not in existing]
     Target.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
-    return len(new)
+    return AddedTargets(added=len(new), already=len(chosen) - len(new))

@@ -36,6 +36,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from accounts.roles import display_name
 from inspections.fieldwork import compute_conclusion, is_noncompliant
 from inspections.models import Campaign, ChecklistItem, ChecklistSection, TeamMembership, Visit
+from inspections.permissions import approved_in_place_of_leader
 from inspections.vocabulary import CONCLUSION_TEXT, SHORT_OF_COMPLIANCE, applicable_items
 
 # Hà Tĩnh's documents are dated and timed in Hà Tĩnh, whatever timezone a user chose.
@@ -618,7 +619,18 @@ def minutes_context(visit, *, evidence=()) -> dict:
         evidence=[{"name": item.original_name, "time": _evidence_time(item), "sha256": item.sha256}
                   for item in evidence],
         ends_at=ends_at,
+        approved_in_place=_approved_in_place(visit),
     )
+
+
+def _approved_in_place(visit) -> str:
+    """The line of the minutes that says the Inspectorate approved them in place of the
+    team leader (issue #14), empty otherwise."""
+    if not approved_in_place_of_leader(visit):
+        return ""
+    when = vietnamese_date(timezone.localdate(visit.reviewed_at, LOCAL_TIMEZONE)) if visit.reviewed_at else ""
+    return " ".join(filter(None, [f"Biên bản do {display_name(visit.reviewed_by)}, cán bộ Thanh tra Sở, duyệt thay "
+                                  "Trưởng đoàn kiểm tra", when])) + "."
 
 
 def minutes_pdf(visit, *, evidence=()) -> bytes:

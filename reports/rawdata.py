@@ -20,8 +20,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 from django_tasks import task
 
 from accounts.roles import has_role
@@ -160,8 +159,8 @@ def _enqueue(export_id: int, language: str) -> None:
     RawExport.objects.filter(pk=export_id).update(task_id=str(result.id))
 
 
-INTERRUPTED = _lazy("The export stopped: the background process that wrote it ended before it finished (the server "
-                    "was restarted or the process was stopped). Try again.")
+INTERRUPTED = gettext_lazy("The export stopped: the background process that wrote it ended before it finished "
+                           "(the server was restarted or the process was stopped). Try again.")
 
 
 def fail_if_abandoned(export: RawExport) -> bool:

@@ -71,7 +71,8 @@ def reseed_migrated_data():
     copy, so the seeding functions run here instead (both are idempotent).
     """
     for module, function in (("accounts.migrations.0001_roles_as_groups", "create_groups"),
-                             ("units.migrations.0002_seed_unit_categories", "seed")):
+                             ("units.migrations.0002_seed_unit_categories", "seed"),
+                             ("units.migrations.0008_category_synonyms", "seed_synonyms")):
         getattr(importlib.import_module(module), function)(django_apps, None)
 
 

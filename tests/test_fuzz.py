@@ -47,6 +47,7 @@ TABLES = [
     "inspections_followup", "inspections_followupstep", "inspections_correction", "inspections_evidence",
     "inspections_nomination", "inspections_nominee", "inspections_itinerary", "inspections_teammembership",
     "inspections_targetdraw", "inspections_vehicle", "inspections_campaign", "units_importbatch",
+    "units_categorysynonym",
 ]
 
 TEXT, NUMBER, ID = "text", "number", "id"
@@ -155,6 +156,8 @@ TARGETS = {
     "units:reconcile_detail": ("coordinator", {"pk": "portal"}, {}),
     "units:reconcile_accept": ("coordinator", {"pk": "portal_row"}, {}),
     "units:reconcile_add": ("coordinator", {"pk": "portal_row"}, {}),
+    "units:category_list": ("administrator", {}, {}),
+    "units:category_synonym_delete": ("administrator", {"pk": "missing"}, {}),
     "inspections:campaign_detail": ("coordinator", {"pk": "campaign"}, {}),
     "inspections:team_list": ("coordinator", {"pk": "campaign"}, {}),
     "inspections:nomination_board": ("coordinator", {"pk": "campaign"}, {}),
@@ -217,7 +220,8 @@ def build_world() -> dict:
     world = build()
     campaign, coordinator, member, leader = world["campaign"], world["coordinator"], world["member"], world["leader"]
     users = {"coordinator": coordinator, "member": member, "leader": leader,
-             "office": make_user("office", Role.OFFICE), "leadership": make_user("leadership", Role.LEADERSHIP)}
+             "office": make_user("office", Role.OFFICE), "leadership": make_user("leadership", Role.LEADERSHIP),
+             "administrator": make_user("quantri", Role.ADMINISTRATOR)}
     market = fieldwork.start_visit(world["market"], by=member)
     answer_all(market, member, {"b4": "no"})
     committee = fieldwork.start_visit(world["committee"], by=member)

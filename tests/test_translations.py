@@ -59,3 +59,19 @@ def test_the_catalogue_holds_every_string_of_the_code(tmp_path):
 
     missing = msgids(tmp_path / CATALOGUE) - msgids(BASE_DIR / CATALOGUE)
     assert missing == set()
+
+
+# makemessages finds gettext's functions by these names only (Django's xgettext keywords): a
+# `gettext_lazy as _lazy` hid the reconciliation's tab labels from the catalogue (issue #14).
+KNOWN_NAMES = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy",
+               "npgettext", "npgettext_lazy", "gettext_noop"}
+
+
+def test_no_module_renames_a_translation_function_to_a_name_makemessages_ignores():
+    import re
+
+    renamed = re.compile(r"from django\.utils\.translation import .*\b(?:n?p?gettext(?:_lazy|_noop)?) as (\w+)")
+    found = sorted(f"{path.relative_to(BASE_DIR)}: {name}"
+                   for folder in SOURCE_DIRS for path in (BASE_DIR / folder).rglob("*.py")
+                   for name in renamed.findall(path.read_text(encoding="utf-8")) if name not in KNOWN_NAMES)
+    assert found == []

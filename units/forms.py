@@ -99,6 +99,10 @@ class UnitFilterForm(CheckedInput, forms.Form):
         """Whether any filter is chosen (an unfiltered list is the whole registry)."""
         return self.is_valid() and any(self.cleaned_data.values())
 
+    def query(self) -> str:
+        """The words searched for, for ordering and highlighting the results."""
+        return self.cleaned_data["q"] if self.is_valid() else ""
+
     def filter(self, units):
         if not self.is_valid():
             return units
@@ -134,3 +138,14 @@ class ImportUploadForm(CheckedInput, forms.Form):
 class ImportConfirmForm(CheckedInput, forms.Form):
     only_valid_rows = forms.BooleanField(
         required=False, label=_("Import the valid rows only (leave out the rows with errors)"))
+
+
+class CategorySynonymForm(CheckedInput, forms.Form):
+    category = forms.ModelChoiceField(label=_("Category"), queryset=UnitCategory.objects.all())
+    words = forms.CharField(label=_("Words that name it"), max_length=120,
+                            help_text=_("As the lists write it, e.g. “Quán cà phê”; diacritics and case are "
+                                        "ignored when a file is read."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)

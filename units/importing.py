@@ -26,7 +26,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
-from units.models import Division, Unit, UnitCategory
+from units.models import CategorySynonym, Division, Unit, UnitCategory
 from units.text import clean, fold, name_key, normalize_phone
 
 FIELDS = [
@@ -371,19 +371,50 @@ class _Divisions:
 
 
 class _Categories:
-    """Categories by folded name, English name and code, in one query."""
+    """Categories by folded name, English name and code, and by their synonyms and the
+    parts of their names ("quán cà phê" of "Nhà hàng, quán ăn, quán cà phê"), in two
+    queries. Matching ignores diacritics and case (units/text.py: name_key)."""
 
     def __init__(self):
-        self.by_key, self.other = {}, None
+        self.by_key, self.other, self.names = {}, None, {}
+        # (folded words, category, the words as written): a cell is read by them when it
+        # is not a category's exact name.
+        parts = []
         for pk, code, name, name_en in UnitCategory.objects.values_list("pk", "code", "name", "name_en"):
+            self.names[pk] = name
             for key in (name_key(name), name_key(name_en), name_key(code)):
                 if key:
                     self.by_key.setdefault(key, pk)
             if code == "khac":
                 self.other = (pk, name)
+                continue
+            # A part of one word alone ("ban" of "Sở, ban, ngành") would read "bán" as a
+            # department: parts of two words or more; shorter words only as synonyms.
+            for part in name.split(","):
+                if len(name_key(part).split()) >= 2:
+                    parts.append((name_key(part), pk, part.strip()))
+        # The administrator's words first: at a tie they are the ones the preview names.
+        self.phrases = [*CategorySynonym.objects.values_list("key", "category_id", "words"), *parts]
 
     def find(self, value) -> int | None:
         return self.by_key.get(name_key(_as_text(value)))
+
+    def guess(self, value, *, at_start_only=False) -> tuple[int, str] | None:
+        """(category, the words that decided it) for a text naming a kind of place:
+        "Trường THCS Kỳ Anh" is a school by "Trường THCS". Whole words only; the words
+        that begin the text win, then the longest."""
+        key = name_key(_as_text(value))
+        if not key:
+            return None
+        padded, best = f" {key} ", None
+        for phrase, pk, words in self.phrases:
+            position = padded.find(f" {phrase} ")
+            if position == -1 or (at_start_only and position):
+                continue
+            rank = (position == 0, len(phrase.split()))
+            if best is None or rank > best[0]:
+                best = (rank, pk, words)
+        return (best[1], best[2]) if best else None
 
 
 def _max_lengths() -> dict[str, tuple[int, str]]:
@@ -431,7 +462,7 @@ class SheetReader:
     def rows(self, *, progress: Callable[[int, int | None], None] | None = None) -> Iterator[ParsedRow]:
         """Every row under the header, in order, blank ones included (as "skipped").
 
-        Builds the division and category lookups first (two queries), then reads the
+        Builds the division and category lookups first (three queries), then reads the
         sheet as it goes: memory stays flat however long the file. Calls
         `progress(done, total)` every 500 rows and once at the end. Raises
         ImportFileError past MAX_ROWS rows or MAX_SECONDS of reading.
@@ -542,6 +573,20 @@ class _RowParser:
         found = self.categories.find(label) if label else None
         if found:
             data["category"] = found
+            return
+        # Not a category's name: the words of the cell, else the start of the unit's name,
+        # may say which it is ("Quán cà phê", "Trường THCS Kỳ Anh"); the preview says which words.
+        guess = self.categories.guess(label) if label else None
+        if guess:
+            data["category"], words = guess
+            warnings.append(_("Category “%(label)s” read as “%(category)s” (by the words “%(words)s”).")
+                            % {"label": label, "category": self.categories.names[guess[0]], "words": words})
+            return
+        guess = self.categories.guess(cells.get("name"), at_start_only=True)
+        if guess:
+            data["category"], words = guess
+            warnings.append(_("Category read from the unit's name as “%(category)s” (by the words “%(words)s”).")
+                            % {"category": self.categories.names[guess[0]], "words": words})
             return
         if self.categories.other is None:
             errors.append(_("Category “%(label)s” is unknown and there is no “khac” (Other) category to file "

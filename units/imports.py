@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -27,15 +27,16 @@ from units.services import EDITABLE_FIELDS
 ROW_BATCH = 1000
 QR_PROGRESS = [Unit.QRStatus.NONE, Unit.QRStatus.CREATED, Unit.QRStatus.POSTED]
 FILE_OUTCOMES = ("new", "update", "duplicate", "error", "skipped")
-NOT_WAITING = _lazy("This import is not waiting for confirmation.")
+NOT_WAITING = gettext_lazy("This import is not waiting for confirmation.")
 # Why a batch may not be confirmed, by its status: pressing confirm again says what is happening.
 NOT_COMMITTABLE = {
-    ImportBatch.Status.UPLOADED: _lazy("This file is still being read: confirm once its rows are shown."),
-    ImportBatch.Status.PARSING: _lazy("This file is still being read: confirm once its rows are shown."),
-    ImportBatch.Status.COMMITTING: _lazy("This import was confirmed and is being saved: this page shows when it "
+    ImportBatch.Status.UPLOADED: gettext_lazy("This file is still being read: confirm once its rows are shown."),
+    ImportBatch.Status.PARSING: gettext_lazy("This file is still being read: confirm once its rows are shown."),
+    ImportBatch.Status.COMMITTING: gettext_lazy("This import was confirmed and is being saved: this page shows when it "
                                          "is done."),
-    ImportBatch.Status.DONE: _lazy("This import has already been saved."),
-    ImportBatch.Status.FAILED: _lazy("This import failed: its page says why, and whether it can be tried again."),
+    ImportBatch.Status.DONE: gettext_lazy("This import has already been saved."),
+    ImportBatch.Status.FAILED: gettext_lazy(
+        "This import failed: its page says why, and whether it can be tried again."),
 }
 
 
@@ -309,10 +310,10 @@ def _update_units(batch, *, by) -> int:
 
 
 INTERRUPTED = {
-    ImportBatch.Status.PARSING: _lazy(
+    ImportBatch.Status.PARSING: gettext_lazy(
         "Reading the file stopped: the background process that read it ended before it finished (the server "
         "was restarted or the process was stopped). Nothing was kept. Press “Try again” to read it again."),
-    ImportBatch.Status.COMMITTING: _lazy(
+    ImportBatch.Status.COMMITTING: gettext_lazy(
         "Saving stopped: the background process that saved the units ended before it finished (the server was "
         "restarted or the process was stopped). Nothing was imported: it is all or nothing. Press “Try again” "
         "to save them again."),

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -65,9 +66,40 @@ class UnitCategory(models.Model):
         ordering = ["order", "code"]
 
     def __str__(self):
-        if get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name
+        return self.label(self.name, self.name_en)
+
+    @staticmethod
+    def label(name: str, name_en: str) -> str:
+        """The category's name in the interface's language (for rows read with values())."""
+        return name_en if get_language() == "en" and name_en else name
+
+
+class CategorySynonym(models.Model):
+    """Words that name a category in the lists people send ("Quán cà phê" for "Nhà hàng,
+    quán ăn, quán cà phê", "Trường THCS" for the schools): the import reads a category
+    cell, or a unit's name, by them (issue #14). The administrator keeps them."""
+
+    category = models.ForeignKey(UnitCategory, on_delete=models.CASCADE, related_name="synonyms",
+                                 verbose_name=_("category"))
+    words = models.CharField(_("words"), max_length=120)
+    # The words folded (units/text.py: name_key): matching ignores diacritics and case.
+    key = models.CharField(max_length=120, editable=False)
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("added by"))
+
+    class Meta:
+        verbose_name = _("category synonym")
+        verbose_name_plural = _("category synonyms")
+        ordering = ["category__order", "key"]
+        constraints = [
+            # One meaning per word: "chợ" cannot be a market and a shop.
+            models.UniqueConstraint(fields=["key"], name="units_categorysynonym_key_unique"),
+            models.CheckConstraint(condition=~Q(key=""), name="units_categorysynonym_key_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.words
 
 
 REGISTRY_READERS = DIC_STAFF
@@ -102,6 +134,19 @@ class UnitQuerySet(models.QuerySet):
         if digits:
             condition |= Q(phone__contains=digits)
         return self.filter(condition)
+
+    def by_relevance(self, query: str):
+        """Best match first for a search (issue #14): the trigram word similarity of the
+        folded words to the folded name counts twice its similarity to name and address,
+        so "tram y te" puts the health stations before a unit whose address only names
+        one; ties in Vietnamese order. Without words, Vietnamese order."""
+        folded = text.fold(query)
+        if not folded:
+            return self.in_vietnamese_order()
+        return self.annotate(
+            relevance=2 * TrigramWordSimilarity(Value(folded), "name_key")
+            + TrigramWordSimilarity(Value(folded), "search_text"),
+        ).order_by("-relevance", "sort_key", "pk")
 
     def in_vietnamese_order(self):
         return self.order_by("sort_key", "pk")

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 
-from accounts.roles import has_role
+from accounts.roles import Role, has_role
 from units.models import REGISTRY_EDITORS
 
 
@@ -13,4 +13,10 @@ def can_edit_registry(user) -> bool:
 
 def require_registry_editor(user) -> None:
     if not can_edit_registry(user):
+        raise PermissionDenied
+
+
+def require_registry_administrator(user) -> None:
+    """The reference data (categories and the words that name them) is the administrator's."""
+    if not has_role(user, Role.ADMINISTRATOR):
         raise PermissionDenied

@@ -12,7 +12,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from units import text
-from units.models import ImportBatch, ImportRow, Unit
+from units.models import ImportBatch, ImportRow, Unit, UnitCategory
 from units.services import EDITABLE_FIELDS, create_unit, update_unit
 
 CERTAIN, LIKELY, POSSIBLE = 100, 90, 60
@@ -110,10 +110,12 @@ def qr_coverage(units, by: str):
     """Units with a location QR (created or posted) per district or per category:
     rows of (label, total, with QR, percent), and a total row that is their sum."""
     group = {"district": ("commune__parent__name", "commune__parent__code"),
-             "category": ("category__name", "category__order")}[by]
+             "category": ("category__name", "category__order", "category__name_en")}[by]
     rows = (units.filter(is_active=True).values(*group).annotate(total=Count("id"), with_qr=Count("id", filter=WITH_QR))
             .order_by(group[1]))
-    table = [(row[group[0]], row["total"], row["with_qr"], _percent(row["with_qr"], row["total"])) for row in rows]
+    # A district is a proper name; a category has its English label (issue #14).
+    table = [(UnitCategory.label(row[group[0]], row[group[2]]) if by == "category" else row[group[0]],
+              row["total"], row["with_qr"], _percent(row["with_qr"], row["total"])) for row in rows]
     total, with_qr = sum(r[1] for r in table), sum(r[2] for r in table)
     return table, (_("Total"), total, with_qr, _percent(with_qr, total))
 

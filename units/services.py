@@ -9,11 +9,13 @@ import json
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH
 
 from units import text
-from units.models import Division, Unit
+from units.models import CategorySynonym, Division, Unit, UnitCategory
 
 _REGISTRY_PROVINCE = object()  # load_divisions' default: settings.REGISTRY_PROVINCE_CODE
 
@@ -126,3 +128,29 @@ def update_unit(unit: Unit, *, by, **fields) -> Unit:
     unit._history_user = by
     unit.save()
     return unit
+
+
+# ------------------------------------------------------------------------------ category synonyms
+
+
+@transaction.atomic
+def add_category_synonym(*, category: UnitCategory, words: str, by) -> CategorySynonym:
+    """Teach the import another name for a category (issue #14). Side effects: one
+    CategorySynonym row naming `by`. Raises ValidationError when the words are empty or
+    already name a category (diacritics and case ignored: one meaning per word)."""
+    words = text.clean(words)
+    key = text.name_key(words)
+    if not key:
+        raise ValidationError(_("Type the words that name the category."), code="empty")
+    taken = CategorySynonym.objects.filter(key=key).select_related("category").first()
+    if taken:
+        raise ValidationError(_("“%(words)s” already names the category “%(category)s”.")
+                              % {"words": taken.words, "category": taken.category}, code="taken")
+    return CategorySynonym.objects.create(category=category, words=words, key=key, created_by=by)
+
+
+@transaction.atomic
+def remove_category_synonym(synonym: CategorySynonym, *, by) -> None:
+    """Stop reading these words as the category. Side effects: deletes the row (an import
+    already read keeps the category it chose)."""
+    synonym.delete()

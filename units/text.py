@@ -35,6 +35,39 @@ def fold(value) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+def _fold_char(char: str) -> str:
+    """One character folded as fold() folds it (possibly to nothing, or to two letters)."""
+    decomposed = unicodedata.normalize("NFD", char.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def matched_spans(value: str, query: str) -> list[tuple[int, int]]:
+    """Where the words of a search occur in `value`, as (start, end) offsets into the
+    NFC form of `value`, overlapping spans merged: the words match folded (diacritics,
+    case and tone placement ignored) but the spans point at the text as written, so a
+    page can mark "Chợ" for "cho"."""
+    original = unicodedata.normalize("NFC", value or "")
+    folded, origin = [], []
+    for index, char in enumerate(original):
+        for letter in _fold_char(char):
+            folded.append(letter)
+            origin.append(index)
+    haystack = "".join(folded)
+    spans = []
+    for word in set(fold(query).split()):
+        start = haystack.find(word)
+        while start != -1:
+            spans.append((origin[start], origin[start + len(word) - 1] + 1))
+            start = haystack.find(word, start + 1)
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def name_key(value) -> str:
     """A name reduced for spotting the same place twice: folded, no punctuation."""
     return _SPACES.sub(" ", _NOT_WORD.sub(" ", fold(value))).strip()

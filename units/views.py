@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from config.feedback import error_text
@@ -14,9 +14,9 @@ from inspections.models import Campaign, FollowUp, Target, Visit
 from inspections.permissions import can_schedule
 from units import history, imports, reconciliation, services, workbooks
 from units.exporters import UnitExporter, xlsx_response
-from units.forms import ImportConfirmForm, ImportUploadForm, UnitFilterForm, UnitForm
-from units.models import ImportBatch, ImportRow, Unit
-from units.permissions import can_edit_registry, require_registry_editor
+from units.forms import CategorySynonymForm, ImportConfirmForm, ImportUploadForm, UnitFilterForm, UnitForm
+from units.models import CategorySynonym, ImportBatch, ImportRow, Unit, UnitCategory
+from units.permissions import can_edit_registry, require_registry_administrator, require_registry_editor
 
 PAGE_SIZE = 50
 IN_PROGRESS = (ImportBatch.Status.UPLOADED, ImportBatch.Status.PARSING, ImportBatch.Status.COMMITTING)
@@ -29,8 +29,9 @@ def _filtered_units(request):
 
 def unit_list(request):
     form, units = _filtered_units(request)
+    # A search lists the best match first (issue #14), a plain list in Vietnamese order.
     page = Paginator(
-        units.select_related("category", "commune__parent").in_vietnamese_order(), PAGE_SIZE
+        units.select_related("category", "commune__parent").by_relevance(form.query()), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     per_district = (units.values("commune__parent__name", "commune__parent__code")
                     .annotate(n=Count("id")).order_by("commune__parent__code"))
@@ -39,7 +40,7 @@ def unit_list(request):
     campaigns = (Campaign.objects.visible_to(request.user).filter(status=Campaign.Status.ACTIVE)
                  if can_schedule(request.user) else Campaign.objects.none())
     return render(request, "units/unit_list.html", {
-        "form": form, "page": page, "per_district": per_district, "query": query.urlencode(),
+        "form": form, "search": form.query(), "page": page, "per_district": per_district, "query": query.urlencode(),
         "can_edit": can_edit_registry(request.user), "target_campaigns": list(campaigns),
         "unfiltered": not form.is_filtered(),
         "filter_values": [(key, value) for key, values in query.lists() for value in values],
@@ -92,6 +93,37 @@ def unit_edit(request, pk):
 def unit_export(request):
     _form, units = _filtered_units(request)
     return xlsx_response([UnitExporter(units)], filename="danh-muc-don-vi.xlsx")
+
+
+# ------------------------------------------------------------------------------ categories
+
+
+def category_list(request):
+    """The categories with the words an import reads as each (issue #14); the
+    administrator adds and removes them."""
+    require_registry_administrator(request.user)
+    form = CategorySynonymForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            synonym = services.add_category_synonym(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("words", error)
+        else:
+            messages.success(request, _("“%(words)s” is now read as “%(category)s”.")
+                             % {"words": synonym.words, "category": synonym.category})
+            return redirect("units:category_list")
+    categories = UnitCategory.objects.prefetch_related("synonyms")
+    return render(request, "units/category_list.html", {"form": form, "categories": categories})
+
+
+@require_POST
+def category_synonym_delete(request, pk):
+    require_registry_administrator(request.user)
+    synonym = get_object_or_404(CategorySynonym.objects.select_related("category"), pk=pk)
+    services.remove_category_synonym(synonym, by=request.user)
+    messages.success(request, _("“%(words)s” is no longer read as “%(category)s”.")
+                     % {"words": synonym.words, "category": synonym.category})
+    return redirect("units:category_list")
 
 
 # ------------------------------------------------------------------------------ imports
@@ -189,9 +221,9 @@ def import_error_report(request, pk):
 # ------------------------------------------------------------------------------ reconciliation
 
 RECONCILE_LISTS = {
-    "matched": _lazy("Matched"),
-    "unregistered": _lazy("Registry units without a registered QR code"),
-    "missing": _lazy("Portal locations missing from the registry"),
+    "matched": gettext_lazy("Matched"),
+    "unregistered": gettext_lazy("Registry units without a registered QR code"),
+    "missing": gettext_lazy("Portal locations missing from the registry"),
 }
 
 

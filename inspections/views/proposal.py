@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from inspections.models import Team, TeamMembership, Vehicle
@@ -91,8 +92,16 @@ def schedule_proposal_change(request, pk):
         else:
             unit, to = int(request.POST["unit"]), int(request.POST["to"])
             trips[to]
+            receiving = (trips[to].day, trips[to].session, trips[to].team_id)
             trips = move_visit(campaign_input(campaign, seed=stored["seed"]), trips, unit_id=unit, to=to)
             messages.success(request, _("Visit moved."))
+            # Said now rather than only when the day is accepted and refused.
+            trip = next(t for t in trips if (t.day, t.session, t.team_id) == receiving)
+            if trip.visits[-1].ends > trip.returns:
+                messages.warning(request, _("%(day)s now ends at %(ends)s, after its return at %(returns)s: move a "
+                                            "visit away or the day will be refused when accepted.") % {
+                    "day": f"{trip.day:%d/%m/%Y}", "ends": f"{trip.visits[-1].ends:%H:%M}",
+                    "returns": f"{trip.returns:%H:%M}"})
     except (KeyError, ValueError, IndexError, StopIteration):
         messages.error(request, _("Choose a proposed day."))
         return redirect("inspections:schedule_proposal", pk=campaign.pk)
@@ -126,6 +135,11 @@ def schedule_proposal_accept(request, pk):
     if stored["trips"]:
         stored["trips"] = [trip_as_data(trip) for trip in kept]
         request.session[_key(campaign)] = stored
-    messages.success(request, _("%(count)s draft itineraries created.") % {"count": saved})
+    # The count is what was saved: a refused day says so above, none ticked is said here.
+    if saved:
+        messages.success(request, ngettext("%(count)s draft itinerary created.", "%(count)s draft itineraries created.",
+                                           saved) % {"count": saved})
+    elif not ticked:
+        messages.error(request, _("Tick the days to accept."))
     return redirect("inspections:schedule", pk=campaign.pk) if saved and not kept else redirect(
         "inspections:schedule_proposal", pk=campaign.pk)

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from config.feedback import error_text, form_error_text
@@ -154,7 +155,8 @@ def itinerary_send(request, pk):
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
-        messages.success(request, _("Schedule sent to %(count)s people.") % {"count": count})
+        messages.success(request, ngettext("Schedule sent to %(count)s person.", "Schedule sent to %(count)s people.",
+                                           count) % {"count": count})
     return redirect("inspections:itinerary_detail", pk=itinerary.pk)
 
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.roles import DIC_READERS, has_role
@@ -33,9 +34,11 @@ def target_list(request, pk):
             else:
                 # The message tells the change made: the draw may pick units that were already targets.
                 added = draw.targets.count()
-                messages.success(request, _("%(count)s units drawn: %(added)s added to the targets, %(already)s "
-                                            "already were.") % {"count": len(draw.unit_ids), "added": added,
-                                                                "already": len(draw.unit_ids) - added})
+                messages.success(request, ngettext(
+                    "%(count)s unit drawn: %(added)s added to the targets, %(already)s already were.",
+                    "%(count)s units drawn: %(added)s added to the targets, %(already)s already were.",
+                    len(draw.unit_ids)) % {"count": len(draw.unit_ids), "added": added,
+                                           "already": len(draw.unit_ids) - added})
                 return redirect("inspections:target_list", pk=campaign.pk)
     page = Paginator(listed.select_related("unit__commune__parent", "unit__category", "draw"), 50).get_page(
         request.GET.get("page"))
@@ -62,6 +65,8 @@ def target_add(request, pk):
                                   "targets. Choose a filter, or tick the box that confirms the number.")
                        % {"count": count})
         return redirect("units:unit_list")
-    added = targets.add_targets(campaign=campaign, units=units, by=request.user)
-    messages.success(request, _("%(count)s units added to the targets.") % {"count": added})
+    result = targets.add_targets(campaign=campaign, units=units, by=request.user)
+    messages.success(request, ngettext("%(count)s unit added to the targets; %(already)s already were.",
+                                       "%(count)s units added to the targets; %(already)s already were.",
+                                       result.added) % {"count": result.added, "already": result.already})
     return redirect("inspections:target_list", pk=campaign.pk)

@@ -8,6 +8,7 @@ import pytest
 from django.utils import translation
 from openpyxl import Workbook
 
+from units import services
 from units.importing import FIELDS, ImportFileError, open_sheet
 from units.models import Division, UnitCategory
 from units.services import load_divisions
@@ -85,7 +86,7 @@ def test_header_is_found_under_merged_title_rows_with_columns_in_any_order():
     (parsed,) = sheet.rows()
     assert parsed.status == "ok"
     assert parsed.data == {
-        "name": "Trường Tiểu học Tân Lộc", "category": category("khac"), "district": district(448).pk,
+        "name": "Trường Tiểu học Tân Lộc", "category": category("truong_hoc"), "district": district(448).pk,
         "commune": commune(18409).pk, "address": "Thôn 1", "phone": "0912345678",
     }
 
@@ -406,17 +407,73 @@ def test_category_by_name_english_name_or_code(label, code):
 
 
 def test_an_unknown_category_is_filed_under_other_with_a_warning():
-    parsed = parse_one(category="Chợ dân sinh")
+    parsed = parse_one(name="Đồn Biên phòng Cửa khẩu", category="Lực lượng vũ trang")
 
     assert (parsed.status, parsed.data["category"]) == ("ok", category("khac"))
-    assert parsed.warnings == ["Category “Chợ dân sinh” is not in the list; filed under “Khác”."]
+    assert parsed.warnings == ["Category “Lực lượng vũ trang” is not in the list; filed under “Khác”."]
 
 
 def test_a_blank_category_is_filed_under_other_with_a_warning():
-    parsed = parse_one(category=None)
+    parsed = parse_one(name="Đồn Biên phòng Cửa khẩu", category=None)
 
     assert (parsed.status, parsed.data["category"]) == ("ok", category("khac"))
     assert parsed.warnings == ["No category given; filed under “Khác”."]
+
+
+# Issue #14: the lists' own words for a kind of place, and parts of the categories' names.
+@pytest.mark.parametrize(("label", "code", "words"), [
+    ("Nhà hàng", "nha_hang_quan_an", "Nhà hàng"),
+    ("Quán cà phê", "nha_hang_quan_an", "Quán cà phê"),
+    ("QUAN CA PHE", "nha_hang_quan_an", "Quán cà phê"),
+    ("quán ăn", "nha_hang_quan_an", "Quán ăn"),
+    ("Vận tải hành khách Hà Tĩnh", "ben_xe_van_tai", "vận tải hành khách"),  # a part of the category's name
+    ("Trường THCS Kỳ Anh", "truong_hoc", "Trường THCS"),
+    ("trường thcs", "truong_hoc", "Trường THCS"),
+    ("Trạm y tế xã Kỳ Tân", "benh_vien_co_so_y_te", "Trạm y tế"),
+    ("Chợ dân sinh", "cho", "Chợ dân sinh"),
+    ("Chợ Hà Tĩnh", "cho", "Chợ"),
+    ("Sở Y tế", "so_ban_nganh", "Sở"),  # the words that begin the cell win over "Y tế"
+    ("Cửa hàng bán lẻ", "doanh_nghiep_sxkd", "Cửa hàng"),  # "bán" is not the "ban" of "Sở, ban, ngành"
+])
+def test_a_category_is_read_by_its_synonyms_and_says_by_which_words(label, code, words):
+    parsed = parse_one(name="Đồn Biên phòng Cửa khẩu", category=label)
+
+    assert (parsed.status, parsed.data["category"]) == ("ok", category(code))
+    assert parsed.warnings == [f"Category “{label}” read as “{UnitCategory.objects.get(code=code).name}” "
+                               f"(by the words “{words}”)."]
+
+
+@pytest.mark.parametrize(("name", "code", "words"), [
+    ("Nhà hàng Hương Sen", "nha_hang_quan_an", "Nhà hàng"),
+    ("Trường THCS Kỳ Anh", "truong_hoc", "Trường THCS"),
+    ("Trạm Y tế xã Kỳ Tân", "benh_vien_co_so_y_te", "Trạm y tế"),
+    ("Chợ Thị trấn Đức Thọ", "cho", "Chợ"),
+])
+def test_without_a_category_the_start_of_the_name_decides(name, code, words):
+    parsed = parse_one(name=name, category=None)
+
+    assert (parsed.status, parsed.data["category"]) == ("ok", category(code))
+    assert parsed.warnings == [f"Category read from the unit's name as “{UnitCategory.objects.get(code=code).name}” "
+                               f"(by the words “{words}”)."]
+
+
+def test_a_name_that_only_holds_a_synonym_further_on_is_not_guessed():
+    parsed = parse_one(name="Đồn Biên phòng gần chợ", category=None)
+
+    assert (parsed.data["category"], parsed.warnings) == (category("khac"), ["No category given; filed under “Khác”."])
+
+
+def test_a_synonym_the_administrator_added_is_used_by_the_next_import(django_user_model):
+    admin = django_user_model.objects.create_superuser("quantri", password="x")
+    before = parse_one(name="Đồn Biên phòng Cửa khẩu", category="Karaoke")
+    services.add_category_synonym(category=UnitCategory.objects.get(code="cong_cong_dong_nguoi"),
+                                  words="Karaoké", by=admin)
+
+    after = parse_one(name="Đồn Biên phòng Cửa khẩu", category="KARAOKE")
+
+    assert before.data["category"] == category("khac")
+    assert (after.data["category"], after.warnings) == (category("cong_cong_dong_nguoi"), [
+        "Category “KARAOKE” read as “Nơi công cộng tập trung đông người” (by the words “Karaoké”)."])
 
 
 @pytest.mark.parametrize(("cell", "code", "status"), [
@@ -549,8 +606,8 @@ def test_2000_rows_parse_with_a_fixed_number_of_queries(django_assert_num_querie
                 staff_count=index % 50) for index in range(1, 2001)]
     sheet = open_sheet(xlsx([HEADER, *rows]))
 
-    # 1. divisions (districts and communes)  2. categories
-    with django_assert_num_queries(2):
+    # 1. divisions (districts and communes)  2. categories  3. the words that name them
+    with django_assert_num_queries(3):
         statuses = [parsed.status for parsed in sheet.rows()]
 
     assert statuses == ["ok"] * 2000

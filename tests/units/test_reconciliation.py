@@ -88,7 +88,7 @@ def test_a_portal_location_missing_from_the_registry_is_added_with_a_click(clien
 
     unit = Unit.objects.get(qr_location_code="HT-003")
     assert (unit.name, unit.commune.code, unit.category.code, unit.qr_status, unit.created_by) == (
-        "Quán cà phê Sông La", 18229, "khac", "created", coordinator)
+        "Quán cà phê Sông La", 18229, "nha_hang_quan_an", "created", coordinator)  # its name's first words
 
 
 def test_qr_coverage_per_district_and_category_adds_up(registry):
