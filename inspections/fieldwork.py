@@ -25,6 +25,7 @@ from inspections.vocabulary import (
     answer_in_words,
     applicable_items,
     conclusion_in_words,
+    refuse_if_closed,
     yes_no_code,
 )
 
@@ -34,6 +35,7 @@ def start_visit(visit: Visit, *, by, latitude=None, longitude=None, accuracy=Non
     """Start the visit at the site. Side effects: status "in progress", the time, the
     location only if the inspector's phone gave it, the checklist version kept."""
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    refuse_if_closed(visit.campaign)
     if visit.status not in STARTABLE:
         raise ValidationError(_("This visit has already started."))
     if visit.campaign.checklist is None:
@@ -88,6 +90,7 @@ def save_answer(visit: Visit, *, item: ChecklistItem, raw, note: str = "", by) -
     """Save one answer as it is entered (the phone sends each change). Side effects:
     the Answer (created or changed, with history). Refused once the visit is submitted."""
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    refuse_if_closed(visit.campaign)
     if visit.status not in FILLABLE:
         raise ValidationError(_("This visit cannot be changed now (%(status)s).") % {
             "status": visit.get_status_display()})
@@ -174,6 +177,7 @@ def submit_visit(visit: Visit, *, by, key: str) -> bool:
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     if visit.status == Visit.Status.SUBMITTED and visit.submission_key == key:
         return False
+    refuse_if_closed(visit.campaign)
     if visit.status not in FILLABLE:
         raise ValidationError(_("This visit cannot be submitted now (%(status)s).") % {
             "status": visit.get_status_display()})

@@ -10,6 +10,8 @@ from accounts.roles import display_name
 from config.bootstrap import style_fields
 from config.validation import COUNT_MAX, SCANS_MAX, STAFF_MAX, CheckedInput, confirmation_field
 from inspections.models import (
+    Campaign,
+    ChecklistTemplate,
     FollowUpStep,
     Nomination,
     Nominee,
@@ -266,3 +268,50 @@ class FollowUpStepForm(CheckedInput, forms.Form):
     competent_body = forms.CharField(label=_("Competent body (for a proposal)"), max_length=255, required=False)
     evidence = forms.CharField(label=_("Evidence (document number, photo…)"), max_length=255, required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# ----------------------------------------------------------------------------------------
+# Campaigns (issue #15.1)
+# ----------------------------------------------------------------------------------------
+
+DATE_WIDGET = {"placeholder": "dd/mm/yyyy"}
+
+
+class CampaignForm(CheckedInput, forms.ModelForm):
+    """A campaign's plan: what the plan document says, the bodies asked to nominate and
+    the published checklist version its visits start with."""
+
+    class Meta:
+        model = Campaign
+        fields = ["number", "title", "legal_basis", "legal_basis_number", "legal_basis_date", "issuing_body",
+                  "signer", "starts_on", "ends_on", "form", "nomination_deadline", "nominating_bodies",
+                  "checklist", "max_visits_per_day"]
+        widgets = {
+            "legal_basis": forms.Textarea(attrs={"rows": 2}),
+            "legal_basis_date": forms.DateInput(attrs=DATE_WIDGET),
+            "starts_on": forms.DateInput(attrs=DATE_WIDGET),
+            "ends_on": forms.DateInput(attrs=DATE_WIDGET),
+            "nomination_deadline": forms.DateInput(attrs=DATE_WIDGET),
+            "nominating_bodies": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["checklist"].queryset = ChecklistTemplate.objects.filter(published_at__isnull=False)
+        self.fields["checklist"].help_text = _("Only a published version can be chosen.")
+        self.fields["nominating_bodies"].queryset = Organization.objects.exclude(
+            kind=Organization.Kind.DIC_DIVISION).select_related("district")
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The period must end on or after the day it starts."))
+        return cleaned
+
+    def plan(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "nominating_bodies"}
+
+
+class CampaignCloseForm(CheckedInput, forms.Form):
+    confirm = confirmation_field(_("I understand that a closed campaign can no longer be changed."))

@@ -4,6 +4,12 @@ from inspections.views import campaigns, followups, nominations, proposal, sched
 
 app_name = "inspections"
 urlpatterns = [
+    path("ke-hoach/", campaigns.campaign_list, name="campaign_list"),
+    path("ke-hoach/moi/", campaigns.campaign_create, name="campaign_create"),
+    path("ke-hoach/chon/", campaigns.campaign_choose, name="campaign_choose"),
+    path("ke-hoach/<int:pk>/sua/", campaigns.campaign_edit, name="campaign_edit"),
+    path("ke-hoach/<int:pk>/bat-dau/", campaigns.campaign_start, name="campaign_start"),
+    path("ke-hoach/<int:pk>/dong/", campaigns.campaign_close, name="campaign_close"),
     path("ke-hoach/<int:pk>/", campaigns.campaign_detail, name="campaign_detail"),
     path("ke-hoach/<int:pk>/to-kiem-tra/", campaigns.team_list, name="team_list"),
     path("ke-hoach/<int:pk>/cu-can-bo/", nominations.nomination_board, name="nomination_board"),

@@ -65,7 +65,7 @@ def _kind(field) -> str | None:
 def known_fields() -> dict[str, str]:
     """Every field name the product's forms and views read, with its kind."""
     names = {}
-    for module in (inspection_forms, report_forms, unit_forms):
+    for module in (inspection_forms, report_forms, unit_forms):  # the campaign's and checklist's forms too
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, forms.BaseForm):
                 for name, field in value.base_fields.items():
@@ -78,7 +78,7 @@ def known_fields() -> dict[str, str]:
             names[f"{prefix}-{name}"] = NUMBER
     # What views read from request.POST themselves, and the log-in and language forms.
     names.update({"value": NUMBER, "note": TEXT, "reason": TEXT, "comment": TEXT, "key": TEXT, "decision": TEXT,
-                  "cancel": TEXT, "outcome": TEXT, "item": ID, "nominee": ID, "confirm_count": NUMBER,
+                  "cancel": TEXT, "outcome": TEXT, "item": ID, "nominee": ID, "campaign": ID, "confirm_count": NUMBER,
                   "username": TEXT, "password": TEXT, "language": TEXT, "next": TEXT, "new_password1": TEXT,
                   "new_password2": TEXT, **{f"conclusion_{code}": TEXT for code in ("a", "b", "c", "overall")}})
     return names
@@ -152,6 +152,12 @@ TARGETS = {
     "units:reconcile_detail": ("coordinator", {"pk": "portal"}, {}),
     "units:reconcile_accept": ("coordinator", {"pk": "portal_row"}, {}),
     "units:reconcile_add": ("coordinator", {"pk": "portal_row"}, {}),
+    "inspections:campaign_list": ("coordinator", {}, {}),
+    "inspections:campaign_create": ("coordinator", {}, {}),
+    "inspections:campaign_choose": ("coordinator", {}, {}),
+    "inspections:campaign_edit": ("coordinator", {"pk": "campaign"}, {}),
+    "inspections:campaign_start": ("coordinator", {"pk": "campaign"}, {}),
+    "inspections:campaign_close": ("coordinator", {"pk": "campaign"}, {}),
     "inspections:campaign_detail": ("coordinator", {"pk": "campaign"}, {}),
     "inspections:team_list": ("coordinator", {"pk": "campaign"}, {}),
     "inspections:nomination_board": ("coordinator", {"pk": "campaign"}, {}),
