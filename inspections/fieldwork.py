@@ -146,6 +146,15 @@ def missing_required(visit: Visit) -> list[ChecklistItem]:
     return [item for item in applicable_items(visit) if item.required and item.pk not in answered]
 
 
+def notes_missing(visit: Visit) -> list[str]:
+    """Codes of the items whose answer requires a note (the checklist's rule by answer)
+    that the answer lacks."""
+    answers = {a.item_id: a for a in visit.answers.all()}
+    return [item.code for item in applicable_items(visit)
+            if item.note_required_if is not None and item.pk in answers
+            and answers[item.pk].value == item.note_required_if and not answers[item.pk].note.strip()]
+
+
 STATEMENT = ("shortcomings", "unit_statement", "recommendations")
 
 
@@ -188,6 +197,9 @@ def submit_visit(visit: Visit, *, by, key: str) -> bool:
     without_photo = photos_missing(visit)
     if without_photo:
         raise ValidationError(_("These answers need a photo: %(codes)s.") % {"codes": ", ".join(without_photo)})
+    without_note = notes_missing(visit)
+    if without_note:
+        raise ValidationError(_("These answers need a note: %(codes)s.") % {"codes": ", ".join(without_note)})
     if not visit.conclusion_override_reason:
         visit.conclusion = compute_conclusion(visit)
     visit.status, visit.submitted_at, visit.submitted_by, visit.submission_key = (

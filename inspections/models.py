@@ -569,6 +569,18 @@ def in_language(vietnamese: str, english: str) -> str:
     return english if english and (get_language() or "").startswith("en") else vietnamese
 
 
+class ChecklistTemplateQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Checklists are the DIC's reference data; a team member sees the versions of the
+        campaigns of their teams and of the visits they may see."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if has_role(user, *DIC_STAFF):
+            return self
+        return self.filter(Q(campaigns__in=Campaign.objects.visible_to(user))
+                           | Q(visits__in=Visit.objects.visible_to(user))).distinct()
+
+
 class ChecklistTemplate(models.Model):
     """A versioned checklist. A published version never changes: editing makes a new
     version, and a visit keeps the version it started with."""
@@ -577,6 +589,8 @@ class ChecklistTemplate(models.Model):
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     based_on = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    objects = ChecklistTemplateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("checklist template")

@@ -47,6 +47,7 @@ TABLES = [
     "inspections_followup", "inspections_followupstep", "inspections_correction", "inspections_evidence",
     "inspections_nomination", "inspections_nominee", "inspections_itinerary", "inspections_teammembership",
     "inspections_targetdraw", "inspections_vehicle", "inspections_campaign", "units_importbatch",
+    "inspections_checklisttemplate", "inspections_checklistsection", "inspections_checklistitem",
 ]
 
 TEXT, NUMBER, ID = "text", "number", "id"
@@ -188,6 +189,19 @@ TARGETS = {
     "inspections:evidence_file": ("member", {"pk": "photo"}, {}),
     "inspections:visit_review": ("leader", {"pk": "committee"}, {}),
     "inspections:vehicle_list": ("office", {}, {}),
+    "inspections:checklist_list": ("coordinator", {}, {}),
+    "inspections:checklist_detail": ("coordinator", {"pk": "checklist"}, {}),
+    "inspections:checklist_preview": ("coordinator", {"pk": "checklist"}, {}),
+    "inspections:checklist_section_add": ("coordinator", {"pk": "checklist"}, {}),
+    "inspections:checklist_item_create": ("coordinator", {"pk": "checklist", "section_pk": "checklist_section"}, {}),
+    "inspections:checklist_item_edit": ("coordinator", {"pk": "checklist", "section_pk": "checklist_section",
+                                                        "item_pk": "number_item"}, {}),
+    "inspections:checklist_move": ("coordinator", {"pk": "checklist"}, {}),
+    "inspections:checklist_publish": ("coordinator", {"pk": "checklist"}, {}),
+    "inspections:checklist_new_version": ("coordinator", {"pk": "missing"}, {}),
+    "inspections:xlsform_upload": ("coordinator", {}, {}),
+    "inspections:xlsform_confirm": ("coordinator", {}, {}),
+    "inspections:xlsform_export": ("coordinator", {"pk": "checklist"}, {}),
     "inspections:follow_up_list": ("coordinator", {}, {}),
     "inspections:follow_up_detail": ("coordinator", {"pk": "follow_up"}, {}),
     "reports:campaign_dashboard": ("leadership", {"pk": "campaign"}, {}),
@@ -257,7 +271,8 @@ def build_world() -> dict:
                 "team": Team.objects.filter(campaign=campaign).first().pk, "itinerary": market.itinerary_id,
                 "itinerary_without_vehicle": bare.pk, "market": market.pk, "committee": committee.pk,
                 "approved": approved.pk, "number_item": item.pk, "answered_item": item.pk, "photo": photo.pk,
-                "follow_up": follow_up.pk, "draft_report": draft.pk, "approved_report": approved_report.pk,
+                "follow_up": follow_up.pk, "checklist": campaign.checklist_id,
+                "checklist_section": item.section_id, "draft_report": draft.pk, "approved_report": approved_report.pk,
                 "missing": 999_999},
     }
 
