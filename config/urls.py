@@ -24,6 +24,7 @@ urlpatterns = [
     # The language switch is on the login page too, before anyone has signed in.
     path("ngon-ngu/", login_not_required(set_language), name="set_language"),
     path("api/", include("api.urls")),
+    path("webhook/", include("webhooks.urls")),
     path("healthz", healthz, name="healthz"),
     path("quan-tri/", admin.site.urls),
 ]

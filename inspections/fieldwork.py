@@ -28,6 +28,8 @@ from inspections.vocabulary import (
     refuse_if_closed,
     yes_no_code,
 )
+from webhooks import services as webhooks
+from webhooks.models import Event
 
 
 @transaction.atomic
@@ -225,6 +227,9 @@ def approve_visit(visit: Visit, *, by) -> None:
     visit.save()
     open_follow_ups(visit)
     tell_review_step(visit, by=by)
+    webhooks.emit(Event.VISIT_APPROVED, key=f"visit:{visit.pk}", data={
+        "visit": visit.pk, "campaign": visit.campaign_id, "unit": visit.unit_id, "unit_name": visit.unit.name,
+        "conclusion": visit.conclusion, "approved_at": visit.reviewed_at.isoformat()})
 
 
 @transaction.atomic

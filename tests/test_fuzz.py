@@ -38,6 +38,8 @@ from tests.factories import make_organization, make_unit, make_user, make_visit
 from tests.inspections.test_fieldwork import DAY, answer_all, build
 from units import forms as unit_forms
 from units.models import ImportBatch, ImportRow
+from webhooks import forms as webhook_forms
+from webhooks import services as webhook_services
 
 # The tables whose rows must not change: the record of the campaign. Not among them:
 # view logs and read notices (reading leaves its trace), sessions, the raw export's job
@@ -48,6 +50,7 @@ TABLES = [
     "inspections_nomination", "inspections_nominee", "inspections_itinerary", "inspections_teammembership",
     "inspections_targetdraw", "inspections_vehicle", "inspections_campaign", "units_importbatch",
     "inspections_checklisttemplate", "inspections_checklistsection", "inspections_checklistitem",
+    "webhooks_subscription", "webhooks_delivery",
 ]
 
 TEXT, NUMBER, ID = "text", "number", "id"
@@ -66,7 +69,7 @@ def _kind(field) -> str | None:
 def known_fields() -> dict[str, str]:
     """Every field name the product's forms and views read, with its kind."""
     names = {}
-    for module in (inspection_forms, report_forms, unit_forms):  # the campaign's and checklist's forms too
+    for module in (inspection_forms, report_forms, unit_forms, webhook_forms):
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, forms.BaseForm):
                 for name, field in value.base_fields.items():
@@ -223,6 +226,9 @@ TARGETS = {
     "reports:follow_up_reminder": ("coordinator", {"pk": "follow_up", "fmt": "pdf"}, {}),
     "reports:audit": ("leadership", {}, {}),
     "reports:audit_export": ("leadership", {}, {}),
+    "webhooks:subscription_list": ("administrator", {}, {}),
+    "webhooks:subscription_detail": ("administrator", {"pk": "subscription"}, {}),
+    "webhooks:delivery_log": ("administrator", {}, {}),
 }
 
 
@@ -234,7 +240,8 @@ def build_world() -> dict:
     world = build()
     campaign, coordinator, member, leader = world["campaign"], world["coordinator"], world["member"], world["leader"]
     users = {"coordinator": coordinator, "member": member, "leader": leader,
-             "office": make_user("office", Role.OFFICE), "leadership": make_user("leadership", Role.LEADERSHIP)}
+             "office": make_user("office", Role.OFFICE), "leadership": make_user("leadership", Role.LEADERSHIP),
+             "administrator": make_user("administrator", Role.ADMINISTRATOR)}
     market = fieldwork.start_visit(world["market"], by=member)
     answer_all(market, member, {"b4": "no"})
     committee = fieldwork.start_visit(world["committee"], by=member)
@@ -272,7 +279,10 @@ def build_world() -> dict:
                 "itinerary_without_vehicle": bare.pk, "market": market.pk, "committee": committee.pk,
                 "approved": approved.pk, "number_item": item.pk, "answered_item": item.pk, "photo": photo.pk,
                 "follow_up": follow_up.pk, "checklist": campaign.checklist_id,
-                "checklist_section": item.section_id, "draft_report": draft.pk, "approved_report": approved_report.pk,
+                "checklist_section": item.section_id,
+                "subscription": webhook_services.save_subscription(
+                    url="https://tinh.example/su-kien", events=["visit.approved"], by=coordinator).pk,
+                "draft_report": draft.pk, "approved_report": approved_report.pk,
                 "missing": 999_999},
     }
 
