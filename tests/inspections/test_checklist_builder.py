@@ -5,10 +5,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from inspections import checklists
+from inspections import checklists, fieldwork
 from inspections.checklist_2021 import seed_checklist_2021
 from inspections.models import ChecklistItem, ChecklistTemplate
 from tests.factories import make_campaign
+from tests.inspections.test_fieldwork import answer_all, build
 
 ITEM = {"code": "a1", "text": "Có văn bản chỉ đạo", "text_en": "Has directions", "help_text": "Ghi số văn bản",
         "help_text_en": "Write its number", "kind": "yes_no", "required": "on", "categories": [],
@@ -140,3 +141,16 @@ def test_the_campaign_is_given_only_a_published_version(client, coordinator, dra
     client.force_login(coordinator)
     form = client.get(reverse("inspections:campaign_edit", args=[campaign.pk])).context["form"]
     assert draft not in form.fields["checklist"].queryset
+
+
+def test_an_answer_that_requires_a_note_is_not_submitted_without_one(coordinator):
+    world = build(coordinator)
+    ChecklistItem.objects.filter(code="b4").update(note_required_if="no")
+    visit = fieldwork.start_visit(world["market"], by=world["member"])
+    answer_all(visit, world["member"], {"b4": "no"})
+
+    with pytest.raises(ValidationError, match="Các câu trả lời này cần ghi chú: b4."):
+        fieldwork.submit_visit(visit, by=world["member"], key="k")
+    fieldwork.save_answer(visit, item=ChecklistItem.objects.get(code="b4"), raw="no", note="Không có người trực",
+                          by=world["member"])
+    assert fieldwork.submit_visit(visit, by=world["member"], key="k") is True
