@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.roles import Role, primary_role
+from inspections.campaigns import SESSION_KEY, choose_campaign, chosen_campaign
 from inspections.models import Campaign, Itinerary, Nomination, Organization, TeamMembership
 from inspections.nominations import bodies_to_nominate
 from inspections.notifications import visits_returned, visits_to_review
@@ -17,9 +18,15 @@ def home(request):
     role = primary_role(request.user)
     if role is None:
         raise PermissionDenied
-    campaigns = list(Campaign.objects.visible_to(request.user).order_by("-starts_on")[:3])
-    context = {"role": role, "campaigns": campaigns, "today": timezone.localdate()}
-    context.update(HOME_CONTEXT[role](request.user))
+    # The home follows the campaign chosen in the switcher (kept in the session), by
+    # default the latest under way: the 2021 campaign in the demonstration.
+    campaign = chosen_campaign(request)
+    if campaign is not None and request.session.get(SESSION_KEY) != campaign.pk:
+        choose_campaign(request, campaign)
+    choices = list(Campaign.objects.visible_to(request.user).order_by("-starts_on", "-pk")[:20])
+    context = {"role": role, "campaigns": [campaign] if campaign else [], "campaign": campaign,
+               "campaign_choices": choices, "today": timezone.localdate()}
+    context.update(HOME_CONTEXT[role](request.user, campaign))
     return render(request, f"accounts/home_{role.value}.html", context)
 
 
@@ -40,30 +47,30 @@ def _registry_figures():
     )
 
 
-def _coordinator(user):
+def _coordinator(user, campaign):
     return {
         "registry": _registry_figures(),
-        "expected_bodies": bodies_to_nominate().count(),
-        "nominations": Nomination.objects.filter(campaign__status=Campaign.Status.ACTIVE).count(),
+        "expected_bodies": bodies_to_nominate(campaign).count(),
+        "nominations": Nomination.objects.filter(campaign=campaign).count(),
     }
 
 
-def _team_member(user):
-    memberships = (TeamMembership.objects.filter(user=user)
+def _team_member(user, campaign):
+    memberships = (TeamMembership.objects.filter(user=user, team__campaign=campaign)
                    .select_related("team__campaign", "organization").order_by("team__campaign", "team"))
     # Only the itineraries sent to this person: a surprise schedule stays hidden until then.
-    itineraries = Itinerary.objects.visible_to(user).annotate(
+    itineraries = Itinerary.objects.visible_to(user).filter(campaign=campaign).annotate(
         visit_count=Count("visits", distinct=True),
         unread=Count("notices", distinct=True, filter=Q(notices__recipient=user, notices__channel="in_app",
                                                         notices__read_at__isnull=True)),
     ).order_by("date")[:10]
     return {"memberships": list(memberships), "itineraries": list(itineraries),
-            "returned": list(visits_returned(user)[:20])}
+            "returned": list(visits_returned(user).filter(campaign=campaign)[:20])}
 
 
-def _team_leader(user):
-    context = _team_member(user)
-    context["to_review"] = list(visits_to_review(user)[:50])
+def _team_leader(user, campaign):
+    context = _team_member(user, campaign)
+    context["to_review"] = list(visits_to_review(user).filter(campaign=campaign)[:50])
     led = [m.team_id for m in context["memberships"] if m.position == TeamMembership.Position.LEADER]
     context["team_members"] = list(
         TeamMembership.objects.filter(team_id__in=led).exclude(user=user)
@@ -71,7 +78,7 @@ def _team_leader(user):
     return context
 
 
-def _administrator(user):
+def _administrator(user, campaign):
     return {
         "division_counts": dict(Division.objects.values_list("level").annotate(n=Count("id"))),
         "category_count": UnitCategory.objects.count(),
@@ -80,14 +87,14 @@ def _administrator(user):
     }
 
 
-def _leadership(user):
-    drafts = (ProvincialReport.objects.visible_to(user).filter(status=ProvincialReport.Status.DRAFT)
+def _leadership(user, campaign):
+    drafts = (ProvincialReport.objects.visible_to(user).filter(status=ProvincialReport.Status.DRAFT, campaign=campaign)
               .select_related("campaign").order_by("-as_of")[:10])
     return {"registry": _registry_figures(), "draft_reports": list(drafts)}
 
 
-def _office(user):
-    return {"unconfirmed": list(Itinerary.objects.visible_to(user).filter(confirmed_at__isnull=True)
+def _office(user, campaign):
+    return {"unconfirmed": list(Itinerary.objects.visible_to(user).filter(confirmed_at__isnull=True, campaign=campaign)
                                 .select_related("vehicle").order_by("date")[:10])}
 
 

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "inspections",
     "reports",
     "api",
+    "webhooks",
 ]
 
 MIDDLEWARE = [

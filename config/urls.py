@@ -25,6 +25,7 @@ urlpatterns = [
     # The language switch is on the login page too, before anyone has signed in.
     path("ngon-ngu/", login_not_required(set_language), name="set_language"),
     path("api/", include("api.urls")),
+    path("webhook/", include("webhooks.urls")),
     path("healthz", healthz, name="healthz"),
     # The installable app of the inspector's day (config/pwa.py): at the root, for the worker's scope.
     path("sw.js", pwa.service_worker, name="service_worker"),

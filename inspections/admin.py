@@ -1,9 +1,11 @@
 import operator
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.feedback import error_text
 from inspections.checklists import is_editable, new_checklist_version, publish_checklist
 from inspections.models import (
     Campaign,
@@ -88,7 +90,10 @@ class ChecklistTemplateAdmin(PublishedIsReadOnly, admin.ModelAdmin):
     @admin.action(description=_("Publish (no more changes)"))
     def publish(self, request, queryset):
         for template in queryset:
-            publish_checklist(template)
+            try:
+                publish_checklist(template)
+            except ValidationError as error:
+                messages.error(request, f"{template}: {error_text(error)}")
 
 
 @admin.register(ChecklistItem)

@@ -49,6 +49,44 @@ SECTIONS = [
     ]),
 ]
 
+# The English labels (issue #14.5): section code or item code → (text, help).
+ENGLISH = {
+    "a": ("Direction on installing PC-Covid and creating QR codes", ""),
+    "a1": ("The unit has issued documents directing and promoting the installation of PC-Covid, health declarations, "
+           "and the creation and scanning of QR codes", "Write the documents' numbers and dates in the note."),
+    "a2": ("Installing PC-Covid has been explained and promoted within the agency or unit", ""),
+    "a3": ("Share of staff who have installed PC-Covid (%)", "As reported by the unit at the time of the inspection."),
+    "b": ("Creating, posting and scanning location QR codes", ""),
+    "b1": ("A location QR code has been created on PC-Covid (qr.pccovid.gov.vn or the app)", ""),
+    "b2": ("The location QR code is posted at the entrance, where it is easily seen, at the right size",
+           "Photograph where it is posted (required when the answer is No)."),
+    "b3": ("Old QR codes other than PC-Covid's are still posted (Bluezone, NCOVI, VHD, the unit's own code)", ""),
+    "b4": ("Someone guides and reminds visitors to scan the QR code", ""),
+    "b5": ("People without a smartphone are declared on their behalf", ""),
+    "b6": ("Number of QR code scans the day before",
+           "A code created but never scanned is a finding to record."),
+    "c": ("Use of the quanly.pccovid.gov.vn software", ""),
+    "c1": ("Has a management account on quanly.pccovid.gov.vn", ""),
+    "c2": ("Uses its statistics and reports to direct and promote QR scanning", ""),
+    "c3": ("Has used the software to trace close contacts (F1)",
+           "Write the number of cases or an example in the note."),
+    "c4": ("Other notes on the use of the software", ""),
+}
+
+
+def label_in_english(template) -> None:
+    """Fill the English labels of the 2021 checklist's sections and items (those left
+    empty only, so a label an administrator wrote stays)."""
+    for section in template.sections.all():
+        if not section.title_en and section.code in ENGLISH:
+            section.title_en = ENGLISH[section.code][0]
+            section.save(update_fields=["title_en"])
+        for item in section.items.all():
+            if not item.text_en and item.code in ENGLISH:
+                item.text_en, english_help = ENGLISH[item.code]
+                item.help_text_en = item.help_text_en or english_help
+                item.save(update_fields=["text_en", "help_text_en"])
+
 
 @transaction.atomic
 def seed_checklist_2021() -> ChecklistTemplate:
@@ -65,6 +103,7 @@ def seed_checklist_2021() -> ChecklistTemplate:
                 section=section, code=item_code, text=text, kind=kind, required=required, help_text=help_text,
                 noncompliant_if=noncompliant, photo_required_if=photo, order=position)
             item.categories.set([categories[c] for c in applies_to])
+    label_in_english(template)
     template.published_at = timezone.now()
     template.save(update_fields=["published_at"])
     return template

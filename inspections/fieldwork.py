@@ -26,8 +26,11 @@ from inspections.vocabulary import (
     answer_in_words,
     applicable_items,
     conclusion_in_words,
+    refuse_if_closed,
     yes_no_code,
 )
+from webhooks import services as webhooks
+from webhooks.models import Event
 
 
 @transaction.atomic
@@ -36,6 +39,7 @@ def start_visit(visit: Visit, *, by, latitude=None, longitude=None, accuracy=Non
     moment a phone that was offline started it, if credible: start_moment), the location
     only if the inspector's phone gave it, the checklist version kept."""
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    refuse_if_closed(visit.campaign)
     if visit.status not in STARTABLE:
         raise ValidationError(_("This visit has already started."))
     if visit.campaign.checklist is None:
@@ -106,6 +110,7 @@ def save_answer(visit: Visit, *, item: ChecklistItem, raw, note: str = "", by) -
     """Save one answer as it is entered (the phone sends each change). Side effects:
     the Answer (created or changed, with history). Refused once the visit is submitted."""
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    refuse_if_closed(visit.campaign)
     if visit.status not in FILLABLE:
         raise ValidationError(_("This visit cannot be changed now (%(status)s).") % {
             "status": visit.get_status_display()})
@@ -161,6 +166,15 @@ def missing_required(visit: Visit) -> list[ChecklistItem]:
     return [item for item in applicable_items(visit) if item.required and item.pk not in answered]
 
 
+def notes_missing(visit: Visit) -> list[str]:
+    """Codes of the items whose answer requires a note (the checklist's rule by answer)
+    that the answer lacks."""
+    answers = {a.item_id: a for a in visit.answers.all()}
+    return [item.code for item in applicable_items(visit)
+            if item.note_required_if is not None and item.pk in answers
+            and answers[item.pk].value == item.note_required_if and not answers[item.pk].note.strip()]
+
+
 STATEMENT = ("shortcomings", "unit_statement", "recommendations")
 
 
@@ -192,6 +206,7 @@ def submit_visit(visit: Visit, *, by, key: str) -> bool:
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     if visit.status == Visit.Status.SUBMITTED and visit.submission_key == key:
         return False
+    refuse_if_closed(visit.campaign)
     if visit.status not in FILLABLE:
         raise ValidationError(_("This visit cannot be submitted now (%(status)s).") % {
             "status": visit.get_status_display()})
@@ -202,6 +217,9 @@ def submit_visit(visit: Visit, *, by, key: str) -> bool:
     without_photo = photos_missing(visit)
     if without_photo:
         raise ValidationError(_("These answers need a photo: %(codes)s.") % {"codes": ", ".join(without_photo)})
+    without_note = notes_missing(visit)
+    if without_note:
+        raise ValidationError(_("These answers need a note: %(codes)s.") % {"codes": ", ".join(without_note)})
     if not visit.conclusion_override_reason:
         visit.conclusion = compute_conclusion(visit)
     visit.status, visit.submitted_at, visit.submitted_by, visit.submission_key = (
@@ -228,6 +246,9 @@ def approve_visit(visit: Visit, *, by) -> None:
     visit.save()
     open_follow_ups(visit)
     tell_review_step(visit, by=by)
+    webhooks.emit(Event.VISIT_APPROVED, key=f"visit:{visit.pk}", data={
+        "visit": visit.pk, "campaign": visit.campaign_id, "unit": visit.unit_id, "unit_name": visit.unit.name,
+        "conclusion": visit.conclusion, "approved_at": visit.reviewed_at.isoformat()})
 
 
 @transaction.atomic

@@ -8,8 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import display_name
 from config.bootstrap import style_fields
-from config.validation import COUNT_MAX, SCANS_MAX, STAFF_MAX, CheckedInput, confirmation_field
+from config.validation import COUNT_MAX, NUMBER_ANSWER_MAX, SCANS_MAX, STAFF_MAX, CheckedInput, confirmation_field
 from inspections.models import (
+    Campaign,
+    ChecklistItem,
+    ChecklistTemplate,
     FollowUpStep,
     Nomination,
     Nominee,
@@ -21,8 +24,9 @@ from inspections.models import (
 )
 from inspections.schedule import PlannedVisit
 from inspections.targets import DrawParameters
+from inspections.vocabulary import yes_no_code
 from units.forms import districts
-from units.models import Unit
+from units.models import Unit, UnitCategory
 
 
 class VehicleForm(CheckedInput, forms.ModelForm):
@@ -266,3 +270,148 @@ class FollowUpStepForm(CheckedInput, forms.Form):
     competent_body = forms.CharField(label=_("Competent body (for a proposal)"), max_length=255, required=False)
     evidence = forms.CharField(label=_("Evidence (document number, photo…)"), max_length=255, required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# ----------------------------------------------------------------------------------------
+# Campaigns (issue #15.1)
+# ----------------------------------------------------------------------------------------
+
+DATE_WIDGET = {"placeholder": "dd/mm/yyyy"}
+
+
+class CampaignForm(CheckedInput, forms.ModelForm):
+    """A campaign's plan: what the plan document says, the bodies asked to nominate and
+    the published checklist version its visits start with."""
+
+    class Meta:
+        model = Campaign
+        fields = ["number", "title", "legal_basis", "legal_basis_number", "legal_basis_date", "issuing_body",
+                  "signer", "starts_on", "ends_on", "form", "nomination_deadline", "nominating_bodies",
+                  "checklist", "max_visits_per_day"]
+        widgets = {
+            "legal_basis": forms.Textarea(attrs={"rows": 2}),
+            "legal_basis_date": forms.DateInput(attrs=DATE_WIDGET),
+            "starts_on": forms.DateInput(attrs=DATE_WIDGET),
+            "ends_on": forms.DateInput(attrs=DATE_WIDGET),
+            "nomination_deadline": forms.DateInput(attrs=DATE_WIDGET),
+            "nominating_bodies": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["checklist"].queryset = ChecklistTemplate.objects.filter(published_at__isnull=False)
+        self.fields["checklist"].help_text = _("Only a published version can be chosen.")
+        self.fields["nominating_bodies"].queryset = Organization.objects.exclude(
+            kind=Organization.Kind.DIC_DIVISION).select_related("district")
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The period must end on or after the day it starts."))
+        return cleaned
+
+    def plan(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "nominating_bodies"}
+
+
+class CampaignCloseForm(CheckedInput, forms.Form):
+    confirm = confirmation_field(_("I understand that a closed campaign can no longer be changed."))
+
+
+# ----------------------------------------------------------------------------------------
+# The checklist builder (issue #15.2)
+# ----------------------------------------------------------------------------------------
+
+
+def parse_rule(text: str, kind: str):
+    """A rule by answer as a coordinator types it: empty (no rule), an answer ("Không",
+    "no", a choice) or, for a number, a bound ("< 50", "> 100")."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if text[0] in "<>":
+        try:
+            bound = float(text[1:].strip().replace(",", "."))
+        except ValueError:
+            raise ValidationError(_("Write a bound as “< 50” or “> 100”.")) from None
+        if bound != bound or abs(bound) > NUMBER_ANSWER_MAX:  # NaN or out of range
+            raise ValidationError(_("Write a bound as “< 50” or “> 100”."))
+        return {"lt" if text[0] == "<" else "gt": int(bound) if bound.is_integer() else bound}
+    return yes_no_code(text) if kind == ChecklistItem.Kind.YES_NO else text
+
+
+def rule_text(rule) -> str:
+    """A stored rule as the form shows it again."""
+    if rule is None:
+        return ""
+    if isinstance(rule, dict):
+        return f"< {rule['lt']}" if "lt" in rule else f"> {rule['gt']}"
+    return str(rule)
+
+
+class ChecklistForm(CheckedInput, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=255)
+
+
+class SectionForm(CheckedInput, forms.Form):
+    code = forms.SlugField(label=_("Criterion code"), max_length=4, help_text=_("a, b or c, as in the plan."))
+    title = forms.CharField(label=_("Title"), max_length=255)
+    title_en = forms.CharField(label=_("Title in English"), max_length=255, required=False)
+
+
+class ItemForm(CheckedInput, forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=10)
+    text = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 2}))
+    text_en = forms.CharField(label=_("Question in English"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    help_text = forms.CharField(label=_("Help"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    help_text_en = forms.CharField(label=_("Help in English"), required=False,
+                                   widget=forms.Textarea(attrs={"rows": 2}))
+    kind = forms.ChoiceField(label=_("Kind of answer"), choices=ChecklistItem.Kind.choices)
+    choices = forms.CharField(label=_("Choices"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("One per line, for a choice question."))
+    required = forms.BooleanField(label=_("Required"), required=False, initial=True)
+    categories = forms.ModelMultipleChoiceField(
+        label=_("Applies to"), required=False, queryset=UnitCategory.objects.all(),
+        widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: every kind of unit."))
+    noncompliant_when = forms.CharField(
+        label=_("Non-compliant when the answer is"), required=False, max_length=60,
+        help_text=_("Counts in the conclusion of its criterion. An answer (Có, Không, a choice) or a bound "
+                    "(< 50). Empty: not counted."))
+    photo_when = forms.CharField(label=_("Photo required when the answer is"), required=False, max_length=60)
+    note_when = forms.CharField(label=_("Note required when the answer is"), required=False, max_length=60)
+
+    RULES = {"noncompliant_when": "noncompliant_if", "photo_when": "photo_required_if",
+             "note_when": "note_required_if"}
+
+    @classmethod
+    def initial_for(cls, item: ChecklistItem) -> dict:
+        initial = {name: getattr(item, name) for name in ("code", "text", "text_en", "help_text", "help_text_en",
+                                                          "kind", "required")}
+        initial["choices"] = "\n".join(item.choices or [])
+        initial["categories"] = list(item.categories.all())
+        initial.update({field: rule_text(getattr(item, rule)) for field, rule in cls.RULES.items()})
+        return initial
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind", ChecklistItem.Kind.YES_NO)
+        for field, rule in self.RULES.items():
+            try:
+                cleaned[rule] = parse_rule(cleaned.get(field, ""), kind)
+            except ValidationError as error:
+                self.add_error(field, error)
+        cleaned["choices"] = [line.strip() for line in cleaned.get("choices", "").splitlines() if line.strip()]
+        return cleaned
+
+    def item_fields(self) -> dict:
+        data = self.cleaned_data
+        return {"code": data["code"], "categories": data["categories"], "text": data["text"],
+                "text_en": data["text_en"], "help_text": data["help_text"], "help_text_en": data["help_text_en"],
+                "kind": data["kind"], "choices": data["choices"] if data["kind"] == ChecklistItem.Kind.CHOICE else [],
+                "required": data["required"], **{rule: data[rule] for rule in self.RULES.values()}}
+
+
+class XLSFormUploadForm(CheckedInput, forms.Form):
+    workbook = forms.FileField(label=_("XLSForm workbook (.xlsx)"),
+                               widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))

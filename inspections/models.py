@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -79,6 +80,8 @@ class Campaign(models.Model):
     )
     title = models.CharField(_("title"), max_length=500)
     legal_basis = models.TextField(_("legal basis"))
+    legal_basis_number = models.CharField(_("legal basis: document number"), max_length=60, blank=True)
+    legal_basis_date = models.DateField(_("legal basis: document date"), null=True, blank=True)
     issuing_body = models.CharField(_("issuing body"), max_length=255)
     signer = models.CharField(_("signed by"), max_length=255, blank=True)
     starts_on = models.DateField(_("period from"))
@@ -91,6 +94,14 @@ class Campaign(models.Model):
     max_visits_per_day = models.PositiveSmallIntegerField(
         _("visits per day before a warning"), default=6,
         help_text=_("An itinerary with more visits than this asks for confirmation."))
+    nominating_bodies = models.ManyToManyField(
+        Organization, blank=True, related_name="+", verbose_name=_("bodies asked to nominate"),
+        help_text=_("Empty: the Department of Health and every district's VHTT division."))
+    copied_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("copied from"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("closed by"))
     is_sample = models.BooleanField(_("sample data"), default=False)
     history = HistoricalRecords()
 
@@ -552,6 +563,24 @@ class VisitViewLog(models.Model):
 # ----------------------------------------------------------------------------------------
 
 
+def in_language(vietnamese: str, english: str) -> str:
+    """A checklist text as the interface shows it: the English label when the interface
+    is in English and the label was written, else the Vietnamese text (issue #14.5)."""
+    return english if english and (get_language() or "").startswith("en") else vietnamese
+
+
+class ChecklistTemplateQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Checklists are the DIC's reference data; a team member sees the versions of the
+        campaigns of their teams and of the visits they may see."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if has_role(user, *DIC_STAFF):
+            return self
+        return self.filter(Q(campaigns__in=Campaign.objects.visible_to(user))
+                           | Q(visits__in=Visit.objects.visible_to(user))).distinct()
+
+
 class ChecklistTemplate(models.Model):
     """A versioned checklist. A published version never changes: editing makes a new
     version, and a visit keeps the version it started with."""
@@ -560,6 +589,8 @@ class ChecklistTemplate(models.Model):
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     based_on = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    objects = ChecklistTemplateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("checklist template")
@@ -581,6 +612,7 @@ class ChecklistSection(models.Model):
     template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="sections")
     code = models.CharField(_("criterion"), max_length=4, help_text=_("a, b or c, as in the plan (II.1)."))
     title = models.CharField(_("title"), max_length=255)
+    title_en = models.CharField(_("title in English"), max_length=255, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -591,6 +623,11 @@ class ChecklistSection(models.Model):
 
     def __str__(self):
         return f"{self.code}) {self.title}"
+
+    @property
+    def label(self) -> str:
+        """The title in the interface's language (English when there is one)."""
+        return in_language(self.title, self.title_en)
 
 
 class ChecklistItem(models.Model):
@@ -605,7 +642,9 @@ class ChecklistItem(models.Model):
     section = models.ForeignKey(ChecklistSection, on_delete=models.CASCADE, related_name="items")
     code = models.CharField(_("code"), max_length=10)
     text = models.TextField(_("question"))
+    text_en = models.TextField(_("question in English"), blank=True)
     help_text = models.TextField(_("help"), blank=True)
+    help_text_en = models.TextField(_("help in English"), blank=True)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.YES_NO)
     choices = models.JSONField(_("choices"), default=list, blank=True)
     required = models.BooleanField(_("required"), default=True)
@@ -616,6 +655,7 @@ class ChecklistItem(models.Model):
     # non-compliant, and the answer that requires a photo.
     noncompliant_if = models.JSONField(_("non-compliant when"), null=True, blank=True)
     photo_required_if = models.JSONField(_("photo required when"), null=True, blank=True)
+    note_required_if = models.JSONField(_("note required when"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -626,6 +666,14 @@ class ChecklistItem(models.Model):
 
     def __str__(self):
         return f"{self.code}. {self.text}"
+
+    @property
+    def label(self) -> str:
+        return in_language(self.text, self.text_en)
+
+    @property
+    def help_label(self) -> str:
+        return in_language(self.help_text, self.help_text_en)
 
 
 class Answer(models.Model):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role, group_for
 from inspections.models import Campaign, Nomination, Nominee, Organization, TeamMembership
+from inspections.vocabulary import refuse_if_closed
 from units import text
 
 # The bodies asked to send staff to the team (plan II.3): the Department of Health and
@@ -23,10 +24,13 @@ from units import text
 NOMINATING_KINDS = (Organization.Kind.HEALTH, Organization.Kind.DISTRICT_VHTT)
 
 
-def bodies_to_nominate():
-    """Who must nominate, the Department of Health first, then the districts by code."""
-    return (Organization.objects.filter(kind__in=NOMINATING_KINDS).select_related("district")
-            .order_by("-kind", "district__code"))
+def bodies_to_nominate(campaign: Campaign | None = None):
+    """Who must nominate, the Department of Health first, then the districts by code: the
+    bodies the campaign's plan names, or by default the plan II.3 kinds."""
+    bodies = Organization.objects.filter(kind__in=NOMINATING_KINDS)
+    if campaign is not None and campaign.nominating_bodies.exists():
+        bodies = campaign.nominating_bodies.all()
+    return bodies.select_related("district").order_by("-kind", "district__code")
 
 
 def is_late(nomination: Nomination) -> bool:
@@ -54,7 +58,7 @@ def nomination_board(campaign: Campaign) -> NominationBoard:
     received = {n.organization_id: n for n in Nomination.objects.filter(campaign=campaign).select_related("campaign")
                 .annotate(nominee_count=Count("nominees"))}
     rows = []
-    for body in bodies_to_nominate():
+    for body in bodies_to_nominate(campaign):
         nomination = received.get(body.pk)
         rows.append((body, nomination, bool(nomination and is_late(nomination))))
     return NominationBoard(rows=rows)
@@ -66,6 +70,7 @@ def record_nomination(*, campaign, organization, letter_number, letter_date, rec
 
     Side effects: the Nomination and its Nominees. A body nominates once per campaign.
     """
+    refuse_if_closed(campaign)
     if Nomination.objects.filter(campaign=campaign, organization=organization).exists():
         raise ValidationError(_("%(body)s has already nominated its staff for this campaign.") % {"body": organization})
     nomination = Nomination.objects.create(campaign=campaign, organization=organization, letter_number=letter_number,
@@ -84,6 +89,7 @@ def accept_nominee(nominee, *, team, position, by, site_url: str):
     invitation e-mail with a set-password link (after the commit) when the account
     has no password yet. Returns the membership.
     """
+    refuse_if_closed(team.campaign)
     if nominee.membership_id:
         raise ValidationError(_("%(name)s is already on a team.") % {"name": nominee.full_name})
     if team.campaign_id != nominee.nomination.campaign_id:

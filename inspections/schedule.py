@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import display_name
 from inspections.models import Campaign, Itinerary, Organization, ScheduleNotice, TeamMembership, Vehicle, Visit
-from inspections.vocabulary import can_be_cancelled, has_taken_place, is_locked, refuse_if_locked
+from inspections.vocabulary import can_be_cancelled, has_taken_place, is_locked, refuse_if_closed, refuse_if_locked
 from units.models import Unit
 
 
@@ -135,6 +135,7 @@ def save_itinerary(*, campaign: Campaign, date, departs_at, returns_at, vehicle,
     when their units change: cancelled with a reason, history kept); a changed
     itinerary that had been sent is sent again.
     """
+    refuse_if_closed(campaign)
     people = list(people)
     check = check_itinerary(campaign=campaign, date=date, departs_at=departs_at, returns_at=returns_at,
                             vehicle=vehicle, people=people, visits=visits, itinerary=itinerary)
@@ -188,6 +189,7 @@ def send_schedule(itinerary: Itinerary, *, by) -> int:
     become scheduled. Returns the number of people told. Only these people receive it:
     the schedule of a surprise inspection goes to no one else.
     """
+    refuse_if_closed(itinerary.campaign)
     people = list(itinerary.people.select_related("user"))
     if not people:
         raise ValidationError(_("The itinerary has nobody to send it to."))

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from inspections.models import Target, TargetDraw
+from inspections.vocabulary import refuse_if_closed
 from units.models import Unit
 
 # TargetDraw.seed is a bigint; a negative seed would give the same stream as its
@@ -168,6 +169,7 @@ def draw_targets(*, campaign, seed: int, parameters: DrawParameters, by, units=N
     for each drawn unit not yet a target of the campaign, written with bulk_create.
     Raises ValidationError for an invalid seed.
     """
+    refuse_if_closed(campaign)
     if units is None:
         units = Unit.objects.filter(is_active=True)
     unit_ids = draw_units(units, seed=seed, parameters=parameters)
@@ -196,6 +198,7 @@ def add_targets(*, campaign, units, by) -> AddedTargets:
     targets. Side effects: Target rows; units already targets are left as they are.
     Returns how many were added and how many of the active units already were targets
     (the message tells both: issue #14)."""
+    refuse_if_closed(campaign)
     existing = set(campaign.targets.values_list("unit_id", flat=True))
     chosen = list(units.filter(is_active=True).values_list("pk", flat=True))
     new = [Target(campaign=campaign, unit_id=pk, added_by=by) for pk in chosen if pk not in existing]

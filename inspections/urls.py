@@ -1,9 +1,15 @@
 from django.urls import path
 
-from inspections.views import campaigns, followups, nominations, proposal, schedule, targets, visits
+from inspections.views import campaigns, checklists, followups, nominations, proposal, schedule, targets, visits
 
 app_name = "inspections"
 urlpatterns = [
+    path("ke-hoach/", campaigns.campaign_list, name="campaign_list"),
+    path("ke-hoach/moi/", campaigns.campaign_create, name="campaign_create"),
+    path("ke-hoach/chon/", campaigns.campaign_choose, name="campaign_choose"),
+    path("ke-hoach/<int:pk>/sua/", campaigns.campaign_edit, name="campaign_edit"),
+    path("ke-hoach/<int:pk>/bat-dau/", campaigns.campaign_start, name="campaign_start"),
+    path("ke-hoach/<int:pk>/dong/", campaigns.campaign_close, name="campaign_close"),
     path("ke-hoach/<int:pk>/", campaigns.campaign_detail, name="campaign_detail"),
     path("ke-hoach/<int:pk>/to-kiem-tra/", campaigns.team_list, name="team_list"),
     path("ke-hoach/<int:pk>/cu-can-bo/", nominations.nomination_board, name="nomination_board"),
@@ -32,6 +38,19 @@ urlpatterns = [
     path("luot-kiem-tra/<int:pk>/ket-luan/", visits.conclusion_override, name="conclusion_override"),
     path("anh/<int:pk>/", visits.evidence_file, name="evidence_file"),
     path("luot-kiem-tra/<int:pk>/duyet/", visits.visit_review, name="visit_review"),
+    path("bang-kiem/", checklists.checklist_list, name="checklist_list"),
+    path("bang-kiem/xlsform/", checklists.xlsform_upload, name="xlsform_upload"),
+    path("bang-kiem/xlsform/tao/", checklists.xlsform_confirm, name="xlsform_confirm"),
+    path("bang-kiem/<int:pk>/xlsform/", checklists.xlsform_export, name="xlsform_export"),
+    path("bang-kiem/<int:pk>/", checklists.checklist_detail, name="checklist_detail"),
+    path("bang-kiem/<int:pk>/xem-truoc/", checklists.checklist_preview, name="checklist_preview"),
+    path("bang-kiem/<int:pk>/muc/", checklists.section_add, name="checklist_section_add"),
+    path("bang-kiem/<int:pk>/muc/<int:section_pk>/cau-hoi/", checklists.item_edit, name="checklist_item_create"),
+    path("bang-kiem/<int:pk>/muc/<int:section_pk>/cau-hoi/<int:item_pk>/", checklists.item_edit,
+         name="checklist_item_edit"),
+    path("bang-kiem/<int:pk>/sap-xep/", checklists.move, name="checklist_move"),
+    path("bang-kiem/<int:pk>/phat-hanh/", checklists.checklist_publish, name="checklist_publish"),
+    path("bang-kiem/<int:pk>/phien-ban-moi/", checklists.checklist_new_version, name="checklist_new_version"),
     path("phuong-tien/", schedule.vehicle_list, name="vehicle_list"),
     path("theo-doi/", followups.follow_up_list, name="follow_up_list"),
     path("theo-doi/<int:pk>/", followups.follow_up_detail, name="follow_up_detail"),

@@ -13,7 +13,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from inspections.models import ChecklistItem, Visit
+from inspections.models import Campaign, ChecklistItem, Visit
 from units.text import fold
 
 
@@ -70,6 +70,17 @@ def answer_in_words(item: ChecklistItem, value) -> str:
         number = number_format(value, use_l10n=True, force_grouping=True)
         return f"{number} %" if item.kind == ChecklistItem.Kind.PERCENTAGE else number
     return str(value)
+
+def is_closed(campaign: Campaign) -> bool:
+    """A closed campaign is read-only: its record is what it did (issue #15.1). Every
+    service that writes to a campaign's work asks `refuse_if_closed` first."""
+    return campaign.status == Campaign.Status.CLOSED
+
+
+def refuse_if_closed(campaign: Campaign) -> None:
+    if is_closed(campaign):
+        raise ValidationError(gettext("This campaign is closed: its record can be read but no longer changed."))
+
 
 # A visit's life (DESIGN §3 rule 5): the team fills it while it is under way or returned;
 # once approved it is locked, and only an amendment with a reason changes it.

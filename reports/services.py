@@ -17,6 +17,8 @@ from inspections.permissions import require
 from reports.models import REPORT_APPROVERS, REPORT_WRITERS, ProvincialReport
 from reports.provincial import fingerprint, take_snapshot
 from reports.provincial_documents import default_direction_documents, proposed_recommendations, queue_files
+from webhooks import services as webhooks
+from webhooks.models import Event
 
 
 def _changed(report) -> ProvincialReport:
@@ -94,4 +96,7 @@ def approve(report, *, by) -> ProvincialReport:
     report = _locked(report)
     report.status, report.approved_by, report.approved_at = ProvincialReport.Status.APPROVED, by, timezone.now()
     report.save(update_fields=["status", "approved_by", "approved_at"])
+    webhooks.emit(Event.REPORT_APPROVED, key=f"report:{report.pk}", data={
+        "report": report.pk, "campaign": report.campaign_id, "as_of": report.as_of.isoformat(),
+        "approved_at": report.approved_at.isoformat()})
     return _changed(report)

@@ -38,6 +38,8 @@ from tests.factories import make_organization, make_unit, make_user, make_visit
 from tests.inspections.test_fieldwork import DAY, answer_all, build
 from units import forms as unit_forms
 from units.models import ImportBatch, ImportRow
+from webhooks import forms as webhook_forms
+from webhooks import services as webhook_services
 
 # The tables whose rows must not change: the record of the campaign. Not among them:
 # view logs and read notices (reading leaves its trace), sessions, the raw export's job
@@ -48,6 +50,8 @@ TABLES = [
     "inspections_nomination", "inspections_nominee", "inspections_itinerary", "inspections_teammembership",
     "inspections_targetdraw", "inspections_vehicle", "inspections_campaign", "units_importbatch",
     "units_categorysynonym",
+    "inspections_checklisttemplate", "inspections_checklistsection", "inspections_checklistitem",
+    "webhooks_subscription", "webhooks_delivery",
 ]
 
 TEXT, NUMBER, ID = "text", "number", "id"
@@ -66,7 +70,7 @@ def _kind(field) -> str | None:
 def known_fields() -> dict[str, str]:
     """Every field name the product's forms and views read, with its kind."""
     names = {}
-    for module in (inspection_forms, report_forms, unit_forms):
+    for module in (inspection_forms, report_forms, unit_forms, webhook_forms):
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, forms.BaseForm):
                 for name, field in value.base_fields.items():
@@ -79,7 +83,7 @@ def known_fields() -> dict[str, str]:
             names[f"{prefix}-{name}"] = NUMBER
     # What views read from request.POST themselves, and the log-in and language forms.
     names.update({"value": NUMBER, "note": TEXT, "reason": TEXT, "comment": TEXT, "key": TEXT, "decision": TEXT,
-                  "cancel": TEXT, "outcome": TEXT, "item": ID, "nominee": ID, "confirm_count": NUMBER,
+                  "cancel": TEXT, "outcome": TEXT, "item": ID, "nominee": ID, "campaign": ID, "confirm_count": NUMBER,
                   "username": TEXT, "password": TEXT, "language": TEXT, "next": TEXT, "new_password1": TEXT,
                   "new_password2": TEXT, **{f"conclusion_{code}": TEXT for code in ("a", "b", "c", "overall")}})
     return names
@@ -158,6 +162,12 @@ TARGETS = {
     "units:reconcile_add": ("coordinator", {"pk": "portal_row"}, {}),
     "units:category_list": ("administrator", {}, {}),
     "units:category_synonym_delete": ("administrator", {"pk": "missing"}, {}),
+    "inspections:campaign_list": ("coordinator", {}, {}),
+    "inspections:campaign_create": ("coordinator", {}, {}),
+    "inspections:campaign_choose": ("coordinator", {}, {}),
+    "inspections:campaign_edit": ("coordinator", {"pk": "campaign"}, {}),
+    "inspections:campaign_start": ("coordinator", {"pk": "campaign"}, {}),
+    "inspections:campaign_close": ("coordinator", {"pk": "campaign"}, {}),
     "inspections:campaign_detail": ("coordinator", {"pk": "campaign"}, {}),
     "inspections:team_list": ("coordinator", {"pk": "campaign"}, {}),
     "inspections:nomination_board": ("coordinator", {"pk": "campaign"}, {}),
@@ -188,6 +198,19 @@ TARGETS = {
     "inspections:evidence_file": ("member", {"pk": "photo"}, {}),
     "inspections:visit_review": ("leader", {"pk": "committee"}, {}),
     "inspections:vehicle_list": ("office", {}, {}),
+    "inspections:checklist_list": ("coordinator", {}, {}),
+    "inspections:checklist_detail": ("coordinator", {"pk": "checklist"}, {}),
+    "inspections:checklist_preview": ("coordinator", {"pk": "checklist"}, {}),
+    "inspections:checklist_section_add": ("coordinator", {"pk": "checklist"}, {}),
+    "inspections:checklist_item_create": ("coordinator", {"pk": "checklist", "section_pk": "checklist_section"}, {}),
+    "inspections:checklist_item_edit": ("coordinator", {"pk": "checklist", "section_pk": "checklist_section",
+                                                        "item_pk": "number_item"}, {}),
+    "inspections:checklist_move": ("coordinator", {"pk": "checklist"}, {}),
+    "inspections:checklist_publish": ("coordinator", {"pk": "checklist"}, {}),
+    "inspections:checklist_new_version": ("coordinator", {"pk": "missing"}, {}),
+    "inspections:xlsform_upload": ("coordinator", {}, {}),
+    "inspections:xlsform_confirm": ("coordinator", {}, {}),
+    "inspections:xlsform_export": ("coordinator", {"pk": "checklist"}, {}),
     "inspections:follow_up_list": ("coordinator", {}, {}),
     "inspections:follow_up_detail": ("coordinator", {"pk": "follow_up"}, {}),
     "reports:campaign_dashboard": ("leadership", {"pk": "campaign"}, {}),
@@ -209,6 +232,9 @@ TARGETS = {
     "reports:follow_up_reminder": ("coordinator", {"pk": "follow_up", "fmt": "pdf"}, {}),
     "reports:audit": ("leadership", {}, {}),
     "reports:audit_export": ("leadership", {}, {}),
+    "webhooks:subscription_list": ("administrator", {}, {}),
+    "webhooks:subscription_detail": ("administrator", {"pk": "subscription"}, {}),
+    "webhooks:delivery_log": ("administrator", {}, {}),
 }
 
 
@@ -258,7 +284,11 @@ def build_world() -> dict:
                 "team": Team.objects.filter(campaign=campaign).first().pk, "itinerary": market.itinerary_id,
                 "itinerary_without_vehicle": bare.pk, "market": market.pk, "committee": committee.pk,
                 "approved": approved.pk, "number_item": item.pk, "answered_item": item.pk, "photo": photo.pk,
-                "follow_up": follow_up.pk, "draft_report": draft.pk, "approved_report": approved_report.pk,
+                "follow_up": follow_up.pk, "checklist": campaign.checklist_id,
+                "checklist_section": item.section_id,
+                "subscription": webhook_services.save_subscription(
+                    url="https://tinh.example/su-kien", events=["visit.approved"], by=coordinator).pk,
+                "draft_report": draft.pk, "approved_report": approved_report.pk,
                 "missing": 999_999},
     }
 

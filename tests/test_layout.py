@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-APPS = ("accounts", "api", "config", "inspections", "reports", "units")
+APPS = ("accounts", "api", "config", "inspections", "reports", "units", "webhooks")
 
 
 def _modules() -> dict[str, Path]:

@@ -11,7 +11,7 @@ from tests.conftest import require_tool
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CATALOGUE = Path("locale/vi/LC_MESSAGES/django.po")
-SOURCE_DIRS = ["config", "accounts", "api", "units", "inspections", "reports", "templates"]
+SOURCE_DIRS = ["config", "accounts", "api", "units", "inspections", "reports", "webhooks", "templates"]
 
 
 def msgids(po_file: Path) -> set[str]:
