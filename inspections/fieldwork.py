@@ -120,6 +120,8 @@ def save_answer(visit: Visit, *, item: ChecklistItem, raw, note: str = "", by) -
     # One save, so one history row per answer saved (the visit's lock above keeps two
     # requests from creating the same answer twice).
     answer = Answer.objects.filter(visit=visit, item=item).first() or Answer(visit=visit, item=item)
+    if answer.pk and answer.value == value and answer.note == note:
+        return answer  # the same answer again (a phone's repeat): nothing changes, no history
     answer.value, answer.note, answer.saved_by = value, note, by
     answer._history_user = by
     answer.save()

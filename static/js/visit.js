@@ -144,8 +144,12 @@
   function sendAnswer(form) {
     var value = answerValue(form);
     var note = form.querySelector("[name=note]");
-    setStatus(form, t("Waiting"), "pending");
+    var said = JSON.stringify([value, note ? note.value : ""]);
+    if (timers[form.id]) { clearTimeout(timers[form.id].id); delete timers[form.id]; }
     rules();
+    if (form.dataset.said === said) { return Promise.resolve(); }  // the same answer: already on its way
+    form.dataset.said = said;
+    setStatus(form, t("Waiting"), "pending");
     return outbox.enqueue({
       url: api + "answers", kind: "answer", visit: visitId, field: "answer:" + form.dataset.item, seen: status,
       json: { item_id: Number(form.dataset.item), value: value, note: note ? note.value : "",
@@ -532,7 +536,9 @@
   }
 
   function discarded(entry) {
-    if (entry.visit !== visitId || !entry.server) { return; }
+    if (entry.visit !== visitId) { return; }
+    if (entry.kind === "answer" && formFor(entry.json.item_id)) { delete formFor(entry.json.item_id).dataset.said; }
+    if (!entry.server) { return; }
     if (entry.kind === "answer" && entry.server.answer) {
       var form = formFor(entry.json.item_id);
       if (form) {
