@@ -174,8 +174,17 @@ class EvidenceOut(Schema):
     height: int
     sha256: str
     taken_at: datetime.datetime | None
+    taken_at_source: Coded = Field(description="exif (from the photo), capture (the moment the phone sent) or "
+                                               "upload.")
+    latitude: float | None
+    longitude: float | None
+    location_source: Coded = Field(description="exif (the photo's GPS, with consent), device (sent by the phone) "
+                                               "or empty.")
     note: str
     uploaded_at: datetime.datetime
+
+    resolve_taken_at_source = choice("taken_at_source")
+    resolve_location_source = choice("location_source")
 
 
 class CorrectionOut(Schema):

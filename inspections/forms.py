@@ -230,6 +230,15 @@ class EvidenceForm(CheckedInput, forms.Form):
         self.fields["item"].label_from_instance = lambda item: f"{item.code}. {item.text[:60]}"
 
 
+class EvidencePlaceForm(CheckedInput, forms.Form):
+    """What the phone may send with a photo, beside the photo form: the moment it was
+    taken and where the phone was (inspections/evidence.py decides what to believe)."""
+
+    captured_at = forms.DateTimeField(required=False)  # ISO 8601 from the phone, as Django reads it
+    latitude = forms.DecimalField(max_digits=9, decimal_places=6, required=False, min_value=-90, max_value=90)
+    longitude = forms.DecimalField(max_digits=10, decimal_places=6, required=False, min_value=-180, max_value=180)
+
+
 class FiguresForm(CheckedInput, forms.Form):
     """The unit's figures. Bounds far above any unit of the province, well below what the
     database holds: a typo of a few extra digits is refused, not stored."""

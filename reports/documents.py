@@ -523,12 +523,21 @@ def _minutes_sections(visit, conclusion: dict) -> list[dict]:
 
 
 def _evidence_time(photo) -> str:
-    """"chụp lúc 08h20 ngày 07/12/2021"; a photo whose time was not kept (the inspector
-    did not allow its metadata) gives the upload time, if it has one."""
-    if photo.taken_at:
-        return f"chụp lúc {moment(photo.taken_at)}"
-    uploaded_at = getattr(photo, "uploaded_at", None)
-    return f"tải lên lúc {moment(uploaded_at)}" if uploaded_at else "không rõ thời điểm chụp"
+    """"chụp lúc 08h20 ngày 07/12/2021 (theo ảnh)" from the photo's EXIF, "chụp lúc …" at the
+    moment the phone sent, "tải lên lúc …" at upload (inspections/evidence.py), and its
+    place when it has one: "tọa độ 18.39000, 105.90000"."""
+    source = getattr(photo, "taken_at_source", None) or ("exif" if photo.taken_at else "upload")
+    taken_at = photo.taken_at or getattr(photo, "uploaded_at", None)
+    if taken_at is None:
+        text = "không rõ thời điểm chụp"
+    elif source == "upload":
+        text = f"tải lên lúc {moment(taken_at)}"
+    else:
+        text = f"chụp lúc {moment(taken_at)}{' (theo ảnh)' if source == 'exif' else ''}"
+    latitude, longitude = getattr(photo, "latitude", None), getattr(photo, "longitude", None)
+    if latitude is not None and longitude is not None:
+        text += f", tọa độ {float(latitude):.5f}, {float(longitude):.5f}"
+    return text
 
 
 def _team_leader_name(visit, people: list[dict]) -> str:

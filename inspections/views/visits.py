@@ -18,6 +18,7 @@ from inspections.forms import (
     CancelVisitForm,
     CorrectionForm,
     EvidenceForm,
+    EvidencePlaceForm,
     FiguresForm,
     StartVisitForm,
     SubmissionForm,
@@ -216,11 +217,15 @@ def figures_save(request, pk):
 def evidence_add(request, pk):
     visit = visit_for_team(request, pk)
     form = EvidenceForm(request.POST, request.FILES, items=vocabulary.applicable_items(visit))
+    # The capture moment and the phone's place, when its page sends them; a malformed one is not believed.
+    place = EvidencePlaceForm(request.POST)
+    sent = place.cleaned_data if place.is_valid() else {}
     if form.is_valid():
         try:
             evidence.add_evidence(visit, uploaded_file=form.cleaned_data["photo"], item=form.cleaned_data["item"],
                                   keep_metadata=form.cleaned_data["keep_metadata"], note=form.cleaned_data["note"],
-                                  by=request.user)
+                                  by=request.user, captured_at=sent.get("captured_at"), latitude=sent.get("latitude"),
+                                  longitude=sent.get("longitude"))
         except ValidationError as error:
             messages.error(request, error_text(error))
         else:
