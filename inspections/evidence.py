@@ -86,18 +86,26 @@ def capture_window(visit: Visit, now: datetime.datetime) -> tuple[datetime.datet
     return datetime.datetime.combine(day, datetime.time(0), tzinfo=LOCAL_TIMEZONE), now
 
 
+def moment_in_window(visit: Visit, moment: datetime.datetime | None, now) -> datetime.datetime | None:
+    """A moment the phone sent (a photo taken, a code scanned, offline perhaps, sent later),
+    if it falls between the start of the visit's day and now; a moment a few minutes
+    ahead is the phone's clock: now. None otherwise (not believed)."""
+    if moment is None:
+        return None
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=LOCAL_TIMEZONE)
+    earliest, latest = capture_window(visit, now)
+    return min(moment, latest) if earliest <= moment <= latest + CLOCK_SKEW else None
+
+
 def photo_time(visit: Visit, *, from_exif, captured_at, now) -> tuple[datetime.datetime, str]:
-    """(the photo's time, where it comes from): EXIF, else the capture moment if it falls
-    in the visit's capture window (a moment a few minutes ahead is the phone's clock: now),
-    else the upload."""
+    """(the photo's time, where it comes from): EXIF, else the capture moment if believed
+    (moment_in_window), else the upload."""
     if from_exif is not None:
         return from_exif, Evidence.TimeSource.EXIF
-    if captured_at is not None:
-        if timezone.is_naive(captured_at):
-            captured_at = captured_at.replace(tzinfo=LOCAL_TIMEZONE)
-        earliest, latest = capture_window(visit, now)
-        if earliest <= captured_at <= latest + CLOCK_SKEW:
-            return min(captured_at, latest), Evidence.TimeSource.CAPTURE
+    captured = moment_in_window(visit, captured_at, now)
+    if captured is not None:
+        return captured, Evidence.TimeSource.CAPTURE
     return now, Evidence.TimeSource.UPLOAD
 
 

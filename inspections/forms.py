@@ -14,6 +14,8 @@ from inspections.models import (
     Nomination,
     Nominee,
     Organization,
+    QrScan,
+    Signature,
     Team,
     TeamMembership,
     Vehicle,
@@ -275,3 +277,32 @@ class FollowUpStepForm(CheckedInput, forms.Form):
     competent_body = forms.CharField(label=_("Competent body (for a proposal)"), max_length=255, required=False)
     evidence = forms.CharField(label=_("Evidence (document number, photo…)"), max_length=255, required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SignatureForm(CheckedInput, forms.Form):
+    """A signature without the phone's drawing pad: a photo of it signed on paper."""
+
+    role = forms.ChoiceField(label=_("Signs as"), choices=Signature.Role.choices, widget=forms.RadioSelect)
+    signer_name = forms.CharField(label=_("Signer's full name"), max_length=120)
+    image = forms.FileField(label=_("Or a photo of the signature on paper"))
+
+
+class QrScanForm(CheckedInput, forms.Form):
+    """The code read at the door, typed (or scanned: the page's script sends the method)."""
+
+    code = forms.CharField(label=_("Or type the code read (without the camera)"), max_length=512)
+    method = forms.ChoiceField(choices=QrScan.Method.choices, required=False)
+
+
+class VisitCodeForm(CheckedInput, forms.Form):
+    """The code printed on a paper checklist, typed or scanned."""
+
+    code = forms.CharField(label=_("Code of the paper checklist"), max_length=40,
+                           widget=forms.TextInput(attrs={"placeholder": "KT-123-ABCD2345", "autocomplete": "off"}))
+
+
+class PaperStartForm(CheckedInput, forms.Form):
+    """When the visit began, as the paper says, for a visit the phone never started."""
+
+    started_time = forms.TimeField(label=_("Started at (as written on the paper)"), required=False,
+                                   widget=forms.TimeInput(attrs={"type": "time"}))

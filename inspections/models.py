@@ -536,6 +536,7 @@ class VisitViewLog(models.Model):
         MINUTES_PDF = "minutes_pdf", _("Minutes (PDF)")
         MINUTES_PRINT = "minutes_print", _("Minutes (print view)")
         NOTICE_PDF = "notice_pdf", _("Schedule notice (PDF)")
+        PAPER_CHECKLIST = "paper_checklist", _("Paper checklist (PDF)")
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="view_logs")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -47,6 +47,7 @@ TABLES = [
     "inspections_followup", "inspections_followupstep", "inspections_correction", "inspections_evidence",
     "inspections_nomination", "inspections_nominee", "inspections_itinerary", "inspections_teammembership",
     "inspections_targetdraw", "inspections_vehicle", "inspections_campaign", "units_importbatch",
+    "inspections_signature", "inspections_qrscan",
 ]
 
 TEXT, NUMBER, ID = "text", "number", "id"
@@ -184,6 +185,11 @@ TARGETS = {
     "inspections:vehicle_list": ("office", {}, {}),
     "inspections:follow_up_list": ("coordinator", {}, {}),
     "inspections:follow_up_detail": ("coordinator", {"pk": "follow_up"}, {}),
+    "inspections:signature_save": ("member", {"pk": "market"}, {}),
+    "inspections:signature_file": ("member", {"pk": "missing"}, {}),
+    "inspections:qr_scan_save": ("member", {"pk": "market"}, {}),
+    "inspections:transcribe_start": ("member", {}, {}),
+    "inspections:transcribe_visit": ("member", {"pk": "market"}, {}),
     "reports:campaign_dashboard": ("leadership", {"pk": "campaign"}, {}),
     "reports:campaign_visits": ("leadership", {"pk": "campaign"}, {}),
     "reports:report_list": ("coordinator", {"pk": "campaign"}, {}),
@@ -200,6 +206,7 @@ TARGETS = {
     "reports:itinerary_notice_pdf": ("coordinator", {"pk": "itinerary"}, {}),
     "reports:visit_minutes_pdf": ("coordinator", {"pk": "approved"}, {}),
     "reports:visit_minutes_print": ("coordinator", {"pk": "approved"}, {}),
+    "reports:visit_paper_checklist": ("coordinator", {"pk": "market"}, {}),
     "reports:follow_up_reminder": ("coordinator", {"pk": "follow_up", "fmt": "pdf"}, {}),
     "reports:audit": ("leadership", {}, {}),
     "reports:audit_export": ("leadership", {}, {}),

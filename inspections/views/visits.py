@@ -26,6 +26,7 @@ from inspections.forms import (
 )
 from inspections.models import Answer, Evidence, Visit, VisitViewLog
 from inspections.permissions import can_review, can_schedule, require, visit_capabilities
+from inspections.views import fieldtools as fieldtools_views
 from inspections.views.scope import posted_object_or_404, visit_for_team
 
 CONCLUSION_FIELD = Visit._meta.get_field("conclusion").verbose_name
@@ -104,6 +105,7 @@ def _visit_page(user, visit) -> dict:
         "figures_form": FiguresForm(initial={**{f: getattr(visit, f) for f in fieldwork.FIGURES},
                                              "taken_at": visit.figures_taken_at}),
         "evidence_form": EvidenceForm(items=vocabulary.applicable_items(visit)) if capabilities["can_fill"] else None,
+        **fieldtools_views.page_context(visit),  # the signatures', the QR code's and the paper's parts
     }
 
 
