@@ -2,16 +2,19 @@
 unit, the answers by criterion, the conclusion, both signatures, the draft mark."""
 
 import datetime
+import io
 from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
 
+import pdfplumber
 import pytest
 from django.utils import timezone
 
-from inspections import fieldwork, vocabulary
+from inspections import fieldtools, fieldwork, vocabulary
 from inspections.models import ChecklistItem, Visit
 from reports.documents import LOCAL_TIMEZONE, minutes_pdf, vietnamese_number
+from tests.inspections.test_fieldtools import drawing
 from tests.inspections.test_fieldwork import answer_all, build
 from tests.reports.test_documents import assert_only_embedded_tinos, pdf_text
 
@@ -239,3 +242,23 @@ def test_a_visit_short_of_compliance_lists_its_corrections_with_deadlines_and_da
     assert "vào hồi 08h05 ngày 07 tháng 12 năm 2021" in text and "kết thúc vào hồi 09h40" in text
     assert "Chưa trả lời" not in text
     assert squeezed("c4 Ghi chú khác về việc sử dụng phần mềm —") in squeezed(text)
+
+
+def test_each_signature_is_printed_above_its_signer_s_name(world):
+    visit = fieldwork.start_visit(world["market"], by=world["member"])  # signed at the end of the meeting
+    fieldtools.save_signature(visit, role="unit_representative", signer_name="Trần Văn Bình",
+                              image_file=drawing(), by=world["member"])
+    fieldtools.save_signature(visit, role="team_leader", signer_name="Nguyễn Văn Hùng", image_file=drawing(),
+                              by=world["member"])
+
+    with pdfplumber.open(io.BytesIO(minutes_pdf(visit))) as document:
+        page = next(page for page in document.pages if page.images)
+        images, words = page.images, page.extract_words()
+
+    assert len(images) == 2
+    for surname in ("Bình", "Hùng"):
+        word = next(word for word in words if word["text"] == surname)
+        centre = (word["x0"] + word["x1"]) / 2
+        above = [image for image in images if image["x0"] <= centre <= image["x1"] and image["bottom"] <= word["top"]]
+        assert len(above) == 1, surname
+        assert word["top"] - above[0]["bottom"] < 80  # in the signing space (28 mm) just above the name
