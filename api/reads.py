@@ -49,10 +49,11 @@ def itineraries(request):
 
 
 def visits(request):
-    return (Visit.objects.visible_to(request.user).select_related("unit").order_by("starts_at", "position", "id")
+    return (Visit.objects.visible_to(request.user).select_related("unit", "transcribed_by")
+            .order_by("starts_at", "position", "id")
             .prefetch_related(Prefetch("answers", Answer.objects.select_related("item__section")
                                        .order_by("item__section__order", "item__order", "item__code")),
-                              "evidence", "corrections"))
+                              "evidence", "corrections", "signatures", "qr_scans"))
 
 
 def follow_ups(request):

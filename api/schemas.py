@@ -3,14 +3,17 @@ request's language (Vietnamese unless the language cookie says otherwise), read 
 models' TextChoices and inspections/vocabulary.py, as the pages show them."""
 
 import datetime
-from typing import Any
+from typing import Any, Literal
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import field_validator
 
 from accounts.roles import display_name
 from config.validation import COUNT_MAX, SCANS_MAX, STAFF_MAX
+from inspections import fieldtools
 from inspections.vocabulary import CONCLUSION_LABELS, answer_in_words, criterion_label
 
 
@@ -179,8 +182,75 @@ class EvidenceOut(Schema):
     height: int
     sha256: str
     taken_at: datetime.datetime | None
+    taken_at_source: Coded = Field(description="exif (from the photo), capture (the moment the phone sent) or "
+                                               "upload.")
+    latitude: float | None
+    longitude: float | None
+    location_source: Coded = Field(description="exif (the photo's GPS, with consent), device (sent by the phone) "
+                                               "or empty.")
     note: str
     uploaded_at: datetime.datetime
+
+    resolve_taken_at_source = choice("taken_at_source")
+    resolve_location_source = choice("location_source")
+
+
+class SignatureOut(Schema):
+    id: int
+    visit_id: int
+    role: Coded
+    signer_name: str
+    signed_at: datetime.datetime
+    width: int
+    height: int
+    sha256: str = Field(description="SHA-256 of the stored PNG.")
+    image_url: str = Field(description="The PNG, for those who may see the visit.")
+
+    resolve_role = choice("role")
+
+    @staticmethod
+    def resolve_image_url(signature):
+        return reverse("inspections:signature_file", args=[signature.pk])
+
+
+class QrScanIn(Schema):
+    code: str = Field(min_length=1, max_length=fieldtools.CODE_READ_MAX, description="The text the QR code holds.")
+    method: Literal["camera", "typed"] = "camera"
+    scanned_at: datetime.datetime | None = Field(
+        None, description="When it was read, if sent later (offline); believed from the start of the visit's day "
+                          "until now, else the time it arrives.")
+
+
+class QrScanOut(Schema):
+    id: int
+    visit_id: int
+    code_read: str
+    registry_code: str = Field(description="The unit's portal location code in the registry when it was read.")
+    result: Coded = Field(description="match / other_code / not_pccovid.")
+    in_words: str
+    method: Coded
+    scanned_at: datetime.datetime
+
+    resolve_result = choice("result")
+    resolve_method = choice("method")
+    resolve_in_words = staticmethod(fieldtools.qr_scan_in_words)
+
+
+class TranscriptionOut(Schema):
+    """A visit whose answers were typed in from the printed checklist (the paper fallback)."""
+
+    by: str
+    at: datetime.datetime
+    in_words: str
+
+
+def transcription_out(visit) -> dict | None:
+    if visit.transcribed_at is None:
+        return None
+    who = display_name(visit.transcribed_by) if visit.transcribed_by_id else ""
+    when = timezone.localtime(visit.transcribed_at).strftime("%d/%m/%Y %H:%M")
+    return {"by": who, "at": visit.transcribed_at,
+            "in_words": _("Transcribed from the paper checklist by %(who)s at %(when)s") % {"who": who, "when": when}}
 
 
 class CorrectionOut(Schema):
@@ -225,8 +295,13 @@ class VisitOut(Schema):
     answers: list[AnswerOut]
     evidence: list[EvidenceOut]
     corrections: list[CorrectionOut]
+    signatures: list[SignatureOut]
+    qr_scans: list[QrScanOut]
+    transcription: TranscriptionOut | None = Field(description="Set when the answers were typed in from the "
+                                                               "printed checklist: by whom, when.")
 
     resolve_status = choice("status")
+    resolve_transcription = staticmethod(transcription_out)
 
     @staticmethod
     def resolve_conclusion(visit):
@@ -243,6 +318,8 @@ class VisitOut(Schema):
     resolve_answers = each("answers")
     resolve_evidence = each("evidence")
     resolve_corrections = each("corrections")
+    resolve_signatures = each("signatures")
+    resolve_qr_scans = each("qr_scans")
 
 
 class StepOut(Schema):

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 
-from api import reads, writes
+from api import fieldtools, reads, writes
 from api.auth import AUTH
 
 api = NinjaAPI(
@@ -19,6 +19,7 @@ api = NinjaAPI(
 )
 api.add_router("", reads.router)
 api.add_router("", writes.router)
+api.add_router("", fieldtools.router)
 
 
 @api.exception_handler(PermissionDenied)

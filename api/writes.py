@@ -15,6 +15,8 @@ the visit's status in the `X-Visit-Status` header (the leader returned, approved
 the Inspectorate cancelled the visit meanwhile), and an answer's `base` (another member
 changed the same item). A caller that sends neither is not checked (docs/offline.md)."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
@@ -177,14 +179,19 @@ def correction_add(request, visit_id: int, payload: CorrectionIn, idempotency_ke
 
 @router.post("/visits/{visit_id}/evidence", response={201: EvidenceOut, REFUSALS: ErrorOut})
 def evidence_add(request, visit_id: int, photo: File[UploadedFile], item_id: Form[int | None] = None,
-                 keep_metadata: Form[bool] = False, note: Form[str] = "", idempotency_key: str = KEY):
-    """A photo (multipart/form-data), checked, downscaled to 1,600 px and hashed; its time
-    and place kept only with `keep_metadata`."""
+                 keep_metadata: Form[bool] = False, note: Form[str] = "",
+                 captured_at: Form[datetime.datetime | None] = None,
+                 latitude: Form[float | None, dict(ge=-90, le=90)] = None,
+                 longitude: Form[float | None, dict(ge=-180, le=180)] = None, idempotency_key: str = KEY):
+    """A photo (multipart/form-data), checked, downscaled to 1,600 px and hashed. Its time:
+    the photo's EXIF DateTimeOriginal, else `captured_at` (the moment the phone took it,
+    believed from the start of the visit's day until now), else the upload; its place: the
+    photo's EXIF GPS with `keep_metadata`, else `latitude` and `longitude` if sent (both)."""
     visit = visit_for_team(request, visit_id)
     item = get_object_or_404(vocabulary.applicable_items(visit), pk=item_id) if item_id else None
     return _run(request, idempotency_key, visit, lambda: evidence.add_evidence(
-        visit, uploaded_file=photo, item=item, keep_metadata=keep_metadata, note=note, by=request.user),
-        EvidenceOut, status=201)
+        visit, uploaded_file=photo, item=item, keep_metadata=keep_metadata, note=note, by=request.user,
+        captured_at=captured_at, latitude=latitude, longitude=longitude), EvidenceOut, status=201)
 
 
 @router.post("/visits/{visit_id}/submit", response={200: SubmissionOut, REFUSALS: ErrorOut})

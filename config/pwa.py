@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 # The pages of the field kept for offline use: home, itineraries, visits (with the
 # paper checklist), as regular expressions over the path, shared with the worker.
-FIELD_PAGES = r"^/(lich-trinh/\d+/|luot-kiem-tra/\d+/(phieu-giay/)?)?$"
+FIELD_PAGES = r"^/(lich-trinh/\d+/|luot-kiem-tra/\d+/)?$"
 PHOTOS = r"^/anh/\d+/$"
 # Static files every field page needs, kept when the worker is installed: a visit opened
 # offline for the first time still has its scripts and styles.
@@ -26,7 +26,7 @@ FIELD_ASSETS = [
     "vendor/bootstrap/bootstrap.min.css", "css/app.css", "img/favicon.svg", "img/icon-192.png",
     "vendor/bootstrap/bootstrap.bundle.min.js", "vendor/htmx/htmx.min.js", "vendor/idb/idb.umd.js",
     "js/outbox.js", "js/visit.js", "js/offline.js", "js/forget.js", "vendor/signature_pad/signature_pad.umd.min.js",
-    "vendor/jsqr/jsQR.js",
+    "vendor/jsqr/jsQR.js", "js/qrscan.js", "js/signature.js",
 ]
 WORKBOX_MODULES = ["core", "routing", "strategies", "cacheable-response", "expiration"]
 

@@ -17,6 +17,8 @@ from inspections.models import (
     Nomination,
     Nominee,
     Organization,
+    QrScan,
+    Signature,
     Team,
     TeamMembership,
     Vehicle,
@@ -234,6 +236,15 @@ class EvidenceForm(CheckedInput, forms.Form):
         self.fields["item"].label_from_instance = lambda item: f"{item.code}. {item.text[:60]}"
 
 
+class EvidencePlaceForm(CheckedInput, forms.Form):
+    """What the phone may send with a photo, beside the photo form: the moment it was
+    taken and where the phone was (inspections/evidence.py decides what to believe)."""
+
+    captured_at = forms.DateTimeField(required=False)  # ISO 8601 from the phone, as Django reads it
+    latitude = forms.DecimalField(max_digits=9, decimal_places=6, required=False, min_value=-90, max_value=90)
+    longitude = forms.DecimalField(max_digits=10, decimal_places=6, required=False, min_value=-180, max_value=180)
+
+
 class FiguresForm(CheckedInput, forms.Form):
     """The unit's figures. Bounds far above any unit of the province, well below what the
     database holds: a typo of a few extra digits is refused, not stored."""
@@ -415,3 +426,30 @@ class ItemForm(CheckedInput, forms.Form):
 class XLSFormUploadForm(CheckedInput, forms.Form):
     workbook = forms.FileField(label=_("XLSForm workbook (.xlsx)"),
                                widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+class SignatureForm(CheckedInput, forms.Form):
+    """A signature without the phone's drawing pad: a photo of it signed on paper."""
+
+    role = forms.ChoiceField(label=_("Signs as"), choices=Signature.Role.choices, widget=forms.RadioSelect)
+    signer_name = forms.CharField(label=_("Signer's full name"), max_length=120)
+    image = forms.FileField(label=_("Or a photo of the signature on paper"))
+
+
+class QrScanForm(CheckedInput, forms.Form):
+    """The code read at the door, typed (or scanned: the page's script sends the method)."""
+
+    code = forms.CharField(label=_("Or type the code read (without the camera)"), max_length=512)
+    method = forms.ChoiceField(choices=QrScan.Method.choices, required=False)
+
+
+class VisitCodeForm(CheckedInput, forms.Form):
+    """The code printed on a paper checklist, typed or scanned."""
+
+    code = forms.CharField(label=_("Code of the paper checklist"), max_length=40,
+                           widget=forms.TextInput(attrs={"placeholder": "KT-123-ABCD2345", "autocomplete": "off"}))
+
+
+class PaperStartForm(CheckedInput, forms.Form):
+    """When the visit began, as the paper says, for a visit the phone never started."""
+
+    started_time = forms.TimeField(label=_("Started at (as written on the paper)"), required=False,
+                                   widget=forms.TimeInput(attrs={"type": "time"}))

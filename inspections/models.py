@@ -485,6 +485,10 @@ class Visit(models.Model):
                                     related_name="+", verbose_name=_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_comment = models.TextField(_("review comment"), blank=True)
+    # Paper fallback: the answers were typed in later from the printed checklist (inspections/fieldtools.py).
+    transcribed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="+", verbose_name=_("transcribed from paper by"))
+    transcribed_at = models.DateTimeField(_("transcribed from paper at"), null=True, blank=True)
     history = HistoricalRecords()
 
     objects = VisitQuerySet.as_manager()
@@ -543,6 +547,7 @@ class VisitViewLog(models.Model):
         MINUTES_PDF = "minutes_pdf", _("Minutes (PDF)")
         MINUTES_PRINT = "minutes_print", _("Minutes (print view)")
         NOTICE_PDF = "notice_pdf", _("Schedule notice (PDF)")
+        PAPER_CHECKLIST = "paper_checklist", _("Paper checklist (PDF)")
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="view_logs")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -714,9 +719,24 @@ class Evidence(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
+
+    class TimeSource(models.TextChoices):
+        """Where the photo's time comes from, most trusted first (inspections/evidence.py)."""
+
+        EXIF = "exif", _("from the photo")
+        CAPTURE = "capture", _("at capture")
+        UPLOAD = "upload", _("at upload")
+
+    class PlaceSource(models.TextChoices):
+        EXIF = "exif", _("from the photo")
+        DEVICE = "device", _("from the phone")
+
     taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    taken_at_source = models.CharField(_("time from"), max_length=8, choices=TimeSource.choices,
+                                       default=TimeSource.UPLOAD)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    location_source = models.CharField(_("location from"), max_length=8, choices=PlaceSource.choices, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
@@ -730,6 +750,86 @@ class Evidence(models.Model):
 
     def __str__(self):
         return f"{self.visit} · {self.original_name}"
+
+
+class SignatureQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(visit__in=Visit.objects.visible_to(user))
+
+
+class Signature(models.Model):
+    """A signature drawn on the phone (or a photo of one signed on paper) for the
+    minutes: the unit's representative and the team leader, one each per visit. Stored
+    as PNG; its SHA-256 is that of the stored file. Replaced while the visit can be
+    filled; the earlier one stays in the history."""
+
+    class Role(models.TextChoices):
+        UNIT_REPRESENTATIVE = "unit_representative", _("Representative of the unit")
+        TEAM_LEADER = "team_leader", _("Team leader")
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="signatures")
+    role = models.CharField(_("signs as"), max_length=20, choices=Role.choices)
+    signer_name = models.CharField(_("signer's name"), max_length=120)
+    image = models.FileField(_("signature"), upload_to="signatures/%Y/%m/")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    signed_at = models.DateTimeField(_("signed at"))
+    captured_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("captured by"))
+    history = HistoricalRecords()
+
+    objects = SignatureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        ordering = ["visit", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "role"], name="inspections_signature_once_per_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.visit} · {self.get_role_display()}: {self.signer_name}"
+
+
+class QrScanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(visit__in=Visit.objects.visible_to(user))
+
+
+class QrScan(models.Model):
+    """The location QR code posted at the unit's entrance, read by the inspector's camera
+    or typed, compared with the registry's portal code (plan II.1 b): evidence for
+    criterion b. The registry's code at that moment is kept beside what was read."""
+
+    class Result(models.TextChoices):
+        MATCH = "match", _("Matches the unit's code in the registry")
+        OTHER_CODE = "other_code", _("The code of another place")
+        NOT_PCCOVID = "not_pccovid", _("Not a PC-Covid code")
+
+    class Method(models.TextChoices):
+        CAMERA = "camera", _("Camera")
+        TYPED = "typed", _("Typed")
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="qr_scans")
+    code_read = models.CharField(_("code read"), max_length=512)
+    registry_code = models.CharField(_("code in the registry"), max_length=64, blank=True)
+    result = models.CharField(_("result"), max_length=12, choices=Result.choices)
+    method = models.CharField(_("read by"), max_length=8, choices=Method.choices)
+    scanned_at = models.DateTimeField(_("scanned at"))
+    scanned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("scanned by"))
+
+    objects = QrScanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("QR code scan")
+        verbose_name_plural = _("QR code scans")
+        ordering = ["visit", "scanned_at", "id"]
+
+    def __str__(self):
+        return f"{self.visit} · {self.code_read[:40]} ({self.result})"
 
 
 class Correction(models.Model):

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from inspections.views import campaigns, checklists, followups, nominations, proposal, schedule, targets, visits
+from inspections.views import (
+    campaigns,
+    checklists,
+    fieldtools,
+    followups,
+    nominations,
+    proposal,
+    schedule,
+    targets,
+    visits,
+)
 
 app_name = "inspections"
 urlpatterns = [
@@ -54,4 +64,9 @@ urlpatterns = [
     path("phuong-tien/", schedule.vehicle_list, name="vehicle_list"),
     path("theo-doi/", followups.follow_up_list, name="follow_up_list"),
     path("theo-doi/<int:pk>/", followups.follow_up_detail, name="follow_up_detail"),
+    path("luot-kiem-tra/<int:pk>/chu-ky/", fieldtools.signature_save, name="signature_save"),
+    path("chu-ky/<int:pk>/", fieldtools.signature_file, name="signature_file"),
+    path("luot-kiem-tra/<int:pk>/ma-qr/", fieldtools.qr_scan_save, name="qr_scan_save"),
+    path("nhap-phieu-giay/", fieldtools.transcribe_start, name="transcribe_start"),
+    path("luot-kiem-tra/<int:pk>/nhap-phieu-giay/", fieldtools.transcribe_visit, name="transcribe_visit"),
 ]

@@ -8,7 +8,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from inspections.models import FollowUp, Itinerary, Visit, VisitViewLog
-from reports.documents import DOCX, minutes_context, minutes_pdf, reminder_docx, reminder_pdf, schedule_notice_pdf
+from reports.documents import (
+    DOCX,
+    minutes_context,
+    minutes_pdf,
+    paper_checklist_pdf,
+    reminder_docx,
+    reminder_pdf,
+    schedule_notice_pdf,
+)
 
 
 def itinerary_notice_pdf(request, pk):
@@ -38,6 +46,17 @@ def visit_minutes_print(request, pk):
         "unit__commune__parent", "campaign", "itinerary", "checklist"), pk=pk)
     VisitViewLog.objects.record([visit], user=request.user, opened=VisitViewLog.Opened.MINUTES_PRINT)
     return render(request, "documents/minutes.html", minutes_context(visit, evidence=visit.evidence.all()))
+
+
+def visit_paper_checklist(request, pk):
+    """The printable paper checklist (Phiếu kiểm tra) of a visit, carrying its code as a QR
+    code: the phone's fallback (inspections/fieldtools.py), for whoever may see the visit."""
+    visit = get_object_or_404(Visit.objects.visible_to(request.user).select_related(
+        "unit__commune__parent", "unit__category", "campaign__checklist", "itinerary", "checklist"), pk=pk)
+    VisitViewLog.objects.record([visit], user=request.user, opened=VisitViewLog.Opened.PAPER_CHECKLIST)
+    response = HttpResponse(paper_checklist_pdf(visit), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="phieu-kiem-tra-{visit.pk}.pdf"'
+    return response
 
 
 def follow_up_reminder(request, pk, fmt):

@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ImproperlyConfigured
@@ -34,8 +35,9 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from accounts.roles import display_name
-from inspections.fieldwork import compute_conclusion, is_noncompliant
-from inspections.models import Campaign, ChecklistItem, ChecklistSection, TeamMembership, Visit
+from inspections.fieldtools import qr_scan_in_words, signature_data_uri, visit_code
+from inspections.fieldwork import FIGURES, compute_conclusion, is_noncompliant
+from inspections.models import Campaign, ChecklistItem, ChecklistSection, Signature, TeamMembership, Visit
 from inspections.permissions import approved_in_place_of_leader
 from inspections.vocabulary import CONCLUSION_TEXT, SHORT_OF_COMPLIANCE, applicable_items
 
@@ -173,6 +175,7 @@ class SignatureBlock:
     title: str = "PHÓ GIÁM ĐỐC"
     signer: str = ""
     note: str = ""
+    image: str = ""  # a data: URL of the signature drawn for it (the minutes), printed above the name
 
     @property
     def lines(self) -> list[str]:
@@ -524,12 +527,21 @@ def _minutes_sections(visit, conclusion: dict) -> list[dict]:
 
 
 def _evidence_time(photo) -> str:
-    """"chụp lúc 08h20 ngày 07/12/2021"; a photo whose time was not kept (the inspector
-    did not allow its metadata) gives the upload time, if it has one."""
-    if photo.taken_at:
-        return f"chụp lúc {moment(photo.taken_at)}"
-    uploaded_at = getattr(photo, "uploaded_at", None)
-    return f"tải lên lúc {moment(uploaded_at)}" if uploaded_at else "không rõ thời điểm chụp"
+    """"chụp lúc 08h20 ngày 07/12/2021 (theo ảnh)" from the photo's EXIF, "chụp lúc …" at the
+    moment the phone sent, "tải lên lúc …" at upload (inspections/evidence.py), and its
+    place when it has one: "tọa độ 18.39000, 105.90000"."""
+    source = getattr(photo, "taken_at_source", None) or ("exif" if photo.taken_at else "upload")
+    taken_at = photo.taken_at or getattr(photo, "uploaded_at", None)
+    if taken_at is None:
+        text = "không rõ thời điểm chụp"
+    elif source == "upload":
+        text = f"tải lên lúc {moment(taken_at)}"
+    else:
+        text = f"chụp lúc {moment(taken_at)}{' (theo ảnh)' if source == 'exif' else ''}"
+    latitude, longitude = getattr(photo, "latitude", None), getattr(photo, "longitude", None)
+    if latitude is not None and longitude is not None:
+        text += f", tọa độ {float(latitude):.5f}, {float(longitude):.5f}"
+    return text
 
 
 def _team_leader_name(visit, people: list[dict]) -> str:
@@ -578,20 +590,29 @@ def minutes_context(visit, *, evidence=()) -> dict:
     # submission's time is the end of the meeting when it is the same day.
     submitted = timezone.localtime(visit.submitted_at, LOCAL_TIMEZONE) if visit.submitted_at else None
     ends_at = clock(submitted) if submitted and started and submitted.date() == day and submitted > started else ""
-    representative = unit.representative_name.strip()
-    leader = _team_leader_name(visit, people)
+    signed = {signature.role: signature for signature in visit.signatures.all()}
+    unit_signature, leader_signature = (signed.get(Signature.Role.UNIT_REPRESENTATIVE),
+                                        signed.get(Signature.Role.TEAM_LEADER))
+    # The one who signed is the one named under the signature.
+    representative = unit_signature.signer_name if unit_signature else unit.representative_name.strip()
+    leader = leader_signature.signer_name if leader_signature else _team_leader_name(visit, people)
     override_reason = visit.conclusion_override_reason.strip().rstrip(".")
     sections = _minutes_sections(visit, conclusion)
+    with translation.override("vi"):
+        qr_scans = [f"{qr_scan_in_words(scan)} (mã đọc được: {scan.code_read}; {moment(scan.scanned_at)})"
+                    for scan in visit.qr_scans.all()]
     return document_context(
         header=DocumentHeader(type_code="BB", day=day),
         title=DocumentTitle("BIÊN BẢN KIỂM TRA", MINUTES_SUBJECT),
         signature=SignatureBlock(LEADER_SIGNATURE, "", leader),
         recipients=MINUTES_RECIPIENTS,
         signatures=SignatureRow((
-            SignatureBlock(UNIT_SIGNATURE, "", representative, "(Ký, ghi rõ họ tên, đóng dấu nếu có)"),
+            SignatureBlock(UNIT_SIGNATURE, "", representative, "(Ký, ghi rõ họ tên, đóng dấu nếu có)",
+                           signature_data_uri(unit_signature) if unit_signature else ""),
             # Mẫu 1.9: the one who wrote the minutes signs them too.
             SignatureBlock(SECRETARY_SIGNATURE, "", _secretary_name(people), "(Ký, ghi rõ họ tên)"),
-            SignatureBlock(LEADER_SIGNATURE, "", leader, "(Ký, ghi rõ họ tên)"))),
+            SignatureBlock(LEADER_SIGNATURE, "", leader, "(Ký, ghi rõ họ tên)",
+                           signature_data_uri(leader_signature) if leader_signature else ""))),
         draft=not approved,
         legal_basis=legal_basis_lines([campaign.legal_basis, plan_reference(campaign)]),
         started_at=clock(started) if started else "…… giờ ……",
@@ -620,6 +641,9 @@ def minutes_context(visit, *, evidence=()) -> dict:
                   for item in evidence],
         ends_at=ends_at,
         approved_in_place=_approved_in_place(visit),
+        qr_scans=qr_scans,
+        transcribed=(f"Nội dung kiểm tra được nhập từ phiếu kiểm tra giấy bởi {display_name(visit.transcribed_by)} "
+                     f"lúc {moment(visit.transcribed_at)}." if visit.transcribed_at else ""),
     )
 
 
@@ -639,6 +663,62 @@ def minutes_pdf(visit, *, evidence=()) -> bytes:
     objects with `.taken_at`, `.sha256` and `.original_name` (the visit's photos),
     listed as attachments. A visit the team leader has not approved carries "DỰ THẢO"."""
     return render_pdf("documents/minutes.html", minutes_context(visit, evidence=evidence))
+
+
+# ----------------------------------------------------------------------------------------
+# The paper checklist of a visit: the phone's fallback, transcribed later by its code
+# ----------------------------------------------------------------------------------------
+
+PAPER_TITLE = "PHIẾU KIỂM TRA"
+PAPER_FIGURES = {
+    "staff_total": "Tổng số cán bộ, nhân viên",
+    "staff_with_app": "Số cán bộ, nhân viên đã cài đặt ứng dụng PC-Covid",
+    "qr_codes": "Số mã QR địa điểm đã tạo",
+    "scans_last_7_days": "Số lượt quét mã QR trong 07 ngày gần nhất",
+    "portal_accounts": "Số tài khoản trên phần mềm quanly.pccovid.gov.vn",
+}
+NOTE_LINES = 2
+
+
+def qr_svg_data_uri(text: str) -> str:
+    """A QR code of `text` as an SVG data: URL (segno; a vector, sharp at any print size)."""
+    return segno.make_qr(text, error="m").svg_data_uri(scale=4, border=4)
+
+
+def paper_checklist_context(visit) -> dict:
+    """What the printed checklist shows: the unit and the team, each item that applies
+    with boxes to tick (Có / Không / Không áp dụng), a box for a number or lines for a text,
+    lines for notes, the figures, and the visit's code as a QR code and in letters (the
+    transcription page finds the visit by it)."""
+    campaign, unit = visit.campaign, visit.unit
+    template = visit.checklist or campaign.checklist
+    items_by_section: dict[int, list] = {}
+    for item in applicable_items(visit):
+        items_by_section.setdefault(item.section_id, []).append(item)
+    sections = [{"code": section.code, "title": section.title,
+                 "rows": [{"code": item.code, "text": item.text, "kind": item.kind, "choices": item.choices,
+                           "unit": "%" if item.kind == ChecklistItem.Kind.PERCENTAGE else ""}
+                          for item in items_by_section.get(section.pk, [])]}
+                for section in (ChecklistSection.objects.filter(template=template).order_by("order", "code")
+                                if template else [])]
+    starts = timezone.localtime(visit.starts_at, LOCAL_TIMEZONE)
+    people = team_people(visit.itinerary) if visit.itinerary_id else []
+    code = visit_code(visit)
+    return document_context(
+        header=DocumentHeader(day=None), title=DocumentTitle(PAPER_TITLE, MINUTES_SUBJECT),
+        signature=SignatureBlock(LEADER_SIGNATURE, "", ""), recipients=[],
+        signatures=SignatureRow((SignatureBlock(UNIT_SIGNATURE, "", "", "(Ký, ghi rõ họ tên)"),
+                                 SignatureBlock("NGƯỜI KIỂM TRA", "", "", "(Ký, ghi rõ họ tên)"))),
+        code=code, qr=qr_svg_data_uri(code), unit=unit.name, address=unit_address(unit), category=str(unit.category),
+        representative=unit.representative_name.strip(), people=people,
+        day=f"{clock(starts)} {vietnamese_weekday(starts.date())}, {vietnamese_date(starts.date())}",
+        sections=sections, figures=[PAPER_FIGURES[name] for name in FIGURES], note_lines=range(NOTE_LINES),
+        yes_no=list(YES_NO_TEXT.values()), campaign=campaign.title)
+
+
+def paper_checklist_pdf(visit) -> bytes:
+    """"PHIẾU KIỂM TRA" of one visit on A4, to fill by hand when the phone cannot be used."""
+    return render_pdf("documents/paper_checklist.html", paper_checklist_context(visit))
 
 
 # ----------------------------------------------------------------------------------------

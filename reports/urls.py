@@ -24,5 +24,6 @@ urlpatterns = [
     path("lich-trinh/<int:pk>/thong-bao.pdf", document_views.itinerary_notice_pdf, name="itinerary_notice_pdf"),
     path("luot-kiem-tra/<int:pk>/bien-ban.pdf", document_views.visit_minutes_pdf, name="visit_minutes_pdf"),
     path("luot-kiem-tra/<int:pk>/bien-ban/", document_views.visit_minutes_print, name="visit_minutes_print"),
+    path("luot-kiem-tra/<int:pk>/phieu-giay.pdf", document_views.visit_paper_checklist, name="visit_paper_checklist"),
     path("theo-doi/<int:pk>/nhac-nho.<str:fmt>", document_views.follow_up_reminder, name="follow_up_reminder"),
 ]

@@ -52,6 +52,7 @@ TABLES = [
     "units_categorysynonym",
     "inspections_checklisttemplate", "inspections_checklistsection", "inspections_checklistitem",
     "webhooks_subscription", "webhooks_delivery",
+    "inspections_signature", "inspections_qrscan",
 ]
 
 TEXT, NUMBER, ID = "text", "number", "id"
@@ -213,6 +214,11 @@ TARGETS = {
     "inspections:xlsform_export": ("coordinator", {"pk": "checklist"}, {}),
     "inspections:follow_up_list": ("coordinator", {}, {}),
     "inspections:follow_up_detail": ("coordinator", {"pk": "follow_up"}, {}),
+    "inspections:signature_save": ("member", {"pk": "market"}, {}),
+    "inspections:signature_file": ("member", {"pk": "missing"}, {}),
+    "inspections:qr_scan_save": ("member", {"pk": "market"}, {}),
+    "inspections:transcribe_start": ("member", {}, {}),
+    "inspections:transcribe_visit": ("member", {"pk": "market"}, {}),
     "reports:campaign_dashboard": ("leadership", {"pk": "campaign"}, {}),
     "reports:campaign_visits": ("leadership", {"pk": "campaign"}, {}),
     "reports:report_list": ("coordinator", {"pk": "campaign"}, {}),
@@ -229,6 +235,7 @@ TARGETS = {
     "reports:itinerary_notice_pdf": ("coordinator", {"pk": "itinerary"}, {}),
     "reports:visit_minutes_pdf": ("coordinator", {"pk": "approved"}, {}),
     "reports:visit_minutes_print": ("coordinator", {"pk": "approved"}, {}),
+    "reports:visit_paper_checklist": ("coordinator", {"pk": "market"}, {}),
     "reports:follow_up_reminder": ("coordinator", {"pk": "follow_up", "fmt": "pdf"}, {}),
     "reports:audit": ("leadership", {}, {}),
     "reports:audit_export": ("leadership", {}, {}),

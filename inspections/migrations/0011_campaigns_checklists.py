@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inspections', '0009_visit_submitted_by_label'),
+        ('inspections', '0010_field_tools'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -19,6 +19,7 @@ from inspections.forms import (
     CancelVisitForm,
     CorrectionForm,
     EvidenceForm,
+    EvidencePlaceForm,
     FiguresForm,
     StartVisitForm,
     SubmissionForm,
@@ -26,6 +27,7 @@ from inspections.forms import (
 )
 from inspections.models import Answer, Evidence, Visit, VisitViewLog
 from inspections.permissions import can_review, can_schedule, require, visit_capabilities
+from inspections.views import fieldtools as fieldtools_views
 from inspections.views.scope import posted_object_or_404, visit_for_team
 
 CONCLUSION_FIELD = Visit._meta.get_field("conclusion").verbose_name
@@ -114,6 +116,7 @@ def _visit_page(user, visit) -> dict:
         "figures_form": FiguresForm(initial={**{f: getattr(visit, f) for f in fieldwork.FIGURES},
                                              "taken_at": visit.figures_taken_at}),
         "evidence_form": EvidenceForm(items=vocabulary.applicable_items(visit)) if prepare else None,
+        **fieldtools_views.page_context(visit),  # the signatures', the QR code's and the paper's parts
     }
 
 
@@ -227,11 +230,15 @@ def figures_save(request, pk):
 def evidence_add(request, pk):
     visit = visit_for_team(request, pk)
     form = EvidenceForm(request.POST, request.FILES, items=vocabulary.applicable_items(visit))
+    # The capture moment and the phone's place, when its page sends them; a malformed one is not believed.
+    place = EvidencePlaceForm(request.POST)
+    sent = place.cleaned_data if place.is_valid() else {}
     if form.is_valid():
         try:
             evidence.add_evidence(visit, uploaded_file=form.cleaned_data["photo"], item=form.cleaned_data["item"],
                                   keep_metadata=form.cleaned_data["keep_metadata"], note=form.cleaned_data["note"],
-                                  by=request.user)
+                                  by=request.user, captured_at=sent.get("captured_at"), latitude=sent.get("latitude"),
+                                  longitude=sent.get("longitude"))
         except ValidationError as error:
             messages.error(request, error_text(error))
         else:

@@ -51,8 +51,9 @@ LISTS = [
     ("/api/units", "coordinator", 2),  # count, page with category, commune, district
     ("/api/units", "member", 2),  # the same, scoped through the visits' itineraries
     ("/api/itineraries", "coordinator", 4),  # count, page with vehicle, people with users, visits with units
-    ("/api/visits", "coordinator", 5),  # count, page with unit, answers with items, evidence, corrections
-    ("/api/visits", "member", 5),
+    # count, page with unit and transcriber, answers with items, evidence, corrections, signatures, QR scans
+    ("/api/visits", "coordinator", 7),
+    ("/api/visits", "member", 7),
     ("/api/follow-ups", "coordinator", 3),  # count, page with unit and correction, steps
     ("/api/reports", "leadership", 2),  # count, page
 ]

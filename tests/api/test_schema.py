@@ -67,7 +67,7 @@ def test_every_operation_answers_by_its_schema_as_each_role(world, connection_ke
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
     ids = real_ids(world)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 19
+    assert len(operations) == 21
 
     for operation in operations:
         @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,

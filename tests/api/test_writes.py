@@ -1,6 +1,7 @@
 """Field work through the API: the same services as the pages, each write applied once
 per Idempotency-Key, refusals answered with the service's Vietnamese message."""
 
+import datetime
 import io
 import json
 
@@ -134,6 +135,38 @@ def test_a_photo_is_added_once_as_multipart(world, market):
     assert (first.json()["width"], first.json()["height"]) == (1600, 800)
     assert first.json() == again.json()
     assert Evidence.objects.filter(visit=market).count() == 1
+
+
+def test_a_photo_takes_the_capture_moment_and_the_phone_s_place_when_sent(world, market):
+    client = api_client(world["member"])
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), "white").save(buffer, "JPEG")  # no EXIF: the phone's word counts
+    buffer.seek(0)
+    buffer.name = "loi-vao.jpg"
+
+    response = client.post(f"/api/visits/{market.pk}/evidence", {
+        "photo": buffer, "captured_at": "2021-12-07T08:40:00+07:00", "latitude": "18.3421",
+        "longitude": "105.9057"}, headers={"idempotency-key": "p-2"})
+
+    body = response.json()
+    assert response.status_code == 201
+    assert (datetime.datetime.fromisoformat(body["taken_at"]), body["taken_at_source"]) == (
+        datetime.datetime(2021, 12, 7, 1, 40, tzinfo=datetime.UTC), {"code": "capture", "label": "lúc chụp"})
+    assert (body["latitude"], body["longitude"], body["location_source"]) == (
+        18.3421, 105.9057, {"code": "device", "label": "theo điện thoại"})
+
+
+def test_a_location_off_the_globe_is_refused(world, market):
+    buffer = io.BytesIO()
+    Image.new("RGB", (80, 60), "white").save(buffer, "JPEG")
+    buffer.seek(0)
+    buffer.name = "x.jpg"
+
+    response = api_client(world["member"]).post(f"/api/visits/{market.pk}/evidence", {
+        "photo": buffer, "latitude": "91", "longitude": "105"}, headers={"idempotency-key": "p-3"})
+
+    assert response.status_code == 422
+    assert not Evidence.objects.exists()
 
 
 def test_only_the_people_on_the_visit_write_and_others_do_not_learn_it_exists(world, market):

@@ -6,12 +6,13 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from inspections import fieldwork, schedule, vocabulary
+from inspections import fieldtools, fieldwork, schedule, vocabulary
 from inspections.evidence import add_evidence
 from inspections.models import ChecklistItem, Target, Vehicle
 from inspections.schedule import PlannedVisit
 from tests.factories import make_organization, make_team, make_unit, make_user
 from tests.inspections.test_evidence import photo
+from tests.inspections.test_fieldtools import drawing
 from tests.inspections.test_fieldwork import build
 from tests.inspections.test_schedule import at, build_schedule, plan
 
@@ -41,12 +42,15 @@ def test_the_visit_page_on_the_phone_runs_a_fixed_number_of_queries(client, fiel
         add_evidence(visit, uploaded_file=photo(400, 300, name=f"anh-{number}.jpg"), by=member)
         fieldwork.require_correction(visit, description=f"Sửa lỗi số {number}", deadline=datetime.date(2021, 12, 15),
                                      by=member)
+        fieldtools.record_qr_scan(visit, code=f"HT18406-000{number}", method="typed", by=member)
+    fieldtools.save_signature(visit, role="team_leader", signer_name="Nguyễn Văn Hùng", image_file=drawing(), by=member)
     client.force_login(member)
 
     # session, user, groups, the visit (unit, commune, district, category, itinerary, checklists), the view log
     # written, is the member on the itinerary, the answers, the items that apply; the computed conclusion reads
-    # the answers and the items again; the photos (with their items), the photo form's items, the corrections
-    with django_assert_num_queries(13):
+    # the answers and the items again; the photos (with their items), the photo form's items, the corrections;
+    # the signatures, the team leader (the default signer's name), the QR codes read
+    with django_assert_num_queries(16):
         response = client.get(reverse("inspections:visit_detail", args=[visit.pk]))
     page = response.content.decode()
     assert response.context["answered"] == count

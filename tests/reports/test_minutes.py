@@ -2,15 +2,19 @@
 unit, the answers by criterion, the conclusion, both signatures, the draft mark."""
 
 import datetime
+import io
 from dataclasses import dataclass
+from decimal import Decimal
 from types import SimpleNamespace
 
+import pdfplumber
 import pytest
 from django.utils import timezone
 
-from inspections import fieldwork, vocabulary
+from inspections import fieldtools, fieldwork, vocabulary
 from inspections.models import ChecklistItem, Visit
 from reports.documents import LOCAL_TIMEZONE, minutes_pdf, vietnamese_number
+from tests.inspections.test_fieldtools import drawing
 from tests.inspections.test_fieldwork import answer_all, build
 from tests.reports.test_documents import assert_only_embedded_tinos, pdf_text
 
@@ -181,21 +185,28 @@ def test_a_conclusion_the_team_changed_prints_with_its_reason(world, tmp_path):
             "Đơn vị đã bố trí người hướng dẫn ngay trong buổi kiểm tra.") in text
 
 
-def test_the_evidence_is_listed_with_its_time_and_hash(world, tmp_path):
+def test_the_evidence_is_listed_with_its_time_its_source_its_place_and_hash(world, tmp_path):
     visit = carry_out(world, name="market")
-    photos = [Photo(hanoi(8, 20), "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "IMG_0001.jpg"),
-              # Its time was not kept (the inspector did not allow the photo's metadata): the upload time.
-              SimpleNamespace(taken_at=None, uploaded_at=hanoi(9, 1), original_name="IMG_0002.jpg",
+    photos = [SimpleNamespace(taken_at=hanoi(8, 20), taken_at_source="exif", latitude=Decimal("18.39"),
+                              longitude=Decimal("105.9"), original_name="IMG_0001.jpg",
+                              sha256="9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"),
+              SimpleNamespace(taken_at=hanoi(8, 40), taken_at_source="capture", latitude=None, longitude=None,
+                              original_name="IMG_0004.jpg",
+                              sha256="2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"),
+              # Neither the photo nor the phone said when: the upload time, said to be so.
+              SimpleNamespace(taken_at=hanoi(9, 1), taken_at_source="upload", uploaded_at=hanoi(9, 1),
+                              original_name="IMG_0002.jpg",
                               sha256="60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752"),
               Photo(None, "fd61a03af4f77d870fc21e05e7e80678095c92d808cfb3b5c279ee04c74aca13", "IMG_0003.jpg")]
 
     pdf = minutes_pdf(visit, evidence=photos)
 
     text = pdf_text(pdf, tmp_path)
-    assert "Tài liệu kèm theo: 03 ảnh minh chứng" in text
-    assert "1. IMG_0001.jpg, chụp lúc 08h20 ngày 07/12/2021;" in text
-    assert "2. IMG_0002.jpg, tải lên lúc 09h01 ngày 07/12/2021;" in text
-    assert "3. IMG_0003.jpg, không rõ thời điểm chụp;" in text
+    assert "Tài liệu kèm theo: 04 ảnh minh chứng" in text
+    assert "1. IMG_0001.jpg, chụp lúc 08h20 ngày 07/12/2021 (theo ảnh), tọa độ 18.39000, 105.90000;" in text
+    assert "2. IMG_0004.jpg, chụp lúc 08h40 ngày 07/12/2021;" in text
+    assert "3. IMG_0002.jpg, tải lên lúc 09h01 ngày 07/12/2021;" in text
+    assert "4. IMG_0003.jpg, không rõ thời điểm chụp;" in text
     for photo in photos:
         assert f"SHA-256: {photo.sha256}" in text
     assert text.index("IV. Ý KIẾN") < text.index("Tài liệu kèm theo") < text.index("Biên bản kết thúc")
@@ -231,3 +242,23 @@ def test_a_visit_short_of_compliance_lists_its_corrections_with_deadlines_and_da
     assert "vào hồi 08h05 ngày 07 tháng 12 năm 2021" in text and "kết thúc vào hồi 09h40" in text
     assert "Chưa trả lời" not in text
     assert squeezed("c4 Ghi chú khác về việc sử dụng phần mềm —") in squeezed(text)
+
+
+def test_each_signature_is_printed_above_its_signer_s_name(world):
+    visit = fieldwork.start_visit(world["market"], by=world["member"])  # signed at the end of the meeting
+    fieldtools.save_signature(visit, role="unit_representative", signer_name="Trần Văn Bình",
+                              image_file=drawing(), by=world["member"])
+    fieldtools.save_signature(visit, role="team_leader", signer_name="Nguyễn Văn Hùng", image_file=drawing(),
+                              by=world["member"])
+
+    with pdfplumber.open(io.BytesIO(minutes_pdf(visit))) as document:
+        page = next(page for page in document.pages if page.images)
+        images, words = page.images, page.extract_words()
+
+    assert len(images) == 2
+    for surname in ("Bình", "Hùng"):
+        word = next(word for word in words if word["text"] == surname)
+        centre = (word["x0"] + word["x1"]) / 2
+        above = [image for image in images if image["x0"] <= centre <= image["x1"] and image["bottom"] <= word["top"]]
+        assert len(above) == 1, surname
+        assert word["top"] - above[0]["bottom"] < 80  # in the signing space (28 mm) just above the name
