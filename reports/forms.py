@@ -66,13 +66,20 @@ class DashboardFilterForm(DateRangeFilter):
             visits = visits.filter(starts_at__date__gte=data["date_from"])
         if data.get("date_to"):
             visits = visits.filter(starts_at__date__lte=data["date_to"])
+        return self.filter_units(visits, "unit__")
+
+    def filter_units(self, rows, prefix: str = ""):
+        """Units, or rows tied to a unit through `prefix` (targets: "unit__"), narrowed to
+        the category and the drilled area: the figures that are not visits (targets, the
+        registry's QR coverage, units never inspected) follow the same filters."""
+        data = self.filters
         if data.get("category"):
-            visits = visits.filter(unit__category=data["category"])
+            rows = rows.filter(**{f"{prefix}category": data["category"]})
         if data.get("district"):
-            visits = visits.filter(unit__commune__parent=data["district"])
+            rows = rows.filter(**{f"{prefix}commune__parent": data["district"]})
         if data.get("commune"):
-            visits = visits.filter(unit__commune=data["commune"])
-        return visits
+            rows = rows.filter(**{f"{prefix}commune": data["commune"]})
+        return rows
 
     @property
     def level(self) -> str:
