@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from inspections.models import Correction, TeamMembership, Visit
 from inspections.vocabulary import CONCLUSIONS, CRITERIA, SHORT_OF_COMPLIANCE
+from reports.models import DataVersion
 from units.forms import districts
 from units.models import UnitCategory
 
@@ -191,5 +192,9 @@ class Figures:
 
 
 def changed_since(report, user) -> bool:
-    """Whether the data the report counts has changed since its figures were taken."""
+    """Whether the data the report counts has changed since its figures were taken: one
+    query, the campaign's data version against the one read with the figures (a report
+    taken before versions existed takes its snapshot again and compares fingerprints)."""
+    if report.data_version is not None:
+        return DataVersion.of(report.campaign_id) != report.data_version
     return fingerprint(take_snapshot(report.campaign, report.as_of, user)) != report.fingerprint

@@ -7,7 +7,7 @@ import workbook of N rows in a throwaway database and media folder of their own 
 the end), drafts a report over it, then measures each path and its floor — the same work
 written by hand with nothing of the product in the way — in rounds interleaved path by path
 (product, floor, next path, …; then the next round), each measurement in a fresh process
-so that its peak resident memory (ru_maxrss) is its own. Prints, per path, the median of the
+so that its peak resident memory (VmHWM) is its own. Prints, per path, the median of the
 rounds:
 
     bench: PATH product=SECONDS floor=SECONDS ratio=R peak_mb=M floor_peak_mb=M
@@ -49,7 +49,13 @@ AS_OF = datetime.date(2021, 12, 31)
 
 
 def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+    """This process's peak resident memory. Not ru_maxrss: Linux keeps it across fork and exec,
+    so a worker would report the parent's peak (the data generation's); VmHWM belongs to the
+    process's own address space."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024  # kB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # ------------------------------------------------------------------------------ the worker (one measurement)
