@@ -78,8 +78,9 @@ def _get(client, url: str) -> None:
         sys.exit(f"{url} answered {response.status_code}")
 
 
-def _dashboard_sql(cursor, campaign_id: int) -> None:
-    """The dashboard's figures, written by hand: one statement per panel."""
+def _dashboard_sql(cursor, campaign_id: int) -> list[list[tuple]]:
+    """The dashboard's figures, written by hand: one statement per panel (headline, targets,
+    progress, by district, by category, criteria, QR coverage), their rows."""
     from inspections.models import Visit
     from inspections.vocabulary import CONCLUSIONS, CRITERIA
 
@@ -108,9 +109,11 @@ def _dashboard_sql(cursor, campaign_id: int) -> None:
          "JOIN units_division c ON c.id = u.commune_id JOIN units_division d ON d.id = c.parent_id "
          "WHERE u.is_active GROUP BY d.code", []),
     ]
+    results = []
     for sql, params in statements:
         cursor.execute(sql, params)
-        cursor.fetchall()
+        results.append(cursor.fetchall())
+    return results
 
 
 SNAPSHOT_SQL = (
