@@ -191,12 +191,18 @@ def report_detail(request, pk):
             else:
                 messages.success(request, _("Report text saved."))
                 return redirect("reports:report_detail", pk=report.pk)
+    # The units short of compliance, 50 a page: only the page's rows are dressed for display.
+    short = Paginator([row for row in figures.rows if row["overall"] in provincial.SHORT_OF_COMPLIANCE], 50)
+    page = short.get_page(request.GET.get("page"))
+    corrections = report.snapshot["corrections"]
+    page.object_list = [
+        {**figures.named(row), "corrections": [
+            {**item, "outcome_label": OUTCOMES.get(item["outcome"], _("Not followed up"))}
+            for item in corrections.get(str(row["id"]), [])]}
+        for row in page.object_list]
     return render(request, "reports/report_detail.html", {
         "report": report, "campaign": report.campaign, "figures": figures, "form": form,
-        "short_of_compliance": [
-            {**row, "corrections": [{**item, "outcome_label": OUTCOMES.get(item["outcome"], _("Not followed up"))}
-                                    for item in row["corrections"]]}
-            for row in figures.short_of_compliance()],
+        "short_of_compliance": page.object_list, "page": page,
         "changed": provincial.changed_since(report, request.user),
         "can_write": report.is_draft and has_role(request.user, *REPORT_WRITERS),
         "can_approve": report.is_draft and has_role(request.user, *REPORT_APPROVERS),
