@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 STAMPS := .make
 VENDOR := static/vendor
 
-.PHONY: run test setup vendor translations messages clean-db
+.PHONY: run test setup vendor translations messages clean-db bench
 
 run: setup
 	DEMO_MODE=1 PORT=$(PORT) $(PY) -m config.localdb -- $(PY) -m config.serve
@@ -21,6 +21,10 @@ test: setup
 	  $(PY) manage.py check; \
 	  $(PY) manage.py makemigrations --check --dry-run; \
 	  $(PY) -m pytest $(PYTEST_ARGS)'
+
+# Every heavy path beside its floor over N generated visits (scripts/bench.py; docs/benchmarks.md).
+bench: setup
+	$(PY) -m config.localdb -- $(PY) scripts/bench.py --size $(or $(SIZE),100000)
 
 setup: $(STAMPS)/venv vendor translations .env
 	@mkdir -p staticfiles media

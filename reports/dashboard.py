@@ -69,42 +69,51 @@ def criteria(visits) -> list[tuple]:
             for code in CRITERIA]
 
 
-def visit_figures(campaign: Campaign, user, visits=None) -> dict:
+def visit_figures(campaign: Campaign, user, visits=None, targets=None) -> dict:
     """Targets, visits scheduled, units visited and visits approved, as this person may see them
-    (the campaign page and the dashboard both show them; the dashboard passes its filtered visits)."""
+    (the campaign page and the dashboard both show them; the dashboard passes its filtered
+    visits and targets)."""
     if visits is None:
         visits = Visit.objects.visible_to(user).filter(campaign=campaign)
+    if targets is None:
+        targets = Target.objects.visible_to(user).filter(campaign=campaign)
     figures = visits.aggregate(
         scheduled=Count("id", filter=~Q(status__in=[Visit.Status.PLANNED, Visit.Status.CANCELLED])),
         visited=Count("id", filter=Q(status__in=Visit.INSPECTED)),
         approved=Count("id", filter=Q(status=Visit.Status.APPROVED)))
-    figures["targets"] = Target.objects.visible_to(user).filter(campaign=campaign).count()
+    figures["targets"] = targets.count()
     return figures
 
 
-def headline(campaign: Campaign, user, today, visits=None) -> dict:
-    figures = visit_figures(campaign, user, visits)
-    follow_ups = FollowUp.objects.visible_to(user).aggregate(
+def headline(campaign: Campaign, user, today, visits, *, targets, units) -> dict:
+    """The tiles, each from the page's filtered rows: the visits (campaign, dates, category,
+    area), the campaign's targets and the registry's units (category and area: neither is
+    dated). A follow-up counts when the visit that asked for its correction does."""
+    figures = visit_figures(campaign, user, visits, targets)
+    follow_ups = FollowUp.objects.visible_to(user).filter(correction__visit__in=visits.values("id")).aggregate(
         open=Count("id", filter=Q(outcome=FollowUp.Outcome.OPEN)),
         overdue=Count("id", filter=FollowUp.overdue_on(today)),
         fixed=Count("id", filter=Q(outcome=FollowUp.Outcome.FIXED)),
         not_fixed=Count("id", filter=Q(outcome=FollowUp.Outcome.NOT_FIXED)))
     figures.update({f"follow_ups_{key}": value for key, value in follow_ups.items()})
-    figures["never_inspected"] = Unit.objects.visible_to(user).filter(is_active=True).never_inspected().count()
+    figures["never_inspected"] = units.filter(is_active=True).never_inspected().count()
     return figures
 
 
 def dashboard(campaign: Campaign, user, today, filters=None) -> dict:
     """Every panel, from the visits this person may see. `filters` (a bound
-    DashboardFilterForm) narrows the visits and sets the level of the area table:
-    districts, a district's communes, or a commune's units."""
+    DashboardFilterForm) narrows the visits, the targets and the registry's units (filter
+    once, then aggregate: every panel reads these three) and sets the level of the area
+    table: districts, a district's communes, or a commune's units."""
     visits = Visit.objects.visible_to(user).filter(campaign=campaign)
+    targets = Target.objects.visible_to(user).filter(campaign=campaign)
+    units = Unit.objects.visible_to(user)
     level = "district"
     if filters is not None:
         visits, level = filters.filter(visits), filters.level
-    units = Unit.objects.visible_to(user)
+        targets, units = filters.filter_units(targets, "unit__"), filters.filter_units(units)
     return {
-        "headline": headline(campaign, user, today, visits),
+        "headline": headline(campaign, user, today, visits, targets=targets, units=units),
         "progress": progress_by_day(campaign, visits),
         "criteria": criteria(visits),
         "level": level,
@@ -112,4 +121,3 @@ def dashboard(campaign: Campaign, user, today, filters=None) -> dict:
         "by_category": compliance(visits, "category"),
         "qr_by_district": qr_coverage(units, "district"),
     }
-

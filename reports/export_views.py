@@ -1,10 +1,12 @@
 """The analysts' raw data export: ask for it, follow its progress, download it."""
 
-from django.http import FileResponse, HttpResponse
+import tempfile
+
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from inspections.models import Campaign
 from inspections.permissions import require
@@ -44,3 +46,23 @@ def raw_export_download(request, pk):
     require(rawdata.can_export_raw_data(request.user))
     return FileResponse(export.file.open("rb"), as_attachment=True, filename=rawdata.download_name(export),
                         content_type=XLSX)
+
+
+@require_GET
+def raw_data_file(request, pk, sheet, fmt):
+    """A sheet of the raw data (the visits, or every answer) as CSV streamed while it is read,
+    or as Parquet for analysts' tools: any size, no job to wait for."""
+    campaign = get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk)
+    if sheet not in rawdata.SHEETS or fmt not in ("csv", "parquet"):
+        raise Http404
+    require(rawdata.can_export_raw_data(request.user))
+    exporter = rawdata.sheet_for(campaign, request.user, sheet)
+    filename = f"du-lieu-tho-{campaign.pk}-{sheet}.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(rawdata.csv_pieces(exporter), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    handle = tempfile.TemporaryFile()  # Parquet's footer is written last: spooled, then sent
+    rawdata.write_parquet(exporter, handle)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/vnd.apache.parquet")

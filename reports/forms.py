@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -36,6 +38,10 @@ class DateRangeFilter(CheckedInput, forms.Form):
         return self.cleaned_data if self.is_valid() else {}
 
 
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 class DashboardFilterForm(DateRangeFilter):
     """The dashboard's filters (campaign, dates, category) and where it has drilled to
     (a district, then one of its communes). Every figure of the page follows them, and
@@ -62,17 +68,25 @@ class DashboardFilterForm(DateRangeFilter):
 
     def filter(self, visits):
         data = self.filters
+        # Local days as a range of moments (not starts_at__date), which an index serves.
         if data.get("date_from"):
-            visits = visits.filter(starts_at__date__gte=data["date_from"])
+            visits = visits.filter(starts_at__gte=_local_midnight(data["date_from"]))
         if data.get("date_to"):
-            visits = visits.filter(starts_at__date__lte=data["date_to"])
+            visits = visits.filter(starts_at__lt=_local_midnight(data["date_to"] + datetime.timedelta(days=1)))
+        return self.filter_units(visits, "unit__")
+
+    def filter_units(self, rows, prefix: str = ""):
+        """Units, or rows tied to a unit through `prefix` (targets: "unit__"), narrowed to
+        the category and the drilled area: the figures that are not visits (targets, the
+        registry's QR coverage, units never inspected) follow the same filters."""
+        data = self.filters
         if data.get("category"):
-            visits = visits.filter(unit__category=data["category"])
+            rows = rows.filter(**{f"{prefix}category": data["category"]})
         if data.get("district"):
-            visits = visits.filter(unit__commune__parent=data["district"])
+            rows = rows.filter(**{f"{prefix}commune__parent": data["district"]})
         if data.get("commune"):
-            visits = visits.filter(unit__commune=data["commune"])
-        return visits
+            rows = rows.filter(**{f"{prefix}commune": data["commune"]})
+        return rows
 
     @property
     def level(self) -> str:

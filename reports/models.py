@@ -12,6 +12,24 @@ REPORT_WRITERS = INSPECTORATE
 REPORT_APPROVERS = APPROVERS
 
 
+class DataVersion(models.Model):
+    """A counter per campaign of the changes to what a report's snapshot counts (its approved
+    and pending visits, their corrections and follow-ups, the units they visited, the
+    campaign and its teams, the districts and categories). Bumped by the database's triggers
+    (migration reports 0005) in the same transaction as each change, whichever path makes it
+    (a service, the admin, an import, a queryset update): never written by the code."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.campaign_id}: {self.version}"
+
+    @classmethod
+    def of(cls, campaign_id: int) -> int:
+        return cls.objects.filter(campaign_id=campaign_id).values_list("version", flat=True).first() or 0
+
+
 class ProvincialReportQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The reports of the campaigns this person sees, for the DIC's Inspectorate and leadership."""
@@ -40,6 +58,10 @@ class ProvincialReport(models.Model):
                                  help_text=_("Left empty, the report is dated the day it is approved."))
     snapshot = models.JSONField(_("figures"), default=dict)
     fingerprint = models.CharField(max_length=64, editable=False)
+    # The campaign's DataVersion when the figures were taken (read before them): the page's
+    # "data changed?" is one comparison, whatever the snapshot's size. Empty on reports
+    # taken before versions existed, which compare fingerprints.
+    data_version = models.BigIntegerField(null=True, blank=True, editable=False)
     taken_at = models.DateTimeField(_("figures taken at"))
     direction_documents = models.TextField(
         _("direction documents issued"), blank=True,

@@ -15,7 +15,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django_tasks import task
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 
 from accounts.roles import display_name
@@ -366,23 +367,68 @@ CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LINE_HEIGHT = 15.75  # points per line of 12 pt text
 
 
-def _sheet(workbook, name: str, title: str, subtitle: str, headers: list, widths: list):
-    """A sheet with a merged title and subtitle over the table's width, then its bold,
-    bordered header row (row 4); data start on row 5."""
-    sheet = workbook.create_sheet(name)
-    last = get_column_letter(len(headers))
-    for row, text, font in ((1, title, TITLE), (2, subtitle, Font(name="Times New Roman", italic=True, size=12))):
-        sheet.merge_cells(f"A{row}:{last}{row}")
-        cell = sheet.cell(row=row, column=1, value=text)
-        cell.font, cell.alignment = font, CENTER
-    sheet.row_dimensions[1].height = 36
-    for column, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        cell = sheet.cell(row=4, column=column, value=header)
-        cell.font, cell.alignment, cell.border = BOLD, CENTER, BORDER
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.freeze_panes = "A5"
-    print_setup(sheet, title_rows="4:4")
-    return sheet
+def _styles() -> dict[str, NamedStyle]:
+    """The annex's named styles, one per kind of cell (a write-only workbook stores a style
+    once and each cell names it, instead of a font, a border and an alignment per cell)."""
+    return {
+        "annex-title": NamedStyle("annex-title", font=TITLE, alignment=CENTER),
+        "annex-subtitle": NamedStyle("annex-subtitle", font=Font(name="Times New Roman", italic=True, size=12),
+                                     alignment=CENTER),
+        "annex-header": NamedStyle("annex-header", font=BOLD, alignment=CENTER, border=BORDER),
+        "annex-cell": NamedStyle("annex-cell", font=NORMAL, alignment=WRAP, border=BORDER),
+        "annex-bold": NamedStyle("annex-bold", font=BOLD, alignment=WRAP, border=BORDER),
+        "annex-date": NamedStyle("annex-date", font=NORMAL, alignment=WRAP, border=BORDER,
+                                 number_format=DATE_FORMAT),
+        "annex-bold-date": NamedStyle("annex-bold-date", font=BOLD, alignment=WRAP, border=BORDER,
+                                      number_format=DATE_FORMAT),
+    }
+
+
+class _AnnexSheet:
+    """A write-only sheet: a merged title and subtitle over the table's width, then its bold,
+    bordered header row (row 4, frozen and repeated on every printed page); data from row 5,
+    appended in order, each row as tall as its most wrapped cell (a spreadsheet does not
+    grow a row it did not lay out itself)."""
+
+    FIRST = 5
+
+    def __init__(self, workbook, name: str, title: str, subtitle: str, headers: list, widths: list):
+        self.sheet = sheet = workbook.create_sheet(name)
+        self.widths = widths
+        last = get_column_letter(len(headers))
+        for column, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(column)].width = width
+        sheet.freeze_panes = "A5"
+        print_setup(sheet, title_rows="4:4")
+        sheet.merged_cells.add(f"A1:{last}1")
+        sheet.merged_cells.add(f"A2:{last}2")
+        sheet.row_dimensions[1].height = 36
+        sheet.append([self._cell(title, "annex-title")])
+        sheet.append([self._cell(subtitle, "annex-subtitle")])
+        sheet.append([])
+        sheet.append([self._cell(header, "annex-header") for header in headers])
+        self.next_row = self.FIRST
+
+    def _cell(self, value, style: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.sheet, value=value)
+        cell.style = style
+        return cell
+
+    def row(self, values: list, *, bold: bool = False) -> int:
+        """Append one bordered row (dates real dates shown dd/mm/yyyy); returns its number."""
+        lines, cells = 1, []
+        for column, value in enumerate(values):
+            if isinstance(value, datetime.date):
+                cells.append(self._cell(value, "annex-bold-date" if bold else "annex-date"))
+                continue
+            if isinstance(value, str) and not value.startswith("=SUM("):
+                lines = max(lines, _lines(value, self.widths[column] or 10))
+                value = safe_text(value)
+            cells.append(self._cell(value, "annex-bold" if bold else "annex-cell"))
+        self.sheet.row_dimensions[self.next_row].height = LINE_HEIGHT * lines
+        self.sheet.append(cells)
+        self.next_row += 1
+        return self.next_row - 1
 
 
 def _lines(text: str, width: float) -> int:
@@ -390,23 +436,6 @@ def _lines(text: str, width: float) -> int:
     Roman 12 pt fits about 1.1 characters per width unit)."""
     per_line = max(int(width * 1.1), 1)
     return sum(max(math.ceil(len(part) / per_line), 1) for part in text.split("\n"))
-
-
-def _row(sheet, row: int, values: list, *, bold: bool = False) -> None:
-    """One bordered row; dates are real dates shown dd/mm/yyyy; the row is as tall as its
-    most wrapped cell (a spreadsheet does not grow a row it did not lay out itself)."""
-    lines = 1
-    for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=column, value=safe_text(value) if isinstance(value, str)
-                          and not value.startswith("=SUM(") else value)
-        cell.font, cell.border = (BOLD if bold else NORMAL), BORDER
-        cell.alignment = WRAP
-        if isinstance(value, datetime.date):
-            cell.number_format = DATE_FORMAT
-        elif isinstance(value, str) and not value.startswith("="):
-            width = sheet.column_dimensions[get_column_letter(column)].width or 10
-            lines = max(lines, _lines(value, width))
-    sheet.row_dimensions[row].height = LINE_HEIGHT * lines
 
 
 def annex_subtitle(report) -> str:
@@ -419,69 +448,69 @@ def annex_subtitle(report) -> str:
 def report_annex(report) -> bytes:
     """The Phụ lục: units by district × category, results per criterion and by district,
     the units short of compliance with their follow-up, and the list of every visit
-    counted, so each figure can be traced. Totals are formulas Excel recomputes."""
+    counted, so each figure can be traced. Totals are formulas Excel recomputes. Written
+    write-only with named styles, row by row from the stored snapshot: the memory is the
+    snapshot's, not a workbook's of every cell."""
     figures = Figures(report.snapshot)
     subtitle = annex_subtitle(report)
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = Workbook(write_only=True)
+    for style in _styles().values():
+        workbook.add_named_style(style)
     workbook.properties.created = datetime.datetime.combine(report_number(report).day, datetime.time(8))  # as issued
 
     categories = figures.categories
-    sheet = _sheet(workbook, "Tổng hợp", "PHỤ LỤC I\nSỐ LƯỢT KIỂM TRA THEO ĐỊA BÀN VÀ LOẠI HÌNH", subtitle,
-                   ["STT", "Huyện, thị xã, thành phố", *(name for _code, name in categories), "Tổng"],
-                   [6, 30, *([16] * len(categories)), 10])
-    first = 5
+    sheet = _AnnexSheet(workbook, "Tổng hợp", "PHỤ LỤC I\nSỐ LƯỢT KIỂM TRA THEO ĐỊA BÀN VÀ LOẠI HÌNH", subtitle,
+                        ["STT", "Huyện, thị xã, thành phố", *(name for _code, name in categories), "Tổng"],
+                        [6, 30, *([16] * len(categories)), 10])
+    first = _AnnexSheet.FIRST
     matrix = figures.matrix()
+    last_cell = get_column_letter(2 + len(categories))
     for index, (name, cells, _total) in enumerate(matrix):
         row = first + index
-        last_cell = get_column_letter(2 + len(categories))
-        _row(sheet, row, [index + 1, name, *(cell.count for cell in cells),
-                          f"=SUM(C{row}:{last_cell}{row})" if categories else 0])
+        sheet.row([index + 1, name, *(cell.count for cell in cells),
+                   f"=SUM(C{row}:{last_cell}{row})" if categories else 0])
     total_row = first + len(matrix)
-    _row(sheet, total_row, ["", "Tổng cộng", *(
+    sheet.row(["", "Tổng cộng", *(
         f"=SUM({get_column_letter(column)}{first}:{get_column_letter(column)}{total_row - 1})"
         for column in range(3, 4 + len(categories)))], bold=True)
 
-    sheet = _sheet(workbook, "Theo tiêu chí", "PHỤ LỤC II\nKẾT QUẢ THEO TIÊU CHÍ VÀ THEO ĐỊA BÀN", subtitle,
-                   ["Tiêu chí / Địa bàn", "Đạt", "Đạt một phần", "Chưa đạt", "Tổng"], [40, 12, 14, 12, 12])
-    row = first
+    sheet = _AnnexSheet(workbook, "Theo tiêu chí", "PHỤ LỤC II\nKẾT QUẢ THEO TIÊU CHÍ VÀ THEO ĐỊA BÀN", subtitle,
+                        ["Tiêu chí / Địa bàn", "Đạt", "Đạt một phần", "Chưa đạt", "Tổng"], [40, 12, 14, 12, 12])
     for code, *counts in figures.criteria():
-        _row(sheet, row, [CRITERION_NAMES[code], *(f.count for f in counts), f"=SUM(B{row}:D{row})"],
-             bold=code == "overall")
-        row += 1
-    row += 1
-    _row(sheet, row, ["Kết luận chung theo địa bàn", "Đạt", "Đạt một phần", "Chưa đạt", "Tổng"], bold=True)
-    row += 1
-    start = row
+        row = sheet.next_row
+        sheet.row([CRITERION_NAMES[code], *(f.count for f in counts), f"=SUM(B{row}:D{row})"], bold=code == "overall")
+    sheet.sheet.append([])  # a blank row between the two tables
+    sheet.next_row += 1
+    sheet.row(["Kết luận chung theo địa bàn", "Đạt", "Đạt một phần", "Chưa đạt", "Tổng"], bold=True)
+    start = sheet.next_row
     for name, _total, *parts in figures.by_district():
-        _row(sheet, row, [name, *(f.count for f in parts), f"=SUM(B{row}:D{row})"])
-        row += 1
-    _row(sheet, row, ["Tổng cộng", *(f"=SUM({c}{start}:{c}{row - 1})" for c in "BCDE")], bold=True)
+        row = sheet.next_row
+        sheet.row([name, *(f.count for f in parts), f"=SUM(B{row}:D{row})"])
+    row = sheet.next_row
+    sheet.row(["Tổng cộng", *(f"=SUM({c}{start}:{c}{row - 1})" for c in "BCDE")], bold=True)
 
-    sheet = _sheet(workbook, "Chưa đạt", "PHỤ LỤC III\nĐƠN VỊ CHƯA ĐẠT HOẶC ĐẠT MỘT PHẦN VÀ VIỆC THEO DÕI KHẮC PHỤC",
-                   subtitle, ["STT", "Đơn vị", "Huyện, thị xã, thành phố", "Loại hình", "Ngày kiểm tra",
-                              "Kết luận chung", "Yêu cầu khắc phục", "Thời hạn", "Tình trạng theo dõi", "Mã lượt"],
-                   [6, 34, 22, 22, 13, 14, 40, 12, 18, 9])
-    row, outcomes = first, outcome_texts()
+    sheet = _AnnexSheet(
+        workbook, "Chưa đạt", "PHỤ LỤC III\nĐƠN VỊ CHƯA ĐẠT HOẶC ĐẠT MỘT PHẦN VÀ VIỆC THEO DÕI KHẮC PHỤC",
+        subtitle, ["STT", "Đơn vị", "Huyện, thị xã, thành phố", "Loại hình", "Ngày kiểm tra", "Kết luận chung",
+                   "Yêu cầu khắc phục", "Thời hạn", "Tình trạng theo dõi", "Mã lượt"],
+        [6, 34, 22, 22, 13, 14, 40, 12, 18, 9])
+    outcomes = outcome_texts()
     for index, visit in enumerate(figures.short_of_compliance(), start=1):
-        corrections = visit["corrections"] or [{"description": "", "deadline": "", "outcome": ""}]
-        for correction in corrections:
-            _row(sheet, row, [index, visit["unit"], visit["district_name"], visit["category_name"],
-                              as_date(visit["day"]), conclusion_text(visit["overall"]), correction["description"],
-                              as_date(correction["deadline"]),
-                              outcomes.get(correction["outcome"], correction["outcome"]), visit["id"]])
-            row += 1
+        for correction in visit["corrections"] or [{"description": "", "deadline": "", "outcome": ""}]:
+            sheet.row([index, visit["unit"], visit["district_name"], visit["category_name"], as_date(visit["day"]),
+                       conclusion_text(visit["overall"]), correction["description"], as_date(correction["deadline"]),
+                       outcomes.get(correction["outcome"], correction["outcome"]), visit["id"]])
 
-    sheet = _sheet(workbook, "Danh sách lượt", "PHỤ LỤC IV\nDANH SÁCH CÁC LƯỢT KIỂM TRA ĐƯỢC TÍNH", subtitle,
-                   ["STT", "Mã lượt", "Đơn vị", "Huyện, thị xã, thành phố", "Xã, phường, thị trấn", "Loại hình",
-                    "Ngày kiểm tra", *(CRITERION_NAMES[code] for code in CRITERIA), "Số mã QR đã tạo",
-                    "Lượt quét 7 ngày"],
-                   [6, 9, 34, 22, 22, 22, 13, 16, 16, 16, 14, 12, 12])
+    sheet = _AnnexSheet(workbook, "Danh sách lượt", "PHỤ LỤC IV\nDANH SÁCH CÁC LƯỢT KIỂM TRA ĐƯỢC TÍNH", subtitle,
+                        ["STT", "Mã lượt", "Đơn vị", "Huyện, thị xã, thành phố", "Xã, phường, thị trấn", "Loại hình",
+                         "Ngày kiểm tra", *(CRITERION_NAMES[code] for code in CRITERIA), "Số mã QR đã tạo",
+                         "Lượt quét 7 ngày"],
+                        [6, 9, 34, 22, 22, 22, 13, 16, 16, 16, 14, 12, 12])
+    districts, kinds = figures.district_names, figures.category_names
     for index, visit in enumerate(figures.rows, start=1):
-        _row(sheet, first + index - 1, [index, visit["id"], visit["unit"], visit["district_name"],
-                                        visit["commune_name"], visit["category_name"], as_date(visit["day"]),
-                                        *(conclusion_text(visit[code]) for code in CRITERIA),
-                                        visit["qr_codes"], visit["scans"]])
+        sheet.row([index, visit["id"], visit["unit"], districts.get(visit["district"], ""), visit["commune_name"],
+                   kinds.get(visit["category"], ""), as_date(visit["day"]),
+                   *(conclusion_text(visit[code]) for code in CRITERIA), visit["qr_codes"], visit["scans"]])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -9,7 +9,9 @@ and small lookups built before the loop, so memory stays flat and the number of
 queries does not depend on the number of rows.
 """
 
+import csv
 import datetime
+import io
 import json
 import logging
 import tempfile
@@ -140,6 +142,91 @@ def answer_value(kind: str, value, yes_no: dict):
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+# ------------------------------------------------------------------------------ CSV and Parquet, any size
+
+# The sheets an analyst may download on their own, streamed as they are read (no job, no file kept).
+SHEETS = {"visits": VisitSheet, "answers": AnswerSheet}
+FORMULA_STARTS = ("=", "+", "-", "@")  # a spreadsheet opening the CSV would take these for formulas
+STREAM_EVERY = 500  # rows per piece of a streamed CSV
+PARQUET_BATCH = 10_000  # rows per Parquet row group
+
+
+def sheet_for(campaign: Campaign, user, name: str) -> ListExporter:
+    """The named sheet (SHEETS) of the campaign's visits this person may see."""
+    return SHEETS[name](Visit.objects.visible_to(user).filter(campaign=campaign))
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"  # text stays text (OWASP's CSV injection advice)
+    return value
+
+
+def csv_pieces(exporter: ListExporter):
+    """The sheet as UTF-8 CSV text, in pieces of STREAM_EVERY rows, for a StreamingHttpResponse:
+    a byte-order mark first (so that Excel reads the diacritics), then the header row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(exporter.headers())
+    yield "\ufeff" + buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    for count, row in enumerate(exporter.rows(), start=1):
+        writer.writerow([_csv_value(value) for value in row])
+        if count % STREAM_EVERY == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _parquet_value(value):
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def write_parquet(exporter: ListExporter, handle) -> int:
+    """The sheet as a Parquet file (pyarrow), PARQUET_BATCH rows per row group, so that memory
+    stays flat whatever the size; every column text (an answer is a number, a word or a
+    list: the analyst casts), the visit's ID an integer. Returns the rows written."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    headers = exporter.headers()
+    schema = pa.schema([(headers[0], pa.int64()), *((name, pa.string()) for name in headers[1:])])
+    written = 0
+    with pq.ParquetWriter(handle, schema) as writer:
+        batch = []
+        for row in exporter.rows():
+            batch.append(row)
+            if len(batch) == PARQUET_BATCH:
+                writer.write_batch(_record_batch(batch, schema))
+                written, batch = written + len(batch), []
+        if batch or not written:
+            writer.write_batch(_record_batch(batch, schema))
+            written += len(batch)
+    return written
+
+
+def _record_batch(rows, schema):
+    import pyarrow as pa
+
+    columns = [[row[0] for row in rows], *([_parquet_value(row[index]) for row in rows]
+                                           for index in range(1, len(schema)))]
+    return pa.record_batch(columns, schema=schema)
 
 
 # ------------------------------------------------------------------------------ the job

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import has_role
 from inspections.permissions import require
-from reports.models import REPORT_APPROVERS, REPORT_WRITERS, ProvincialReport
+from reports.models import REPORT_APPROVERS, REPORT_WRITERS, DataVersion, ProvincialReport
 from reports.provincial import fingerprint, take_snapshot
 from reports.provincial_documents import default_direction_documents, proposed_recommendations, queue_files
 from webhooks import services as webhooks
@@ -33,17 +33,18 @@ def _changed(report) -> ProvincialReport:
 @transaction.atomic
 def create_report(campaign, *, as_of: datetime.date, by, is_sample: bool = False, **texts) -> ProvincialReport:
     """A draft report on the campaign as of a date, by the Inspectorate. Side effects:
-    the snapshot of the visits it counts is taken and stored with its fingerprint; the
-    recommendations default to those the figures support, by addressee, and the direction
-    documents to the province's and the plan's (drafts the Inspectorate edits); its files
-    are queued."""
+    the snapshot of the visits it counts is taken and stored with its fingerprint and the
+    campaign's data version read before it; the recommendations default to those the
+    figures support, by addressee, and the direction documents to the province's and the
+    plan's (drafts the Inspectorate edits); its files are queued."""
     require(has_role(by, *REPORT_WRITERS))
     if as_of < campaign.starts_on:
         raise ValidationError(_("The report's date cannot be before the campaign starts (%(day)s).")
                               % {"day": campaign.starts_on.strftime("%d/%m/%Y")})
+    version = DataVersion.of(campaign.pk)  # before the figures: a change in between reads as "changed"
     snapshot = take_snapshot(campaign, as_of, by)
     return _changed(ProvincialReport.objects.create(
-        campaign=campaign, as_of=as_of, snapshot=snapshot, fingerprint=fingerprint(snapshot),
+        campaign=campaign, as_of=as_of, snapshot=snapshot, fingerprint=fingerprint(snapshot), data_version=version,
         taken_at=timezone.now(), created_by=by, is_sample=is_sample,
         recommendations=texts.pop("recommendations", proposed_recommendations(snapshot)),
         direction_documents=texts.pop("direction_documents", default_direction_documents(campaign)), **texts))
@@ -60,18 +61,19 @@ def _locked(report) -> ProvincialReport:
 @transaction.atomic
 def retake(report, *, by) -> ProvincialReport:
     """A draft takes the figures anew (an approved report never does). Side effects: the
-    snapshot, its fingerprint and the time taken are replaced; recommendations still as
-    proposed (not edited) are proposed again from the new figures, edited ones are kept;
-    its files are queued again."""
+    snapshot, its fingerprint, the data version and the time taken are replaced;
+    recommendations still as proposed (not edited) are proposed again from the new figures,
+    edited ones are kept; its files are queued again."""
     require(has_role(by, *REPORT_WRITERS))
     report = _locked(report)
     untouched = report.recommendations == proposed_recommendations(report.snapshot)
+    report.data_version = DataVersion.of(report.campaign_id)
     report.snapshot = take_snapshot(report.campaign, report.as_of, by)
     report.fingerprint = fingerprint(report.snapshot)
     report.taken_at = timezone.now()
     if untouched:
         report.recommendations = proposed_recommendations(report.snapshot)
-    report.save(update_fields=["snapshot", "fingerprint", "taken_at", "recommendations"])
+    report.save(update_fields=["snapshot", "fingerprint", "data_version", "taken_at", "recommendations"])
     return _changed(report)
 
 

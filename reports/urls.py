@@ -15,6 +15,7 @@ urlpatterns = [
     path("bao-cao/<int:pk>/bao-cao.docx", views.report_document, name="report_document"),
     path("bao-cao/<int:pk>/phu-luc.xlsx", views.report_annex_file, name="report_annex"),
     path("ke-hoach/<int:pk>/du-lieu-tho/", export_views.raw_export_create, name="raw_export_create"),
+    path("ke-hoach/<int:pk>/du-lieu-tho/<str:sheet>.<str:fmt>", export_views.raw_data_file, name="raw_data_file"),
     path("du-lieu-tho/<int:pk>/", export_views.raw_export_detail, name="raw_export_detail"),
     path("du-lieu-tho/<int:pk>/tai-ve.xlsx", export_views.raw_export_download, name="raw_export_download"),
     # Who opened and who changed what (the Inspectorate and leadership).

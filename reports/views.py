@@ -3,7 +3,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import FileResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -78,6 +78,17 @@ def _traced(rows, visits_url, query, key_name, drill=None) -> list[dict]:
     return traced
 
 
+def _never_inspected_href(filters: dict) -> str:
+    """The registry's list of the units never inspected, in the dashboard's category and area
+    (the unit list filters on primary keys)."""
+    query = QueryDict(mutable=True)
+    query["never_inspected"] = "on"
+    for name in ("district", "commune", "category"):
+        if filters.get(name):
+            query[name] = filters[name].pk
+    return f"{reverse('units:unit_list')}?{query.urlencode()}"
+
+
 def campaign_dashboard(request, pk):
     """Leadership's view of a campaign: progress, compliance, QR coverage, follow-up;
     filtered by dates and category, drilled from the province to a district, a commune,
@@ -102,7 +113,8 @@ def campaign_dashboard(request, pk):
         "criteria_rows": criteria,
         "headline_links": {
             "scheduled": _href(visits_url, query), "visited": _href(visits_url, query, status=INSPECTED),
-            "approved": _href(visits_url, query, status=APPROVED)},
+            "approved": _href(visits_url, query, status=APPROVED),
+            "never_inspected": _never_inspected_href(form.filters)},
         "progress_rows": [(day, scheduled, visited, approved, total,
                            _href(visits_url, query, date_from=f"{day:%d/%m/%Y}", date_to=f"{day:%d/%m/%Y}"))
                           for day, scheduled, visited, approved, total in context["progress"] if scheduled],
@@ -179,12 +191,18 @@ def report_detail(request, pk):
             else:
                 messages.success(request, _("Report text saved."))
                 return redirect("reports:report_detail", pk=report.pk)
+    # The units short of compliance, 50 a page: only the page's rows are dressed for display.
+    short = Paginator([row for row in figures.rows if row["overall"] in provincial.SHORT_OF_COMPLIANCE], 50)
+    page = short.get_page(request.GET.get("page"))
+    corrections = report.snapshot["corrections"]
+    page.object_list = [
+        {**figures.named(row), "corrections": [
+            {**item, "outcome_label": OUTCOMES.get(item["outcome"], _("Not followed up"))}
+            for item in corrections.get(str(row["id"]), [])]}
+        for row in page.object_list]
     return render(request, "reports/report_detail.html", {
         "report": report, "campaign": report.campaign, "figures": figures, "form": form,
-        "short_of_compliance": [
-            {**row, "corrections": [{**item, "outcome_label": OUTCOMES.get(item["outcome"], _("Not followed up"))}
-                                    for item in row["corrections"]]}
-            for row in figures.short_of_compliance()],
+        "short_of_compliance": page.object_list, "page": page,
         "changed": provincial.changed_since(report, request.user),
         "can_write": report.is_draft and has_role(request.user, *REPORT_WRITERS),
         "can_approve": report.is_draft and has_role(request.user, *REPORT_APPROVERS),

@@ -232,6 +232,7 @@ TARGETS = {
     "reports:raw_export_create": ("leadership", {"pk": "campaign"}, {}),
     "reports:raw_export_detail": ("leadership", {"pk": "missing"}, {}),
     "reports:raw_export_download": ("leadership", {"pk": "missing"}, {}),
+    "reports:raw_data_file": ("leadership", {"pk": "campaign", "sheet": "answers", "fmt": "csv"}, {}),
     "reports:itinerary_notice_pdf": ("coordinator", {"pk": "itinerary"}, {}),
     "reports:visit_minutes_pdf": ("coordinator", {"pk": "approved"}, {}),
     "reports:visit_minutes_print": ("coordinator", {"pk": "approved"}, {}),

@@ -103,29 +103,50 @@ def print_setup(sheet, *, title_rows: str) -> None:
     sheet.page_margins.top = sheet.page_margins.bottom = 0.6
 
 
-def render_xlsx(exporters, handle, *, progress=None) -> int:
+EXCEL_MAX_ROWS = 1_048_576  # a sheet's rows in Excel and LibreOffice, its header included
+
+
+def _new_sheet(workbook, exporter, part: int):
+    """A sheet of the exporter, its header row written; the second and later parts of a long
+    list are named "Title (2)", "Title (3)", … (31 characters at most, Excel's limit)."""
+    title = exporter.title()
+    if part > 1:
+        suffix = f" ({part})"
+        title = f"{(title or 'Sheet')[:31 - len(suffix)]}{suffix}"
+    sheet = workbook.create_sheet(title)
+    headers = exporter.headers()
+    widths = getattr(exporter, "widths", lambda: None)() or [_COLUMN_WIDTH] * len(headers)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    print_setup(sheet, title_rows="1:1")
+    header_cells = []
+    for text in headers:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = _BOLD
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    return sheet
+
+
+def render_xlsx(exporters, handle, *, progress=None, rows_per_sheet: int = EXCEL_MAX_ROWS - 1) -> int:
     """Write each exporter as one sheet of a write-only workbook to handle: its title,
     a bold frozen header row (repeated on every printed page), then its rows; printed on A4
-    landscape, one page wide. `progress(rows_written)` is called every
-    PROGRESS_EVERY rows, counting across sheets; returns the number of rows written."""
+    landscape, one page wide. A list longer than a sheet holds (`rows_per_sheet` data rows,
+    Excel's limit by default) goes on in a sheet of the same header, "Title (2)" and so on.
+    `progress(rows_written)` is called every PROGRESS_EVERY rows, counting across sheets;
+    returns the number of rows written."""
     workbook = Workbook(write_only=True)
     written = 0
     for exporter in exporters:
-        sheet = workbook.create_sheet(exporter.title())
-        headers = exporter.headers()
-        widths = getattr(exporter, "widths", lambda: None)() or [_COLUMN_WIDTH] * len(headers)
-        for index, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.freeze_panes = "A2"
-        print_setup(sheet, title_rows="1:1")
-        header_cells = []
-        for text in headers:
-            cell = WriteOnlyCell(sheet, value=text)
-            cell.font = _BOLD
-            header_cells.append(cell)
-        sheet.append(header_cells)
+        part, on_sheet = 1, 0
+        sheet = _new_sheet(workbook, exporter, part)
         for row in exporter.rows():
+            if on_sheet == rows_per_sheet:
+                part, on_sheet = part + 1, 0
+                sheet = _new_sheet(workbook, exporter, part)
             sheet.append([_cell(sheet, value) for value in row])
+            on_sheet += 1
             written += 1
             if progress is not None and written % PROGRESS_EVERY == 0:
                 progress(written)

@@ -12,6 +12,11 @@
   }
   var districts = document.getElementById("chart-districts");
   if (districts && window.Chart) {
+    // One band of 28 px per area, every label shown (a 360 px phone used to skip half of
+    // the districts); the box is sized here, as the CSP forbids inline styles in the page.
+    var box = districts.parentNode;
+    box.classList.add("position-relative");
+    box.style.height = (data.districts.labels.length * 28 + 70) + "px";
     new window.Chart(districts, {
       type: "bar",
       data: {
@@ -22,7 +27,11 @@
           { label: data.legend.chua_dat, data: data.districts.noncompliant, backgroundColor: "#dc3545" }
         ]
       },
-      options: { animation: false, indexAxis: "y", scales: { x: { stacked: true }, y: { stacked: true } } }
+      options: {
+        animation: false, indexAxis: "y", maintainAspectRatio: false,
+        plugins: { legend: { position: "bottom" } },
+        scales: { x: { stacked: true, ticks: { precision: 0 } }, y: { stacked: true, ticks: { autoSkip: false } } }
+      }
     });
   }
 }());
