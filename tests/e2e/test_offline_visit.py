@@ -191,7 +191,7 @@ def sign(page, name):
     page.mouse.up()
     page.get_by_label("Họ tên người ký").fill(name)
     page.get_by_role("button", name="Lưu chữ ký").click()
-    page.locator(".signature-status").filter(has_text="chữ ký").wait_for()
+    page.locator(".signature-status").get_by_text("Đã giữ chữ ký trên điện thoại").wait_for()
 
 
 def wait_until_sent(page):
@@ -227,7 +227,7 @@ def test_a_whole_visit_offline_is_sent_once_when_the_network_returns(demo, link,
     keep_the_day(page, link, itinerary)
 
     network(page, link, up=False)
-    page.get_by_role("link", name=visit.unit.name).click()
+    page.get_by_role("link", name=visit.unit.name, exact=True).click()
     page.get_by_role("heading", name=visit.unit.name).wait_for()
     items = fill_the_visit(page, visit, photo_file(tmp_path))
     page.locator("#visit-status").get_by_text("Đã nộp (chờ gửi)").wait_for()
@@ -266,7 +266,7 @@ def test_the_network_dropping_at_random_points_gives_the_same_server_state(demo,
             state["up"] = not state["up"]
             network(page, link, up=state["up"])
 
-    page.get_by_role("link", name=visit.unit.name).click()
+    page.get_by_role("link", name=visit.unit.name, exact=True).click()
     items = fill_the_visit(page, visit, photo_file(tmp_path), between)
     if chance.random() < 0.5:
         page.reload()
@@ -292,7 +292,7 @@ def test_an_answer_changed_offline_on_a_visit_approved_meanwhile_is_a_conflict(d
             fieldwork.save_answer(visit, item=item, raw="có", by=inspector)
     log_in(page, link.url, "thanhtra1")
     keep_the_day(page, link, itinerary)
-    page.get_by_role("link", name=visit.unit.name).click()
+    page.get_by_role("link", name=visit.unit.name, exact=True).click()
     page.get_by_role("heading", name=visit.unit.name).wait_for()
 
     network(page, link, up=False)
