@@ -9,7 +9,6 @@ import pytest
 import segno
 from django.contrib.auth import get_user_model
 from PIL import Image
-from playwright.sync_api import sync_playwright
 
 from inspections import fieldwork, schedule
 from inspections.models import Itinerary, QrScan
@@ -58,16 +57,16 @@ def started_visit(demo):
     return visit
 
 
-def camera_page(tmp_path, video_text, request):
-    """A phone-sized tab of a Chromium of its own whose camera shows `video_text`'s QR code."""
+def camera_page(browser, tmp_path, video_text, request):
+    """A phone-sized tab of a Chromium of its own (launched by the session's Playwright, as
+    tests/e2e/conftest.py launches one) whose camera shows `video_text`'s QR code."""
     require_tool(CHROMIUM, "chromium")
     video = tmp_path / "cua-ra-vao.y4m"
     y4m_showing(video_text, video)
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+    camera = browser.browser_type.launch(executable_path=CHROMIUM, args=[
         *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
         f"--use-file-for-fake-video-capture={video}"])
-    context = browser.new_context(locale="en-US", viewport=PHONE)
+    context = camera.new_context(locale="en-US", viewport=PHONE)
     page = context.new_page()
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
@@ -75,8 +74,7 @@ def camera_page(tmp_path, video_text, request):
 
     def close():
         context.close()
-        browser.close()
-        playwright.stop()
+        camera.close()
     request.addfinalizer(close)
     return page, errors
 
@@ -85,9 +83,9 @@ def camera_page(tmp_path, video_text, request):
     ("HT18070-0001", "Khớp mã của đơn vị trong sổ đăng ký", "match"),
     ("HT18070-0002", "Mã của địa điểm khác: HT18070-0002", "other_code"),  # another place's portal code
 ])
-def test_the_camera_reads_the_code_at_the_door_and_the_visit_records_it(started_visit, demo, tmp_path, request,
-                                                                         shown, words, result):
-    page, errors = camera_page(tmp_path, shown, request)
+def test_the_camera_reads_the_code_at_the_door_and_the_visit_records_it(started_visit, demo, browser, tmp_path,
+                                                                         request, shown, words, result):
+    page, errors = camera_page(browser, tmp_path, shown, request)
     log_in(page, demo.url, "thanhtra1")
     page.goto(f"{demo.url}/luot-kiem-tra/{started_visit.pk}/")
 
