@@ -10,7 +10,7 @@ import segno
 from django.contrib.auth import get_user_model
 from PIL import Image
 
-from inspections import fieldwork, schedule
+from inspections import fieldtools, fieldwork, schedule
 from inspections.models import Itinerary, QrScan
 from tests.conftest import require_tool
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, assert_accessible, log_in
@@ -99,4 +99,28 @@ def test_the_camera_reads_the_code_at_the_door_and_the_visit_records_it(started_
     page.reload()
     assert words in page.locator("#qr-scan").inner_text()
     assert_accessible(page)
+    assert errors == []
+
+
+def test_the_paper_checklist_s_code_scanned_opens_its_transcription(started_visit, demo, browser, tmp_path,
+                                                                    request):
+    """The same camera reads the code printed on the paper checklist (static/js/qrscan.js,
+    "fill" mode): the transcription of its visit opens, and what is typed in marks it."""
+    page, errors = camera_page(browser, tmp_path, fieldtools.visit_code(started_visit), request)
+    log_in(page, demo.url, "thanhtra1")
+    page.goto(f"{demo.url}/")
+    page.get_by_role("link", name="Nhập phiếu giấy").click()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Quét mã của phiếu giấy").click()
+    page.wait_for_url(f"**/luot-kiem-tra/{started_visit.pk}/nhap-phieu-giay/", timeout=20_000)
+    assert_accessible(page)
+    page.locator("fieldset").filter(has_text="b1.").get_by_label("Có", exact=True).check()
+    page.get_by_role("button", name="Lưu các câu trả lời").click()
+    page.get_by_text("Đã lưu 1 câu trả lời từ phiếu giấy.").wait_for()
+
+    assert page.locator(".transcribed").inner_text().startswith("Nhập từ phiếu giấy bởi")
+    started_visit.refresh_from_db()
+    assert (started_visit.transcribed_by.username, started_visit.answers.get(item__code="b1").value) == (
+        "thanhtra1", "yes")
     assert errors == []
