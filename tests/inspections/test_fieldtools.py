@@ -21,6 +21,7 @@ from reports.documents import paper_checklist_pdf
 from tests.conftest import require_tool
 from tests.factories import make_unit
 from tests.inspections.test_fieldwork import answer_all, build
+from tests.reports.test_documents import assert_only_embedded_tinos
 from units.models import Unit
 
 
@@ -267,6 +268,7 @@ def test_the_printed_checklist_carries_the_visit_s_code_as_a_qr_code(world, tmp_
     visit = world["visit"]
     pdf = tmp_path / "phieu.pdf"
     pdf.write_bytes(paper_checklist_pdf(visit))
+    assert_only_embedded_tinos(pdf.read_bytes(), tmp_path)  # the boxes are drawn, not glyphs Tinos lacks
 
     subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
                    check=True)
