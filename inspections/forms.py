@@ -228,7 +228,8 @@ class EvidenceForm(CheckedInput, forms.Form):
         attrs={"accept": "image/*", "capture": "environment"}))
     item = forms.ModelChoiceField(label=_("For the question"), queryset=None, required=False)
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
-    keep_metadata = forms.BooleanField(label=_("Keep the photo's time and location"), required=False)
+    # The camera's time is always read (inspections/evidence.py); its place only with this box.
+    keep_metadata = forms.BooleanField(label=_("Keep where the photo was taken (its GPS)"), required=False)
 
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)

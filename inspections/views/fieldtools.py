@@ -25,7 +25,7 @@ from inspections.views.scope import visit_for_team
 
 def page_context(visit: Visit) -> dict:
     """What the visit's page parts _signatures.html and _qr_scan.html show."""
-    signed = {signature.role: signature for signature in visit.signatures.select_related("captured_by")}
+    signed = {signature.role: signature for signature in visit.signatures.all()}
     leader = (visit.itinerary.people.filter(position=TeamMembership.Position.LEADER).select_related("user").first()
               if visit.itinerary_id else None)
     defaults = {Signature.Role.UNIT_REPRESENTATIVE: visit.unit.representative_name.strip(),
@@ -33,8 +33,7 @@ def page_context(visit: Visit) -> dict:
     return {
         "signature_roles": [{"code": code, "label": label, "signature": signed.get(code), "default": defaults[code]}
                             for code, label in Signature.Role.choices],
-        "qr_scans": [(scan, fieldtools.qr_scan_in_words(scan)) for scan in visit.qr_scans.select_related("scanned_by")],
-        "paper_code": fieldtools.visit_code(visit),
+        "qr_scans": [(scan, fieldtools.qr_scan_in_words(scan)) for scan in visit.qr_scans.all()],
     }
 
 
@@ -100,53 +99,57 @@ def transcribe_start(request):
     return render(request, "inspections/transcribe_start.html", {"form": form})
 
 
+def _typed_answers(request, items):
+    """The answers the transcription form sent, each checked as the service will: (entries
+    for the service, what was typed per item, the refusals per item). An item the form did
+    not send is left as it is."""
+    entries, typed, errors = [], {}, {}
+    for item in items:
+        if f"value-{item.pk}" not in request.POST and f"note-{item.pk}" not in request.POST:
+            continue
+        raw, note = request.POST.get(f"value-{item.pk}", ""), request.POST.get(f"note-{item.pk}", "")
+        typed[item.pk] = (raw, note)
+        if item.kind == ChecklistItem.Kind.PHOTO:
+            continue  # a photo is added on the visit's page
+        try:
+            fieldwork.clean_value(item, raw)
+            entries.append((item, raw, checked_text(request.POST, f"note-{item.pk}").strip()))
+        except ValidationError as error:
+            errors[item.pk] = error_text(error)
+    return entries, typed, errors
+
+
 def transcribe_visit(request, pk):
     """The answers of a paper checklist typed in, item by item, for the people on the
     visit; saved all at once (one refused answer saves none and shows beside its field,
     with what was typed), and the visit marked as transcribed by this person."""
     visit = visit_for_team(request, pk)
     items = list(vocabulary.applicable_items(visit))
-    answers = {answer.item_id: answer for answer in visit.answers.all()}
     start_form = PaperStartForm(request.POST or None)
-    errors, typed = {}, {}
-    if request.method == "POST":
-        entries = []
-        for item in items:
-            if f"value-{item.pk}" not in request.POST and f"note-{item.pk}" not in request.POST:
-                continue  # not sent: left as it is
-            raw, note = request.POST.get(f"value-{item.pk}", ""), request.POST.get(f"note-{item.pk}", "")
-            typed[item.pk] = (raw, note)
-            if item.kind == ChecklistItem.Kind.PHOTO:
-                continue  # a photo is added on the visit's page
-            try:
-                fieldwork.clean_value(item, raw)
-                entries.append((item, raw, checked_text(request.POST, f"note-{item.pk}").strip()))
-            except ValidationError as error:
-                errors[item.pk] = error_text(error)
-        if not errors and start_form.is_valid():
-            started = start_form.cleaned_data.get("started_time")
-            started_at = (datetime.datetime.combine(timezone.localtime(visit.starts_at).date(), started,
-                                                    tzinfo=timezone.get_current_timezone()) if started else None)
-            try:
-                changed = fieldtools.transcribe_paper(visit, entries=entries, started_at=started_at, by=request.user)
-            except ValidationError as error:
-                messages.error(request, error_text(error))
-            else:
-                if changed:
-                    messages.success(request, _("Answers from the paper checklist saved: %(count)s. Add the "
-                                                "figures, the statement and the signatures on the visit's page.")
-                                     % {"count": changed})
-                    return redirect("inspections:visit_detail", pk=visit.pk)
-                messages.info(request, _("Nothing was entered; nothing was changed."))
-        elif errors:
-            messages.error(request, _("Some answers are refused; nothing was saved. See the messages beside them."))
+    entries, typed, errors = _typed_answers(request, items) if request.method == "POST" else ([], {}, {})
+    if request.method == "POST" and errors:
+        messages.error(request, _("Some answers are refused; nothing was saved. See the messages beside them."))
+    elif request.method == "POST" and start_form.is_valid():
+        started = start_form.cleaned_data.get("started_time")
+        started_at = (datetime.datetime.combine(timezone.localtime(visit.starts_at).date(), started,
+                                                tzinfo=timezone.get_current_timezone()) if started else None)
+        try:
+            changed = fieldtools.transcribe_paper(visit, entries=entries, started_at=started_at, by=request.user)
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            if changed:
+                messages.success(request, _("Answers from the paper checklist saved: %(count)s. Add the figures, the "
+                                            "statement and the signatures on the visit's page.") % {"count": changed})
+                return redirect("inspections:visit_detail", pk=visit.pk)
+            messages.info(request, _("Nothing was entered; nothing was changed."))
+    answers = {answer.item_id: answer for answer in visit.answers.all()}
     rows = []
     for item in items:
         answer = answers.get(item.pk)
         raw, note = typed.get(item.pk, (answer.value if answer and answer.value is not None else "",
                                         answer.note if answer else ""))
-        rows.append({"item": item, "value": "" if raw is None else str(raw), "note": note,
-                     "error": errors.get(item.pk, "")})
+        rows.append({"item": item, "value": str(raw), "note": note, "error": errors.get(item.pk, "")})
     return render(request, "inspections/transcribe_visit.html", {
         "visit": visit, "rows": rows, "start_form": start_form, "needs_start": vocabulary.can_start(visit),
         "can_transcribe": vocabulary.can_start(visit) or vocabulary.is_fillable(visit),

@@ -83,18 +83,23 @@
           say(typeof answer.detail === "string" ? answer.detail : root.dataset.failed, true);
           return;
         }
-        say(answer.in_words);
-        var list = root.parentNode.querySelector(".qr-scan-list");
-        if (list) {
-          var line = document.createElement("li");
-          var strong = document.createElement("strong");
-          strong.textContent = answer.in_words;
-          line.appendChild(strong);
-          line.appendChild(document.createTextNode(" · " + answer.method.label));
-          list.appendChild(line);
-        }
+        recorded(root, answer, say);
       });
     }).catch(function () { say(root.dataset.failed, true); });
+  }
+
+  // What the server made of the code: said, and added to the visit's list of codes read.
+  function recorded(root, answer, say) {
+    say(answer.in_words);
+    var list = root.parentNode.querySelector(".qr-scan-list");
+    if (list) {
+      var line = document.createElement("li");
+      var strong = document.createElement("strong");
+      strong.textContent = answer.in_words;
+      line.appendChild(strong);
+      line.appendChild(document.createTextNode(" · " + answer.method.label));
+      list.appendChild(line);
+    }
   }
 
   Array.prototype.forEach.call(document.querySelectorAll(".qr-scanner"), function (root) {
@@ -108,6 +113,12 @@
       status.textContent = text;
       status.classList.toggle("text-danger", Boolean(failed));
     }
+    // A code sent from the outbox (at once, or when the network returned): its result shown.
+    document.addEventListener("outbox:sent", function (event) {
+      if (event.detail.entry.kind === "qr" && event.detail.entry.url === root.dataset.api) {
+        recorded(root, event.detail.data || {}, say);
+      }
+    });
     function close() {
       if (stop) { stop(); stop = null; }
       camera.hidden = true;

@@ -18,6 +18,8 @@
 
   // A canvas drawn at the screen's pixel density, and kept when the phone turns.
   function fit() {
+    // Not shown yet (the checklist of a visit not started): measured when it is.
+    if (!canvas.offsetWidth) { return; }
     var drawing = pad.isEmpty() ? null : pad.toData();
     var ratio = Math.max(window.devicePixelRatio || 1, 1);
     canvas.width = canvas.offsetWidth * ratio;
@@ -67,6 +69,14 @@
     image.alt = form.dataset.alt + " " + name;
     item.querySelector(".signature-facts").textContent = name + (note ? " · " + note : "");
   }
+
+  // Sent from the outbox (at once, or when the network returned): said so.
+  document.addEventListener("outbox:sent", function (event) {
+    if (event.detail.entry.kind !== "signature") { return; }
+    var saved = event.detail.data || {};
+    if (saved.image_url) { show(saved.role && saved.role.code || saved.role, saved.signer_name, saved.image_url, ""); }
+    say(form.dataset.saved);
+  });
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();

@@ -271,6 +271,8 @@
     document.querySelectorAll("form.answer fieldset").forEach(function (set) { set.disabled = false; });
     var shown = document.getElementById("visit-status");
     if (shown) { shown.textContent = t("Started"); }
+    // The parts drawn to their width (the signature pad) measure themselves again, now shown.
+    window.dispatchEvent(new Event("resize"));
   }
 
   function submitted() {

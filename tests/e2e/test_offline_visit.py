@@ -1,4 +1,4 @@
-"""A whole visit without a network, on a 360 px phone (issue #12, docs/offline.md).
+"""A whole visit without a network, on a 360 px phone, its photo and signature included (issue #12, docs/offline.md).
 
 The phone reaches the live server through a forwarder that this test cuts and restores:
 a real loss of the network for the page and for its service worker alike (Chromium's
@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from PIL import Image
 
 from inspections import fieldwork, schedule, vocabulary
-from inspections.models import Answer, Evidence, Itinerary, Visit
+from inspections.models import Answer, Evidence, Itinerary, Signature, Visit
 from tests.e2e.conftest import PHONE, assert_accessible, log_in
 
 pytestmark = pytest.mark.browser
@@ -173,8 +173,25 @@ def fill_the_visit(page, visit, photo, between=lambda: None):
     page.locator("#photo-list li").first.wait_for()
     assert not b3.locator(".photo-needed").is_visible()
     between()
+    sign(page, "Trần Văn Bình")
+    between()
     page.get_by_role("button", name="Nộp cho Tổ trưởng").click()
     return items
+
+
+def sign(page, name):
+    """The unit's representative signs on the pad; the signature waits with the rest."""
+    pad = page.locator("canvas.signature-pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + 120)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + 30 + 25 * step, box["y"] + 120 - (60 if step % 2 else 0), steps=4)
+    page.mouse.up()
+    page.get_by_label("Họ tên người ký").fill(name)
+    page.get_by_role("button", name="Lưu chữ ký").click()
+    page.locator(".signature-status").get_by_text("Đã giữ chữ ký trên điện thoại").wait_for()
 
 
 def wait_until_sent(page):
@@ -194,6 +211,9 @@ def assert_one_submission(visit, items, user):
             visit.portal_accounts) == (20, 17, 2, 150, 1)
     assert visit.shortcomings == "Chưa hướng dẫn người không có điện thoại thông minh"
     assert visit.recommendations == "Bố trí người hướng dẫn khai báo"
+    signature = Signature.objects.get(visit=visit)
+    assert (signature.role, signature.signer_name, signature.captured_by) == (
+        "unit_representative", "Trần Văn Bình", user)
     photos = Evidence.objects.filter(visit=visit)
     assert [photo.item.code for photo in photos] == ["b3"]
     assert visit.started_at is not None and visit.conclusion
@@ -207,7 +227,7 @@ def test_a_whole_visit_offline_is_sent_once_when_the_network_returns(demo, link,
     keep_the_day(page, link, itinerary)
 
     network(page, link, up=False)
-    page.get_by_role("link", name=visit.unit.name).click()
+    page.get_by_role("link", name=visit.unit.name, exact=True).click()
     page.get_by_role("heading", name=visit.unit.name).wait_for()
     items = fill_the_visit(page, visit, photo_file(tmp_path))
     page.locator("#visit-status").get_by_text("Đã nộp (chờ gửi)").wait_for()
@@ -246,7 +266,7 @@ def test_the_network_dropping_at_random_points_gives_the_same_server_state(demo,
             state["up"] = not state["up"]
             network(page, link, up=state["up"])
 
-    page.get_by_role("link", name=visit.unit.name).click()
+    page.get_by_role("link", name=visit.unit.name, exact=True).click()
     items = fill_the_visit(page, visit, photo_file(tmp_path), between)
     if chance.random() < 0.5:
         page.reload()
@@ -272,7 +292,7 @@ def test_an_answer_changed_offline_on_a_visit_approved_meanwhile_is_a_conflict(d
             fieldwork.save_answer(visit, item=item, raw="có", by=inspector)
     log_in(page, link.url, "thanhtra1")
     keep_the_day(page, link, itinerary)
-    page.get_by_role("link", name=visit.unit.name).click()
+    page.get_by_role("link", name=visit.unit.name, exact=True).click()
     page.get_by_role("heading", name=visit.unit.name).wait_for()
 
     network(page, link, up=False)

@@ -41,17 +41,20 @@ def test_the_coordinator_proposes_moves_a_visit_accepts_the_week_and_sends_it(de
                    re.match(r"\d\d:\d\d–(\d\d:\d\d)", line).group(1)) for line in lines]
         index = card.locator("input[name='accept']").get_attribute("value")
         days.append({"card": card, "day": day_of(label), "returns": returns, "visits": visits, "index": index})
-    week = days[0]["day"].isocalendar()[:2]
-    in_week = [day for day in days if day["day"].isocalendar()[:2] == week]
-
     def room(day):
         hours, minutes = map(int, day["returns"].split(":"))
         end_hours, end_minutes = map(int, day["visits"][-1][2].split(":"))
         return hours * 60 + minutes - end_hours * 60 - end_minutes
 
+    def week_of(day):
+        return day["day"].isocalendar()[:2]
+
+    # The solver's proposal differs from run to run: the first week that has such a pair of days.
     source, moved_unit, receiving = next(
-        (day, unit, other) for day in in_week for unit, district, _ends in day["visits"] for other in in_week
-        if other["day"] != day["day"] and room(other) >= 60 and district in {v[1] for v in other["visits"]})
+        (day, unit, other) for day in days for unit, district, _ends in day["visits"] for other in days
+        if week_of(other) == week_of(day) and other["day"] != day["day"] and room(other) >= 60
+        and district in {v[1] for v in other["visits"]})
+    week = week_of(source)
     first_card, index = source["card"], receiving["index"]
     move = first_card.get_by_label(f"Chuyển {moved_unit} sang")
     target = move.locator(f"option[value='{index}']").inner_text()

@@ -9,9 +9,8 @@ import pytest
 import segno
 from django.contrib.auth import get_user_model
 from PIL import Image
-from playwright.sync_api import sync_playwright
 
-from inspections import fieldwork, schedule
+from inspections import fieldtools, fieldwork, schedule
 from inspections.models import Itinerary, QrScan
 from tests.conftest import require_tool
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, assert_accessible, log_in
@@ -58,16 +57,16 @@ def started_visit(demo):
     return visit
 
 
-def camera_page(tmp_path, video_text, request):
-    """A phone-sized tab of a Chromium of its own whose camera shows `video_text`'s QR code."""
+def camera_page(browser, tmp_path, video_text, request):
+    """A phone-sized tab of a Chromium of its own (launched by the session's Playwright, as
+    tests/e2e/conftest.py launches one) whose camera shows `video_text`'s QR code."""
     require_tool(CHROMIUM, "chromium")
     video = tmp_path / "cua-ra-vao.y4m"
     y4m_showing(video_text, video)
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+    camera = browser.browser_type.launch(executable_path=CHROMIUM, args=[
         *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
         f"--use-file-for-fake-video-capture={video}"])
-    context = browser.new_context(locale="en-US", viewport=PHONE)
+    context = camera.new_context(locale="en-US", viewport=PHONE)
     page = context.new_page()
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
@@ -75,8 +74,7 @@ def camera_page(tmp_path, video_text, request):
 
     def close():
         context.close()
-        browser.close()
-        playwright.stop()
+        camera.close()
     request.addfinalizer(close)
     return page, errors
 
@@ -85,9 +83,9 @@ def camera_page(tmp_path, video_text, request):
     ("HT18070-0001", "Khớp mã của đơn vị trong sổ đăng ký", "match"),
     ("HT18070-0002", "Mã của địa điểm khác: HT18070-0002", "other_code"),  # another place's portal code
 ])
-def test_the_camera_reads_the_code_at_the_door_and_the_visit_records_it(started_visit, demo, tmp_path, request,
-                                                                         shown, words, result):
-    page, errors = camera_page(tmp_path, shown, request)
+def test_the_camera_reads_the_code_at_the_door_and_the_visit_records_it(started_visit, demo, browser, tmp_path,
+                                                                         request, shown, words, result):
+    page, errors = camera_page(browser, tmp_path, shown, request)
     log_in(page, demo.url, "thanhtra1")
     page.goto(f"{demo.url}/luot-kiem-tra/{started_visit.pk}/")
 
@@ -101,4 +99,28 @@ def test_the_camera_reads_the_code_at_the_door_and_the_visit_records_it(started_
     page.reload()
     assert words in page.locator("#qr-scan").inner_text()
     assert_accessible(page)
+    assert errors == []
+
+
+def test_the_paper_checklist_s_code_scanned_opens_its_transcription(started_visit, demo, browser, tmp_path,
+                                                                    request):
+    """The same camera reads the code printed on the paper checklist (static/js/qrscan.js,
+    "fill" mode): the transcription of its visit opens, and what is typed in marks it."""
+    page, errors = camera_page(browser, tmp_path, fieldtools.visit_code(started_visit), request)
+    log_in(page, demo.url, "thanhtra1")
+    page.goto(f"{demo.url}/")
+    page.get_by_role("link", name="Nhập phiếu giấy").click()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Quét mã của phiếu giấy").click()
+    page.wait_for_url(f"**/luot-kiem-tra/{started_visit.pk}/nhap-phieu-giay/", timeout=20_000)
+    assert_accessible(page)
+    page.locator("fieldset").filter(has_text="b1.").get_by_label("Có", exact=True).check()
+    page.get_by_role("button", name="Lưu các câu trả lời").click()
+    page.get_by_text("Đã lưu 1 câu trả lời từ phiếu giấy.").wait_for()
+
+    assert page.locator(".transcribed").inner_text().startswith("Nhập từ phiếu giấy bởi")
+    started_visit.refresh_from_db()
+    assert (started_visit.transcribed_by.username, started_visit.answers.get(item__code="b1").value) == (
+        "thanhtra1", "yes")
     assert errors == []

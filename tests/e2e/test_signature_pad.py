@@ -17,6 +17,7 @@ def test_the_representative_signs_on_the_pad_and_the_visit_keeps_it(started_visi
     page.goto(f"{demo.url}/luot-kiem-tra/{started_visit.pk}/")
     pad = page.locator("canvas.signature-pad")
     pad.scroll_into_view_if_needed()
+    page.get_by_label("Họ tên người ký").fill("Trần Văn Bình")
     page.get_by_role("button", name="Lưu chữ ký").click()
     page.get_by_text("Hãy ký vào khung trước").wait_for()  # an empty pad is not sent
 
@@ -26,7 +27,6 @@ def test_the_representative_signs_on_the_pad_and_the_visit_keeps_it(started_visi
     for step in range(1, 12):
         page.mouse.move(box["x"] + 30 + 25 * step, box["y"] + 120 - (60 if step % 2 else 0), steps=4)
     page.mouse.up()
-    page.get_by_label("Họ tên người ký").fill("Trần Văn Bình")
     page.get_by_role("button", name="Lưu chữ ký").click()
     page.locator(".signature-status").get_by_text("Đã lưu chữ ký.").wait_for()
 

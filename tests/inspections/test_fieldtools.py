@@ -21,6 +21,7 @@ from reports.documents import paper_checklist_pdf
 from tests.conftest import require_tool
 from tests.factories import make_unit
 from tests.inspections.test_fieldwork import answer_all, build
+from tests.reports.test_documents import assert_only_embedded_tinos
 from units.models import Unit
 
 
@@ -267,6 +268,7 @@ def test_the_printed_checklist_carries_the_visit_s_code_as_a_qr_code(world, tmp_
     visit = world["visit"]
     pdf = tmp_path / "phieu.pdf"
     pdf.write_bytes(paper_checklist_pdf(visit))
+    assert_only_embedded_tinos(pdf.read_bytes(), tmp_path)  # the boxes are drawn, not glyphs Tinos lacks
 
     subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
                    check=True)
@@ -348,3 +350,44 @@ def test_a_submitted_visit_is_not_transcribed(client, world):
 
     visit.refresh_from_db()
     assert (visit.answers.get(item=b1).value, visit.transcribed_at) == ("yes", None)
+
+
+# ----------------------------------------------------------------------------------------
+# Who opens what: scope first (404), then the role (403)
+# ----------------------------------------------------------------------------------------
+
+PAGES = {  # page → {who: status}
+    "transcribe_start": {"member": 200, "leader": 200, "coordinator": 200, "outsider": 200, "anonymous": 302},
+    "transcribe_visit": {"member": 200, "leader": 200, "coordinator": 403, "outsider": 404, "anonymous": 302},
+    "paper_checklist": {"member": 200, "leader": 200, "coordinator": 200, "outsider": 404, "anonymous": 302},
+    "signature_file": {"member": 200, "leader": 200, "coordinator": 200, "outsider": 404, "anonymous": 302},
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("who", ["member", "leader", "coordinator", "outsider", "anonymous"])
+def test_the_field_tools_pages_permission_matrix(client, world, page, who):
+    visit = world["visit"]
+    signature = fieldtools.save_signature(visit, role="team_leader", signer_name="Nguyễn Văn Hùng",
+                                          image_file=drawing(), by=world["member"])
+    url = {"transcribe_start": reverse("inspections:transcribe_start"),
+           "transcribe_visit": reverse("inspections:transcribe_visit", args=[visit.pk]),
+           "paper_checklist": reverse("reports:visit_paper_checklist", args=[visit.pk]),
+           "signature_file": reverse("inspections:signature_file", args=[signature.pk])}[page]
+    if who != "anonymous":
+        client.force_login(world[who])
+
+    assert client.get(url).status_code == PAGES[page][who]
+
+
+def test_the_paper_checklist_and_its_entry_are_reached_from_the_itinerary_and_the_inspector_s_home(client, world):
+    visit = world["visit"]
+    client.force_login(world["member"])
+
+    home = client.get(reverse("home")).content.decode()
+    route = client.get(reverse("inspections:itinerary_detail", args=[visit.itinerary_id])).content.decode()
+
+    entry = reverse("inspections:transcribe_start")
+    assert f'href="{entry}"' in home and f'href="{entry}"' in route
+    for stop in visit.itinerary.visits.all():
+        assert f'href="{reverse("reports:visit_paper_checklist", args=[stop.pk])}"' in route

@@ -441,3 +441,26 @@ def test_a_refused_submission_keeps_the_statement_typed(client, world):
     visit.refresh_from_db()
     assert (visit.status, visit.unit_statement, visit.shortcomings) == (
         "in_progress", "Đơn vị nhất trí", "Chưa có người hướng dẫn")
+
+
+def test_an_amendment_takes_the_same_answer_controls_as_the_form_beside_each_answer(client, world):
+    visit = fieldwork.start_visit(world["market"], by=world["member"])
+    answer_all(visit, world["member"], {"b4": "no"})
+    fieldwork.submit_visit(visit, by=world["member"], key="k")
+    fieldwork.approve_visit(visit, by=world["leader"])
+    b4, a3 = ChecklistItem.objects.get(code="b4"), ChecklistItem.objects.get(code="a3")
+    client.force_login(world["leader"])
+
+    page = client.get(reverse("inspections:visit_detail", args=[visit.pk])).content.decode()
+    # The phone's own controls: Có / Không / Không áp dụng for b4, a number for a3, current answer chosen.
+    assert f'id="amend-v-{b4.pk}-yes" value="yes"' in page
+    assert f'id="amend-v-{b4.pk}-no" value="no" checked' in page
+    assert f'for="amend-v-{b4.pk}-na">Không áp dụng</label>' in page
+    assert f'inputmode="decimal" name="value" id="amend-v-{a3.pk}"' in page
+    assert "Sửa câu trả lời b4 (ghi rõ lý do)" in page
+
+    client.post(reverse("inspections:answer_amend", args=[visit.pk]),
+                {"item": b4.pk, "value": "yes", "reason": "Đơn vị đã bố trí người hướng dẫn"})
+    assert visit.answers.get(item=b4).value == "yes"
+    client.force_login(world["member"])  # a member may not amend: no amendment controls for them
+    assert 'id="amend-v-' not in client.get(reverse("inspections:visit_detail", args=[visit.pk])).content.decode()

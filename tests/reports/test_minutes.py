@@ -262,3 +262,17 @@ def test_each_signature_is_printed_above_its_signer_s_name(world):
         above = [image for image in images if image["x0"] <= centre <= image["x1"] and image["bottom"] <= word["top"]]
         assert len(above) == 1, surname
         assert word["top"] - above[0]["bottom"] < 80  # in the signing space (28 mm) just above the name
+
+
+def test_the_minutes_print_the_code_read_at_the_door_and_a_transcription_from_paper(world, tmp_path):
+    visit = fieldwork.start_visit(world["market"], by=world["member"])
+    fieldtools.record_qr_scan(visit, code="HT18406-0099", method="camera", by=world["member"])
+    b1 = ChecklistItem.objects.get(code="b1")
+    fieldtools.transcribe_paper(visit, entries=[(b1, "yes", "")], by=world["leader"])
+    visit.refresh_from_db()
+
+    text = squeezed(pdf_text(minutes_pdf(visit), tmp_path))
+
+    assert squeezed("- Mã QR niêm yết tại cửa: Mã của địa điểm khác: HT18406-0099 (sổ đăng ký chưa có mã của đơn vị "
+                    "này) (mã đọc được: HT18406-0099;") in text
+    assert squeezed("Nội dung kiểm tra được nhập từ phiếu kiểm tra giấy bởi Nguyễn Văn Hùng lúc") in text
