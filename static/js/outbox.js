@@ -286,7 +286,6 @@
     var count = entries.length;
     button.hidden = count === 0;
     panel.hidden = count === 0 || button.getAttribute("aria-expanded") !== "true";
-    if (count === 0 && panel.dataset.open === "auto") { panel.hidden = true; }
     button.textContent = count === 1 ? text("waitingOne") : text("waitingMany").replace("%(count)s", count);
     document.getElementById("outbox-login").hidden = !loginNeeded;
     var live = document.getElementById("outbox-live");
