@@ -382,7 +382,8 @@ def _greedy_trip(data, travel, team, left, busy, seats, session, room_of_day):
 # ---------------------------------------------------------------------------------------
 
 
-def propose_trips(data: ProposalInput, *, seconds: float = 10.0, workers: int = 2) -> Proposal:
+def propose_trips(data: ProposalInput, *, seconds: float = 10.0, workers: int = 2,
+                  deterministic: float | None = None) -> Proposal:
     """Choose the trips with CP-SAT: cover as many targets as the days allow, then
     travel as little as possible, under every rule of `check_itinerary` that blocks
     (people and vehicles once at a time, seats, hours, the period) and the daily
@@ -395,6 +396,10 @@ def propose_trips(data: ProposalInput, *, seconds: float = 10.0, workers: int = 
     per team and day, at most the daily maximum of visits; a trip's visits fit its
     session's hours; per district, no more visits than targets. Objective: 10,000 per
     target left out plus ten times the kilometres (a trip's legs and its hops).
+
+    `deterministic` bounds the search by the solver's own work units instead of the clock
+    (with one worker and one seed the same input then gives the same proposal on any machine,
+    for the tests); `seconds` stays the clock's limit.
     """
     started, travel = time.perf_counter(), Travel(data)
     baseline = propose_greedy(data)
@@ -460,6 +465,8 @@ def propose_trips(data: ProposalInput, *, seconds: float = 10.0, workers: int = 
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = data.seed % 2**31
+    if deterministic is not None:
+        solver.parameters.max_deterministic_time = deterministic
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         baseline.status = f"greedy: the solver found {solver.status_name(status)}"

@@ -137,3 +137,15 @@ def test_the_demo_input_leaves_out_scheduled_targets_and_keeps_busy_people(demo)
         "UBND Thành phố Hà Tĩnh", "UBND Thị xã Hồng Lĩnh", "UBND Huyện Thạch Hà", "UBND Huyện Can Lộc",
         "UBND Huyện Nghi Xuân", "UBND Huyện Cẩm Xuyên"]).values_list("commune__parent", flat=True))
     assert (datetime.date(2021, 12, 7), 0) in data.busy_people
+
+
+def test_one_worker_bounded_by_work_units_gives_the_same_proposal_twice(demo):
+    """The clock's limit stops the search wherever the machine happens to be; the solver's own
+    work units with one worker do not, which the browser journey relies on."""
+    data = campaign_input(demo, seed=2021)
+    first, again = (propose_trips(data, seconds=120, workers=1, deterministic=2) for _ in range(2))
+
+    assert first.method == again.method == "cp-sat"
+    assert [(t.day, t.session, t.team_id, [v.unit_id for v in t.visits]) for t in first.trips] == [
+        (t.day, t.session, t.team_id, [v.unit_id for v in t.visits]) for t in again.trips]
+    assert first.km == again.km
