@@ -4,9 +4,10 @@ revealed to anyone outside the DIC and the team on it), a list they may not read
 is a 403. Lists are paginated and their related rows are fetched in a fixed number of
 queries (select_related / prefetch_related), whatever the page's size."""
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from accounts.roles import DIC_READERS, has_role
@@ -28,6 +29,17 @@ from reports.provincial import Figures
 from units.models import Unit
 
 router = Router()
+
+
+class Pages(LimitOffsetPagination):
+    """`limit` and `offset`, both bounded: an offset past any real list (a hundred million rows)
+    is a 422 like any other bad parameter, not a number the database cannot hold."""
+
+    class Input(Schema):
+        limit: int = Field(settings.NINJA_PAGINATION_PER_PAGE, ge=1, le=settings.NINJA_PAGINATION_MAX_LIMIT)
+        offset: int = Field(0, ge=0, le=100_000_000)
+
+
 # The refusals each endpoint may answer, documented so that clients (and the schema test) know them.
 ERRORS = {frozenset({400, 401, 403, 404, 422}): ErrorOut}
 
@@ -68,7 +80,7 @@ def reports(request):
 
 
 @router.get("/campaigns", response={200: list[CampaignOut], **ERRORS}, tags=["campaigns"])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def campaign_list(request):
     return campaigns(request)
 
@@ -79,7 +91,7 @@ def campaign_detail(request, campaign_id: int):
 
 
 @router.get("/units", response={200: list[UnitOut], **ERRORS}, tags=["units"])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def unit_list(request):
     return units(request)
 
@@ -90,7 +102,7 @@ def unit_detail(request, unit_id: int):
 
 
 @router.get("/itineraries", response={200: list[ItineraryOut], **ERRORS}, tags=["schedule"])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def itinerary_list(request, campaign: int | None = None):
     found = itineraries(request)
     return found.filter(campaign_id=campaign) if campaign else found
@@ -102,7 +114,7 @@ def itinerary_detail(request, itinerary_id: int):
 
 
 @router.get("/visits", response={200: list[VisitOut], **ERRORS}, tags=["visits"])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def visit_list(request, campaign: int | None = None, status: Visit.Status | None = None):
     found = visits(request)
     if campaign:
@@ -119,7 +131,7 @@ def visit_detail(request, visit_id: int):
 
 
 @router.get("/follow-ups", response={200: list[FollowUpOut], **ERRORS}, tags=["follow-ups"])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def follow_up_list(request):
     return follow_ups(request)
 
@@ -130,7 +142,7 @@ def follow_up_detail(request, follow_up_id: int):
 
 
 @router.get("/reports", response={200: list[ReportOut], **ERRORS}, tags=["reports"])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def report_list(request, campaign: int | None = None):
     found = reports(request)
     return found.filter(campaign_id=campaign) if campaign else found

@@ -69,3 +69,13 @@ def test_a_list_costs_the_same_for_one_and_three_items(full, django_assert_num_q
 
     assert response.status_code == 200
     assert len(response.json()["items"]) == min(size, response.json()["count"])
+
+
+@pytest.mark.parametrize("path", sorted({path for path, _role, _queries in LISTS}))
+@pytest.mark.parametrize("paging", [{"offset": 61298163041271693312}, {"offset": -1}, {"limit": 0}, {"limit": 201}])
+def test_a_page_past_any_list_is_refused_in_words_before_the_database(full, path, paging):
+    # an offset past a bigint reached PostgreSQL and was a 500 (found by the stateful schema test)
+    response = signed_in(full["coordinator"]).get(path, paging)
+
+    assert response.status_code == 422
+    assert response.json()["detail"]

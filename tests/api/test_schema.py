@@ -77,3 +77,54 @@ def test_every_operation_answers_by_its_schema_as_each_role(world, connection_ke
             case.call_and_validate(headers=headers, checks=CHECKS)
 
         answers_by_the_schema()
+
+
+# What each role may reach by following the schema's links, by the detail path's parameter.
+def visible_ids(world, role) -> dict[str, set[int]]:
+    from inspections.models import Campaign, FollowUp, Itinerary, Visit
+    from reports.models import ProvincialReport
+    from units.models import Unit
+    user = world[role]
+    return {"visit_id": set(Visit.objects.visible_to(user).values_list("pk", flat=True)),
+            "itinerary_id": set(Itinerary.objects.visible_to(user).values_list("pk", flat=True)),
+            "unit_id": set(Unit.objects.visible_to(user).values_list("pk", flat=True)),
+            "campaign_id": set(Campaign.objects.visible_to(user).values_list("pk", flat=True)),
+            "follow_up_id": set(FollowUp.objects.visible_to(user).values_list("pk", flat=True)),
+            "report_id": set(ProvincialReport.objects.visible_to(user).values_list("pk", flat=True))}
+
+
+@pytest.mark.parametrize("role", ["coordinator", "member", "outsider"])
+def test_linked_calls_answer_by_the_schema_and_stay_in_scope_as_each_role(world, connection_kept, role):
+    """Stateful: schemathesis chains the operations by the links it infers from the schema (a
+    list's ids into its detail, a visit's id into its writes, a visit's unit and itinerary into
+    theirs), as each role. Every answer fits the schema, and every object a chain reads
+    or writes with 2xx is one the role may see on the pages."""
+    fieldwork.start_visit(world["market"], by=world["member"])
+    _token, raw = issue_token(user=world[role], name="schemathesis")
+    headers = {"Authorization": f"Bearer {raw}"}
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+    allowed = visible_ids(world, role)
+    reached = []
+
+    class Workflow(schema.as_state_machine()):
+        def get_call_kwargs(self, case):
+            return {"headers": headers}
+
+        def after_call(self, response, case):
+            reached.append((case.operation.path, dict(case.path_parameters or {}), response.status_code))
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
+
+    Workflow.run(settings=settings(max_examples=12, stateful_step_count=5, deadline=None, database=None,
+                                   derandomize=True, suppress_health_check=list(HealthCheck)))
+
+    # every chain that reached an object (read or write, 2xx) reached one the role may see
+    chained = [(path, parameters) for path, parameters, status in reached if parameters and 200 <= status < 300]
+    for path, parameters in chained:
+        for name, value in parameters.items():
+            assert int(value) in allowed[name], (role, path, name, value)
+    # the chains carried real ids from one answer into the next call, not only random ones
+    assert any(parameters and all(str(value).lstrip("-").isdigit() and int(value) in allowed[name]
+                                  for name, value in parameters.items())
+               for _path, parameters, _status in reached), reached[:20]
