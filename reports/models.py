@@ -58,6 +58,9 @@ class ProvincialReport(models.Model):
                                  help_text=_("Left empty, the report is dated the day it is approved."))
     snapshot = models.JSONField(_("figures"), default=dict)
     fingerprint = models.CharField(max_length=64, editable=False)
+    # What the report's page shows of the figures (reports/provincial.py: digest_of), computed
+    # when they are taken: the page reads these few kilobytes, never the snapshot in Python.
+    digest = models.JSONField(default=dict, editable=False)
     # The campaign's DataVersion when the figures were taken (read before them): the page's
     # "data changed?" is one comparison, whatever the snapshot's size. Empty on reports
     # taken before versions existed, which compare fingerprints.

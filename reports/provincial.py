@@ -18,12 +18,13 @@ import json
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
 from inspections.models import Answer, Correction, FollowUpStep, Organization, TeamMembership, Visit
 from inspections.vocabulary import CONCLUSIONS, CRITERIA, SHORT_OF_COMPLIANCE
-from reports.models import DataVersion
+from reports.models import DataVersion, ProvincialReport
 from units.forms import districts
 from units.models import UnitCategory
 
@@ -286,6 +287,128 @@ class Figures:
     def visits_for(self, query) -> list[dict]:
         """The visits behind a figure, from its filter (a query string's keys)."""
         return [self.named(row) for row in self.matching(**{key: query[key] for key in FILTERS if query.get(key)})]
+
+
+# ------------------------------------------------------------------------------ the page's reading
+# The snapshot of a national campaign is tens of megabytes of JSON: the report's page reads
+# none of it in Python. Its tables come from the digest (a few kilobytes, computed once when
+# the figures are taken), and its lists are sliced by PostgreSQL out of the stored jsonb.
+
+
+@dataclass
+class Counted:
+    """A figure of the digest: its count and the filter listing its visits, as `Figure` has."""
+
+    count: int
+    query: dict
+    href: str = ""
+
+    def __str__(self):
+        return str(self.count)
+
+
+def digest_of(snapshot: dict) -> dict:
+    """What the report's page shows of the snapshot's figures, computed by `Figures`: the
+    counts and their filters, and the names of the districts and categories."""
+    figures = Figures(snapshot)
+
+    def counted(figure):
+        return [figure.count, figure.query]
+
+    return {
+        "units_inspected": figures.units_inspected, "total": counted(figures.total),
+        "by_category": [[name, counted(figure), units] for name, figure, units in figures.by_category()],
+        "criteria": [[code, *map(counted, rest)] for code, *rest in figures.criteria()],
+        "by_district": [[name, *map(counted, rest)] for name, *rest in figures.by_district()],
+        "districts": figures.snapshot["districts"], "categories": figures.snapshot["categories"],
+        "pending": figures.snapshot["pending"],
+    }
+
+
+class Digest:
+    """The report's page's figures, read from its stored digest (the same names as `Figures`)."""
+
+    def __init__(self, data: dict, link: str = ""):
+        self.data, self.link = data, link
+        self.units_inspected, self.pending = data["units_inspected"], data["pending"]
+        self.total = self._counted(data["total"])
+        self.district_names, self.category_names = dict(data["districts"]), dict(data["categories"])
+
+    def _counted(self, pair) -> Counted:
+        count, query = pair
+        return Counted(count, query, f"{self.link}?{urlencode(query)}" if self.link else "")
+
+    def by_category(self) -> list[tuple]:
+        return [(name, self._counted(figure), units) for name, figure, units in self.data["by_category"]]
+
+    def criteria(self) -> list[tuple]:
+        return [(code, *map(self._counted, rest)) for code, *rest in self.data["criteria"]]
+
+    def by_district(self) -> list[tuple]:
+        return [(name, *map(self._counted, rest)) for name, *rest in self.data["by_district"]]
+
+    def named(self, row: dict) -> dict:
+        return {**row, "district_name": self.district_names.get(row["district"], ""),
+                "category_name": self.category_names.get(row["category"], "")}
+
+
+def stored_digest(report) -> dict:
+    """The report's digest (`digest_of` its snapshot); one taken before digests existed gets it
+    computed once and stored (derived from the frozen snapshot, it changes nothing the report
+    states)."""
+    data = report.digest
+    if not data:
+        data = digest_of(ProvincialReport.objects.only("snapshot").get(pk=report.pk).snapshot)
+        ProvincialReport.objects.filter(pk=report.pk).update(digest=data)
+        report.digest = data
+    return data
+
+
+class SnapshotRows:
+    """The snapshot's visit rows meeting filters (FILTERS' keys; `overall__in` for a list of
+    conclusions), in the snapshot's order, for a Paginator: PostgreSQL counts and slices them
+    out of the stored jsonb, so a page costs its 50 rows whatever the snapshot's size."""
+
+    def __init__(self, report_id: int, filters: dict):
+        self.report_id, self._count = report_id, None
+        self.where, self.params = ["r.id = %s"], [report_id]
+        for key, value in filters.items():
+            if key == "overall__in":
+                self.where.append("e.v->>'overall' = ANY(%s)")
+                self.params.append(list(value))
+            else:
+                assert key in FILTERS  # noqa: S101 (keys are the code's, never the request's)
+                self.where.append(f"e.v->>'{key}' = %s")
+                self.params.append(str(value))
+
+    def _query(self, select: str, tail: str = "", params=()):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {select} FROM reports_provincialreport r CROSS JOIN LATERAL "  # noqa: S608
+                f"jsonb_array_elements(r.snapshot->'visits') WITH ORDINALITY AS e(v, n) "
+                f"WHERE {' AND '.join(self.where)} {tail}", [*self.params, *params])
+            return cursor.fetchall()
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self._query("count(*)")[0][0]
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        start, stop = window.start or 0, window.stop
+        rows = self._query("e.v::text", "ORDER BY e.n OFFSET %s LIMIT %s", (start, stop - start))
+        return [json.loads(text) for (text,) in rows]
+
+    def corrections(self, visit_ids) -> dict[str, list]:
+        """The snapshot's corrections of these visits, by visit id (a string, as stored)."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT e.key, e.value::text FROM reports_provincialreport r CROSS JOIN LATERAL "
+                           "jsonb_each(r.snapshot->'corrections') AS e WHERE r.id = %s AND e.key = ANY(%s)",
+                           [self.report_id, [str(pk) for pk in visit_ids]])
+            return {key: json.loads(text) for key, text in cursor.fetchall()}
 
 
 def changed_since(report, user) -> bool:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import has_role
 from inspections.permissions import require
 from reports.models import REPORT_APPROVERS, REPORT_WRITERS, DataVersion, ProvincialReport
-from reports.provincial import fingerprint, take_snapshot
+from reports.provincial import digest_of, fingerprint, take_snapshot
 from reports.provincial_documents import default_direction_documents, proposed_recommendations, queue_files
 from webhooks import services as webhooks
 from webhooks.models import Event
@@ -44,8 +44,8 @@ def create_report(campaign, *, as_of: datetime.date, by, is_sample: bool = False
     version = DataVersion.of(campaign.pk)  # before the figures: a change in between reads as "changed"
     snapshot = take_snapshot(campaign, as_of, by)
     return _changed(ProvincialReport.objects.create(
-        campaign=campaign, as_of=as_of, snapshot=snapshot, fingerprint=fingerprint(snapshot), data_version=version,
-        taken_at=timezone.now(), created_by=by, is_sample=is_sample,
+        campaign=campaign, as_of=as_of, snapshot=snapshot, fingerprint=fingerprint(snapshot),
+        digest=digest_of(snapshot), data_version=version, taken_at=timezone.now(), created_by=by, is_sample=is_sample,
         recommendations=texts.pop("recommendations", proposed_recommendations(snapshot)),
         direction_documents=texts.pop("direction_documents", default_direction_documents(campaign)), **texts))
 
@@ -70,10 +70,11 @@ def retake(report, *, by) -> ProvincialReport:
     report.data_version = DataVersion.of(report.campaign_id)
     report.snapshot = take_snapshot(report.campaign, report.as_of, by)
     report.fingerprint = fingerprint(report.snapshot)
+    report.digest = digest_of(report.snapshot)
     report.taken_at = timezone.now()
     if untouched:
         report.recommendations = proposed_recommendations(report.snapshot)
-    report.save(update_fields=["snapshot", "fingerprint", "data_version", "taken_at", "recommendations"])
+    report.save(update_fields=["snapshot", "fingerprint", "digest", "data_version", "taken_at", "recommendations"])
     return _changed(report)
 
 

@@ -147,9 +147,11 @@ def campaign_visits(request, pk):
 # ------------------------------------------------------------------------------ the provincial report
 
 
-def _report(request, pk) -> ProvincialReport:
-    return get_object_or_404(ProvincialReport.objects.visible_to(request.user).select_related(
-        "campaign", "created_by", "approved_by"), pk=pk)
+def _report(request, pk, *, snapshot=True) -> ProvincialReport:
+    """The report if the user may see it; without its snapshot for the pages that read it in
+    the database (`snapshot=False`)."""
+    reports = ProvincialReport.objects.visible_to(request.user).select_related("campaign", "created_by", "approved_by")
+    return get_object_or_404(reports if snapshot else reports.defer("snapshot"), pk=pk)
 
 
 def report_list(request, pk):
@@ -174,8 +176,10 @@ def report_list(request, pk):
 
 
 def report_detail(request, pk):
-    report = _report(request, pk)
-    figures = provincial.Figures(report.snapshot, link=reverse("reports:report_visits", args=[report.pk]))
+    # The snapshot stays in the database: the tables come from the digest, the list from SQL.
+    report = _report(request, pk, snapshot=False)
+    figures = provincial.Digest(provincial.stored_digest(report),
+                                link=reverse("reports:report_visits", args=[report.pk]))
     form = ReportTextForm(request.POST or None, instance=report)
     if request.method == "POST":
         require(has_role(request.user, *REPORT_WRITERS))
@@ -191,10 +195,10 @@ def report_detail(request, pk):
             else:
                 messages.success(request, _("Report text saved."))
                 return redirect("reports:report_detail", pk=report.pk)
-    # The units short of compliance, 50 a page: only the page's rows are dressed for display.
-    short = Paginator([row for row in figures.rows if row["overall"] in provincial.SHORT_OF_COMPLIANCE], 50)
-    page = short.get_page(request.GET.get("page"))
-    corrections = report.snapshot["corrections"]
+    # The units short of compliance, 50 a page: only the page's rows are read and dressed.
+    short = provincial.SnapshotRows(report.pk, {"overall__in": provincial.SHORT_OF_COMPLIANCE})
+    page = Paginator(short, 50).get_page(request.GET.get("page"))
+    corrections = short.corrections([row["id"] for row in page.object_list])
     page.object_list = [
         {**figures.named(row), "corrections": [
             {**item, "outcome_label": OUTCOMES.get(item["outcome"], _("Not followed up"))}
@@ -239,19 +243,21 @@ def report_approve(request, pk):
 
 
 def report_visits(request, pk):
-    """The visits behind one figure of a report, as the snapshot holds them."""
-    report = _report(request, pk)
-    figures = provincial.Figures(report.snapshot)
-    rows = [{**row, "day": datetime.date.fromisoformat(row["day"]).strftime("%d/%m/%Y"),
-             **{f"{code}_label": CONCLUSION_LABELS.get(row[code], "") for code in provincial.CRITERIA}}
-            for row in figures.visits_for(request.GET)]
-    visible = set(Visit.objects.visible_to(request.user).filter(pk__in=[row["id"] for row in rows])
+    """The visits behind one figure of a report, as the snapshot holds them: PostgreSQL filters
+    and slices the stored rows, so a page reads its 50 whatever the snapshot's size."""
+    report = _report(request, pk, snapshot=False)
+    names = provincial.Digest(provincial.stored_digest(report))
+    filters = {key: request.GET[key] for key in provincial.FILTERS if request.GET.get(key)}
+    page = Paginator(provincial.SnapshotRows(report.pk, filters), 50).get_page(request.GET.get("page"))
+    page.object_list = [
+        {**names.named(row), "day": datetime.date.fromisoformat(row["day"]).strftime("%d/%m/%Y"),
+         **{f"{code}_label": CONCLUSION_LABELS.get(row[code], "") for code in provincial.CRITERIA}}
+        for row in page.object_list]
+    visible = set(Visit.objects.visible_to(request.user).filter(pk__in=[row["id"] for row in page.object_list])
                   .values_list("pk", flat=True))
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "reports/report_visits.html", {
         "report": report, "campaign": report.campaign, "page": page, "visible": visible,
-        "conclusions": CONCLUSION_LABELS, "query": _href("", request.GET).lstrip("?"),
-        "filters": {key: request.GET[key] for key in provincial.FILTERS if request.GET.get(key)}})
+        "conclusions": CONCLUSION_LABELS, "query": _href("", request.GET).lstrip("?"), "filters": filters})
 
 
 def report_files(request, pk):

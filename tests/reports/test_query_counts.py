@@ -38,8 +38,9 @@ def test_the_visits_of_a_report_run_a_fixed_number_of_queries(client, campaign, 
     report = services.create_report(campaign, as_of=datetime.date(2021, 12, 15), by=coordinator)
     client.force_login(coordinator)
 
-    # session, user, groups, the report (its campaign, who drafted it), which of its visits the viewer may see
-    with django_assert_num_queries(5):
+    # session, user, groups, the report (its campaign, who drafted it, its digest), the visits behind the
+    # figure counted and their page (sliced out of the stored snapshot), which of them the viewer may see
+    with django_assert_num_queries(7):
         response = client.get(reverse("reports:report_visits", args=[report.pk]))
     assert sorted(row["unit"] for row in response.context["page"]) == names
     assert [name in response.content.decode() for name in names] == [True] * count

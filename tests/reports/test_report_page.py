@@ -3,9 +3,12 @@ each page with its units' corrections; the page's queries do not grow with the v
 
 import datetime
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reports import services
+from reports import provincial, services
+from reports.models import ProvincialReport
 from tests.factories import make_unit, make_visit
 from tests.reports.test_provincial import MID_DECEMBER, world  # noqa: F401 (the fixture)
 
@@ -19,7 +22,7 @@ def test_the_units_short_of_compliance_are_listed_fifty_a_page(client, world, co
     client.force_login(coordinator)
     url = reverse("reports:report_detail", args=[report.pk])
     # 50 new, the school and the market of the fixture: 52 short of compliance
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(8):
         first = client.get(url).context
     second = client.get(url, {"page": 2}).context
     assert (len(first["short_of_compliance"]), len(second["short_of_compliance"])) == (50, 2)
@@ -30,3 +33,56 @@ def test_the_units_short_of_compliance_are_listed_fifty_a_page(client, world, co
         ("Bố trí người hướng dẫn quét mã QR", "Đang theo dõi")]
     assert market[0]["district_name"] == "Huyện Can Lộc"
     assert "?page=2" in client.get(url).content.decode()
+
+
+def test_the_page_reads_the_digest_and_slices_of_the_snapshot_never_the_snapshot_whole(client, world,  # noqa: F811
+                                                                                      coordinator):
+    report = services.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    client.force_login(coordinator)
+    for name in ("report_detail", "report_visits"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse(f"reports:{name}", args=[report.pk]), {"district": "Huyện Can Lộc"}
+                              if name == "report_visits" else {}).status_code == 200
+        # the column is read only inside PostgreSQL's slicing (r.snapshot->...), never fetched
+        assert not [q["sql"] for q in queries if '"reports_provincialreport"."snapshot"' in q["sql"]], name
+
+
+def test_the_digest_states_what_the_figures_of_the_snapshot_state(world, coordinator):  # noqa: F811
+    report = services.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    figures, digest = provincial.Figures(report.snapshot, link="/x/"), provincial.Digest(report.digest, link="/x/")
+
+    def shown(rows):
+        return [[(str(cell), cell.href) if hasattr(cell, "href") else cell for cell in row] for row in rows]
+
+    assert (digest.units_inspected, str(digest.total), digest.total.href) == (
+        figures.units_inspected, str(figures.total), figures.total.href)
+    assert shown(digest.by_category()) == shown(figures.by_category())
+    assert shown(digest.criteria()) == shown(figures.criteria())
+    assert shown(digest.by_district()) == shown(figures.by_district())
+    assert digest.total.count > 0 and digest.pending == report.snapshot["pending"]
+
+
+def test_a_report_taken_before_digests_gets_its_digest_on_its_first_view(client, world, coordinator):  # noqa: F811
+    report = services.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    expected = report.digest
+    ProvincialReport.objects.filter(pk=report.pk).update(digest={})
+    client.force_login(coordinator)
+
+    response = client.get(reverse("reports:report_detail", args=[report.pk]))
+
+    assert response.status_code == 200
+    assert ProvincialReport.objects.get(pk=report.pk).digest == expected
+    assert response.context["figures"].total.count == expected["total"][0]
+
+
+def test_the_visits_behind_a_figure_are_those_the_snapshot_lists_for_its_filter(client, world,  # noqa: F811
+                                                                               coordinator):
+    report = services.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    figures = provincial.Figures(report.snapshot)
+    client.force_login(coordinator)
+    for query in [{}, {"overall": "chua_dat"}, {"district": figures.rows[0]["district"]},
+                  {"category": figures.rows[0]["category"], "overall": figures.rows[0]["overall"]},
+                  {"district": "no such district"}]:
+        page = client.get(reverse("reports:report_visits", args=[report.pk]), query).context["page"]
+        assert [row["id"] for row in page] == [row["id"] for row in figures.visits_for(query)], query
+        assert page.paginator.count == len(figures.visits_for(query))
