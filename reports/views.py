@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import has_role
 from config.feedback import error_text, form_error_text
+from config.keyset import keyset_page
 from inspections.models import Campaign, FollowUp, Visit
 from inspections.permissions import require
 from inspections.vocabulary import CONCLUSION_LABELS, CONCLUSIONS
@@ -137,11 +138,12 @@ def campaign_visits(request, pk):
     if moved := _moved_to_campaign(request, pk, form, "reports:campaign_visits"):
         return moved
     visits = form.filter(Visit.objects.visible_to(request.user).filter(campaign=campaign))
-    visits = visits.select_related("unit__commune__parent", "unit__category").order_by("starts_at", "id")
-    page = Paginator(visits, 50).get_page(request.GET.get("page"))
+    # Keyset pages (after=/before= the last/first row's day and id): a national campaign's
+    # thousandth page costs what its first does, through the dashboard's index.
+    page = keyset_page(visits.select_related("unit__commune__parent", "unit__category"), request.GET,
+                       query=_href("", request.GET, after=None, before=None).lstrip("?"))
     return render(request, "reports/visit_list.html", {
-        "campaign": campaign, "form": form, "page": page, "conclusions": CONCLUSION_LABELS,
-        "query": _href("", request.GET).lstrip("?")})
+        "campaign": campaign, "form": form, "page": page, "conclusions": CONCLUSION_LABELS})
 
 
 # ------------------------------------------------------------------------------ the provincial report
