@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django_tasks import task
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 
@@ -394,11 +394,14 @@ class _AnnexSheet:
 
     def __init__(self, workbook, name: str, title: str, subtitle: str, headers: list, widths: list):
         self.sheet = sheet = workbook.create_sheet(name)
-        self.widths = widths
+        self.widths, self._arrays = widths, {}
+        self.fits = [max(int((width or 10) * 1.1), 1) for width in widths]  # characters a line holds
         last = get_column_letter(len(headers))
         for column, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(column)].width = width
         sheet.freeze_panes = "A5"
+        # A row of one line of 12 pt text, unless it says otherwise (`row` sets the taller ones).
+        sheet.sheet_format.defaultRowHeight, sheet.sheet_format.customHeight = LINE_HEIGHT, True
         print_setup(sheet, title_rows="4:4")
         sheet.merged_cells.add(f"A1:{last}1")
         sheet.merged_cells.add(f"A2:{last}2")
@@ -409,23 +412,31 @@ class _AnnexSheet:
         sheet.append([self._cell(header, "annex-header") for header in headers])
         self.next_row = self.FIRST
 
-    def _cell(self, value, style: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.sheet, value=value)
-        cell.style = style
-        return cell
+    def _cell(self, value, style: str) -> Cell:
+        """A cell of a named style. The style's array is looked up once per sheet and given to
+        each cell (setting `cell.style` by name searches the workbook's styles every time: at
+        85,000 visits × 13 columns that search was a third of the annex's time)."""
+        array = self._arrays.get(style)
+        if array is None:
+            probe = WriteOnlyCell(self.sheet)
+            probe.style = style
+            array = self._arrays[style] = probe._style
+        return Cell(self.sheet, row=1, column=1, value=value, style_array=array)
 
     def row(self, values: list, *, bold: bool = False) -> int:
         """Append one bordered row (dates real dates shown dd/mm/yyyy); returns its number."""
-        lines, cells = 1, []
+        lines, cells, plain = 1, [], "annex-bold" if bold else "annex-cell"
         for column, value in enumerate(values):
             if isinstance(value, datetime.date):
                 cells.append(self._cell(value, "annex-bold-date" if bold else "annex-date"))
                 continue
             if isinstance(value, str) and not value.startswith("=SUM("):
-                lines = max(lines, _lines(value, self.widths[column] or 10))
+                if len(value) > self.fits[column] or "\n" in value:
+                    lines = max(lines, _lines(value, self.widths[column] or 10))
                 value = safe_text(value)
-            cells.append(self._cell(value, "annex-bold" if bold else "annex-cell"))
-        self.sheet.row_dimensions[self.next_row].height = LINE_HEIGHT * lines
+            cells.append(self._cell(value, plain))
+        if lines > 1:  # a row of one line keeps the sheet's default height
+            self.sheet.row_dimensions[self.next_row].height = LINE_HEIGHT * lines
         self.sheet.append(cells)
         self.next_row += 1
         return self.next_row - 1

@@ -276,8 +276,10 @@ def test_the_annex_prints_on_a4_landscape_with_real_dates_and_row_heights(world,
     listed = workbook["Danh sách lượt"]
     assert all(row[6].number_format == "dd/mm/yyyy" and isinstance(row[6].value, datetime.datetime)
                for row in listed.iter_rows(min_row=5))
-    # A wrapped cell gets the height of its lines.
-    assert all(listed.row_dimensions[row[0].row].height >= 15 for row in listed.iter_rows(min_row=5))
+    # A row of one line has the sheet's default height of a 12 pt line; a wrapped cell gets its lines'.
+    assert listed.sheet_format.defaultRowHeight >= 15 and listed.sheet_format.customHeight
+    assert all((listed.row_dimensions[row[0].row].height or listed.sheet_format.defaultRowHeight) >= 15
+               for row in listed.iter_rows(min_row=5))
 
 
 def test_the_registry_export_is_a_named_sheet_that_prints(client, coordinator, divisions):
@@ -298,3 +300,26 @@ def test_the_registry_export_is_a_named_sheet_that_prints(client, coordinator, d
     created = sheet.cell(row=2, column=headers.index("Ngày tạo mã QR") + 1)
     assert (created.value.date(), created.number_format) == (datetime.date(2021, 11, 20), "dd/mm/yyyy")
     assert sheet.column_dimensions["A"].width == 40
+
+
+def test_an_annex_row_is_as_tall_as_its_most_wrapped_cell_and_styled_as_its_kind():
+    from openpyxl import Workbook
+
+    from reports import provincial_documents
+
+    workbook = Workbook(write_only=True)
+    for style in provincial_documents._styles().values():
+        workbook.add_named_style(style)
+    sheet = provincial_documents._AnnexSheet(workbook, "x", "T", "S", ["a", "b"], [6, 10])
+    short = sheet.row([1, "Chợ"])
+    tall = sheet.row([2, "Cửa hàng bách hóa tổng hợp số một"])  # 33 characters in 11 a line: 3 lines
+    broken = sheet.row([3, "Dòng một\nDòng hai"], bold=True)
+
+    dimensions = sheet.sheet.row_dimensions
+    assert short not in dimensions or dimensions[short].height is None
+    assert dimensions[tall].height == provincial_documents.LINE_HEIGHT * 3
+    assert dimensions[broken].height == provincial_documents.LINE_HEIGHT * 2
+    cells = [sheet._cell("x", "annex-cell"), sheet._cell("y", "annex-bold"), sheet._cell(datetime.date.today(),
+                                                                                         "annex-date")]
+    assert [cell.style for cell in cells] == ["annex-cell", "annex-bold", "annex-date"]
+    assert cells[1].font.bold and not cells[0].font.bold and cells[2].number_format == "dd/mm/yyyy"
