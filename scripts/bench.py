@@ -118,11 +118,19 @@ def _dashboard_sql(cursor, campaign_id: int) -> list[list[tuple]]:
 
 SNAPSHOT_SQL = (
     "SELECT v.id, v.unit_id, u.name, d.code, c.code, c.name, k.code, v.starts_at, v.conclusion, v.qr_codes, "
-    "v.scans_last_7_days FROM inspections_visit v JOIN units_unit u ON u.id = v.unit_id "
+    "v.scans_last_7_days, v.staff_total, v.staff_with_app, v.portal_accounts "
+    "FROM inspections_visit v JOIN units_unit u ON u.id = v.unit_id "
     "JOIN units_division c ON c.id = u.commune_id JOIN units_division d ON d.id = c.parent_id "
     "JOIN units_unitcategory k ON k.id = u.category_id "
     "WHERE v.campaign_id = %s AND v.status = 'approved' "
     "AND (v.starts_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date <= %s ORDER BY v.starts_at, v.id")
+# The snapshot also states, per visit, its answers to the plan's items (reports/provincial.py:
+# PLAN_ITEMS): the floor fetches those rows too.
+SNAPSHOT_ANSWERS_SQL = (
+    "SELECT a.visit_id, i.code, a.value, a.note FROM inspections_answer a "
+    "JOIN inspections_checklistitem i ON i.id = a.item_id JOIN inspections_visit v ON v.id = a.visit_id "
+    "WHERE v.campaign_id = %s AND v.status = 'approved' "
+    "AND (v.starts_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date <= %s AND i.code = ANY(%s)")
 
 RAW_VISITS_SQL = (
     "SELECT v.id, u.name, k.name, d.name, c.name, v.starts_at, v.status, v.conclusion, v.staff_total, "
@@ -287,7 +295,10 @@ def work(path: str, side: str, state: dict):
             campaign = Campaign.objects.get(pk=campaign_id)
             user = get_user_model().objects.get(pk=state["coordinator"])
             return lambda: take_snapshot(campaign, AS_OF, user)
-        return lambda: list(_server_side(SNAPSHOT_SQL, [campaign_id, AS_OF]))
+        from reports.provincial import PLAN_ITEMS
+
+        return lambda: (list(_server_side(SNAPSHOT_SQL, [campaign_id, AS_OF])),
+                        list(_server_side(SNAPSHOT_ANSWERS_SQL, [campaign_id, AS_OF, list(PLAN_ITEMS)])))
     raise ValueError(path)
 
 

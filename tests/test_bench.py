@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from inspections.models import Visit
+from inspections.checklist_2021 import seed_checklist_2021
+from inspections.models import Answer, Visit
 from reports import provincial
 from reports.dashboard import compliance, criteria, visit_figures
 from tests.factories import make_campaign, make_unit, make_visit
@@ -47,10 +48,18 @@ def _rows(sql, params):
 
 def test_the_snapshot_floor_fetches_the_snapshots_rows(bench, campaign_with_visits, coordinator):
     as_of = datetime.date(2021, 12, 30)
+    items = {item.code: item for item in seed_checklist_2021().sections.get(order=1).items.all()}
+    for visit in Visit.objects.filter(campaign=campaign_with_visits):  # plan items a1, and one that is not
+        for code in ("a1", "a2"):
+            Answer.objects.create(visit=visit, item=items[code], value="yes", note="Kế hoạch 123", saved_by=coordinator)
     snapshot = provincial.take_snapshot(campaign_with_visits, as_of, coordinator)
     fetched = _rows(bench.SNAPSHOT_SQL, [campaign_with_visits.pk, as_of])
     assert [row[0] for row in fetched] == [row["id"] for row in snapshot["visits"]]
     assert len(fetched) == 3  # approved, up to the 30th, of this campaign
+    answers = _rows(bench.SNAPSHOT_ANSWERS_SQL, [campaign_with_visits.pk, as_of, list(provincial.PLAN_ITEMS)])
+    assert sorted((visit, code) for visit, code, _value, _note in answers) == sorted(
+        (row["id"], code) for row in snapshot["visits"] for code in row["items"]) == sorted(
+        (row["id"], "a1") for row in snapshot["visits"])
 
 
 def test_the_dashboard_floor_counts_what_the_dashboard_shows(bench, campaign_with_visits, leadership):
