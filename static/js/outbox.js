@@ -406,18 +406,32 @@
     var kept = [];
     try { kept = JSON.parse(window.localStorage.getItem(KEPT) || "[]"); } catch (ignore) { kept = []; }
     kept = kept.filter(function (page) { return page.url !== url; });
-    kept.push({ url: url, title: title || url });
+    kept.push({ url: url, title: title || url, at: Date.now() });
     window.localStorage.setItem(KEPT, JSON.stringify(kept.slice(-200)));
+  }
+
+  // A page kept less than this long ago is not fetched again when the route sheet is opened
+  // again (each fetch is a view of the visit in its log; opened online, a page is fresh anyway).
+  var KEEP_FRESH_MS = 15 * 60 * 1000;
+
+  function keptRecently(url) {
+    var kept = [];
+    try { kept = JSON.parse(window.localStorage.getItem(KEPT) || "[]"); } catch (ignore) { kept = []; }
+    var page = kept.filter(function (p) { return p.url === url; })[0];
+    if (!page || !page.at || Date.now() - page.at > KEEP_FRESH_MS) { return Promise.resolve(false); }
+    return caches.open(PAGES).then(function (cache) { return cache.match(url); }).then(Boolean);
   }
 
   // An itinerary (or a home) names the visits of the day: kept as soon as it is open.
   function keepDay() {
     var day = document.querySelector("[data-offline-pages]");
-    if (!day || !navigator.onLine) { return; }
+    if (!day || !navigator.onLine || !window.caches) { return; }
     var pages = [];
     try { pages = JSON.parse(day.dataset.offlinePages); } catch (ignore) { pages = []; }
     var note = document.getElementById(day.dataset.offlineStatus || "");
-    Promise.all(pages.map(function (page) { return keep(page.url, page.title); })).then(function (results) {
+    Promise.all(pages.map(function (page) {
+      return keptRecently(page.url).then(function (fresh) { return fresh || keep(page.url, page.title); });
+    })).then(function (results) {
       var count = results.filter(Boolean).length;
       if (note && count) {
         note.textContent = note.dataset.template.replace("%(count)s", count);

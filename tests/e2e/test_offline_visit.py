@@ -313,3 +313,23 @@ def test_an_answer_changed_offline_on_a_visit_approved_meanwhile_is_a_conflict(d
     page.locator("#outbox-button").wait_for(state="hidden")
     assert Answer.objects.get(visit=visit, item__code="b1").value == "yes"
     only_network_errors(page, "status of 409")
+
+
+def test_opening_the_route_sheet_again_soon_does_not_fetch_the_kept_visits_again(demo, link, day, page):
+    """Each fetch of a visit page is a view in the visit's log: the day's pages kept a moment
+    ago are not fetched again (opened online, a page is fresh anyway)."""
+    from inspections.models import VisitViewLog
+
+    itinerary, visit = day
+    log_in(page, link.url, "thanhtra1")
+    keep_the_day(page, link, itinerary)
+    page.wait_for_timeout(500)
+    opened = VisitViewLog.objects.filter(visit=visit, opened=VisitViewLog.Opened.VISIT_PAGE).count()
+    assert opened >= 1  # the page was kept (fetched once)
+
+    for _again in range(2):
+        page.reload()
+        page.locator("#kept-note").wait_for()
+        assert "Đã lưu trên điện thoại" in page.locator("#kept-note").inner_text()
+    page.wait_for_timeout(500)
+    assert VisitViewLog.objects.filter(visit=visit, opened=VisitViewLog.Opened.VISIT_PAGE).count() == opened
