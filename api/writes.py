@@ -67,9 +67,12 @@ def refused(visit: Visit, error: ValidationError) -> tuple[int, dict]:
 
 
 def status_conflict(visit: Visit, seen: str | None) -> tuple[int, dict] | None:
-    """409 if the visit is no longer in the status the caller saw, with what it is now."""
+    """409 if the visit is no longer in the status the caller saw, with what it is now (read
+    again here, inside the key's lock: the visit fetched before it may be stale)."""
+    if not seen:
+        return None
     current = Visit.objects.only("status", "review_comment", "status_reason").get(pk=visit.pk)
-    if not seen or seen == current.status:
+    if seen == current.status:
         return None
     return 409, {"detail": _("The visit changed while you were offline: it is now “%(status)s”.") % {
         "status": current.get_status_display()},
