@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, F, Func, TextField, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from inspections.models import Answer, Correction, FollowUpStep, Organization, TeamMembership, Visit
@@ -35,10 +37,9 @@ VALUES = CONCLUSIONS
 # portal used for statistics, c3 the portal used for F1 tracing.
 PLAN_ITEMS = ("a1", "b2", "b3", "b4", "b5", "c1", "c2", "c3")
 FILTERS = ("district", "commune", "category", "a", "b", "c", "overall")
-
-
-def _local_day(moment: datetime.datetime) -> str:
-    return timezone.localtime(moment).date().isoformat()
+# A JSON answer's text when it is a string, else "" (a number, a list, null), in SQL.
+JSON_STRING_TEXT = Func(F("value"), template="CASE WHEN jsonb_typeof(%(expressions)s) = 'string' "
+                                             "THEN %(expressions)s #>> '{}' ELSE '' END", output_field=TextField())
 
 
 def take_snapshot(campaign, as_of: datetime.date, user) -> dict:
@@ -50,21 +51,32 @@ def take_snapshot(campaign, as_of: datetime.date, user) -> dict:
     them: the follow-up steps of the units short of compliance ("steps") and the bodies of
     the people on the itineraries of the visits counted ("team_bodies")."""
     visits = (Visit.objects.visible_to(user).filter(campaign=campaign, starts_at__date__lte=as_of))
-    counted = visits.filter(status=Visit.Status.APPROVED).order_by("starts_at", "id").values_list(
+    approved = visits.filter(status=Visit.Status.APPROVED)
+    # PostgreSQL hands over the day in Hà Tĩnh and each criterion's conclusion as text: no
+    # JSON parsed and no time zone converted in Python, per row (at 85,000 visits that was
+    # most of the snapshot's time).
+    counted = approved.order_by("starts_at", "id").annotate(
+        day=TruncDate("starts_at", tzinfo=timezone.get_current_timezone()),
+        **{f"conclusion_{code}": Coalesce(KeyTextTransform(code, "conclusion"), Value(""), output_field=TextField())
+           for code in CRITERIA},
+    ).values_list(
         "id", "unit_id", "unit__name", "unit__commune__parent__code", "unit__commune__code", "unit__commune__name",
-        "unit__category__code", "starts_at", "conclusion", "qr_codes", "scans_last_7_days", "staff_total",
-        "staff_with_app", "portal_accounts")
+        "unit__category__code", "day", *(f"conclusion_{code}" for code in CRITERIA), "qr_codes", "scans_last_7_days",
+        "staff_total", "staff_with_app", "portal_accounts")
     rows = [{"id": pk, "unit_id": unit_id, "unit": name, "district": district, "commune": commune,
-             "commune_name": commune_name, "category": category, "day": _local_day(starts_at),
-             **{code: (conclusion or {}).get(code, "") for code in CRITERIA},
+             "commune_name": commune_name, "category": category, "day": day.isoformat(),
+             **dict(zip(CRITERIA, conclusions, strict=True)),
              "qr_codes": qr_codes, "scans": scans, "staff_total": staff_total, "staff_with_app": staff_with_app,
              "portal_accounts": portal_accounts, "items": {}, "direction": ""}
-            for (pk, unit_id, name, district, commune, commune_name, category, starts_at, conclusion, qr_codes,
+            for (pk, unit_id, name, district, commune, commune_name, category, day, *conclusions, qr_codes,
                  scans, staff_total, staff_with_app, portal_accounts) in counted]
     by_id = {row["id"]: row for row in rows}
+    # the answers of the same visits, by a subquery (not a list of 85,000 ids), a string's text
+    # or "" for any other answer
     for visit_id, code, value, note in Answer.objects.filter(
-            visit_id__in=by_id, item__code__in=PLAN_ITEMS).values_list("visit_id", "item__code", "value", "note"):
-        by_id[visit_id]["items"][code] = value if isinstance(value, str) else ""
+            visit__in=approved.values("id"), item__code__in=PLAN_ITEMS).annotate(
+            text=JSON_STRING_TEXT).values_list("visit_id", "item__code", "text", "note"):
+        by_id[visit_id]["items"][code] = value
         if code == "a1" and value == "yes":
             by_id[visit_id]["direction"] = note.strip()
     pending = visits.filter(status__in=[Visit.Status.IN_PROGRESS, Visit.Status.SUBMITTED,
