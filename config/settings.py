@@ -205,22 +205,27 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+
 # Media (evidence photos, signatures, report files, exports, imported workbooks): on this
 # server's disk under MEDIA_ROOT, or in a private S3-compatible bucket when MEDIA_S3_BUCKET is
 # set (docs/scaling.md, "Media"). Either way they are served only through the scoped views,
 # streamed by the app: no public URL, no presigned link (the CSP's img-src stays 'self').
-MEDIA_S3_BUCKET = os.environ.get("MEDIA_S3_BUCKET", "")
-if MEDIA_S3_BUCKET:
-    _media_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
-        "bucket_name": MEDIA_S3_BUCKET,
-        "endpoint_url": os.environ.get("MEDIA_S3_ENDPOINT_URL") or None,
-        "region_name": os.environ.get("MEDIA_S3_REGION") or None,
-        "location": os.environ.get("MEDIA_S3_PREFIX", ""),
-        # Keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (boto3's own lookup otherwise).
-        "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
-        "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
-        "addressing_style": os.environ.get("MEDIA_S3_ADDRESSING_STYLE") or None,
-        "default_acl": None,  # the bucket's own policy: private
+def media_storage(environ) -> dict:
+    """STORAGES["default"] from the environment: a private S3-compatible bucket when
+    MEDIA_S3_BUCKET is set, else MEDIA_ROOT on this server's disk."""
+    if not environ.get("MEDIA_S3_BUCKET"):
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": environ["MEDIA_S3_BUCKET"],
+        "endpoint_url": environ.get("MEDIA_S3_ENDPOINT_URL") or None,
+        "region_name": environ.get("MEDIA_S3_REGION") or None,
+        "location": environ.get("MEDIA_S3_PREFIX", ""),
+        # AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, else boto3's own lookup (an instance role).
+        "access_key": environ.get("AWS_ACCESS_KEY_ID") or None,
+        "secret_key": environ.get("AWS_SECRET_ACCESS_KEY") or None,
+        "addressing_style": environ.get("MEDIA_S3_ADDRESSING_STYLE") or None,
+        "default_acl": None,  # no ACL sent: the bucket's own policy, private
         "querystring_auth": True,  # were a URL ever made, it would be signed and short-lived
         "querystring_expire": 60,
         # As on disk: a name already taken gets a suffix, never overwrites another record's file.
@@ -228,10 +233,10 @@ if MEDIA_S3_BUCKET:
         # A file read back (to stream it, to read a workbook) is held in memory up to 5 MB, then on disk.
         "max_memory_size": 5 * 1024 * 1024,
     }}
-else:
-    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
+
 STORAGES = {
-    "default": _media_storage,
+    "default": media_storage(os.environ),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
