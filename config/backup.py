@@ -90,6 +90,15 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _media_on_disk() -> None:
+    """The archive holds MEDIA_ROOT's tree: with the media in a bucket (MEDIA_S3_BUCKET) it
+    would hold none of them, and a restore would put back rows naming files it lacks."""
+    if settings.STORAGES["default"]["BACKEND"] != "django.core.files.storage.FileSystemStorage":
+        raise BackupError("The media are in an S3 bucket (MEDIA_S3_BUCKET), not under MEDIA_ROOT: back up the "
+                          "database with pg_dump and the bucket with its own versioning or replication "
+                          "(docs/scaling.md).")
+
+
 def _media_files(root: Path) -> list[Path]:
     return sorted(path for path in root.rglob("*") if path.is_file()) if root.exists() else []
 
@@ -99,6 +108,7 @@ def backup(destination: Path) -> tuple[Path, dict]:
     pccovid-YYYYMMDD-HHMMSS.tar). Side effects: the archive is written under a temporary
     name and renamed when complete, so a half-written one never carries the final name.
     Returns (the archive's path, its manifest)."""
+    _media_on_disk()
     now = datetime.datetime.now(datetime.UTC)
     if destination.is_dir():
         destination = destination / f"pccovid-{now:%Y%m%d-%H%M%S}.tar"
@@ -131,6 +141,7 @@ def restore(archive: Path) -> dict:
     one transaction: on an error nothing changed); then MEDIA_ROOT's contents are replaced
     by the archive's. The archive is checked first (format, every file's SHA-256), so a
     damaged one touches nothing. Returns its manifest."""
+    _media_on_disk()
     root = Path(settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory(prefix="pccovid-restore-") as work:
         work = Path(work)

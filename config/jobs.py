@@ -46,13 +46,13 @@ def running(kind: int, pk: int) -> Iterator[None]:
 
 def abandoned(kind: int, pk: int) -> bool:
     """True when no worker holds the job's lock. Takes and at once gives back the lock, so
-    two pages asking at the same time both see the truth."""
+    two pages asking at the same time both see the truth. One statement (CASE evaluates in
+    order), so that behind PgBouncer's transaction pooling the lock is taken and given back
+    on the same server connection (docs/scaling.md)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [kind, pk])
-        free = cursor.fetchone()[0]
-        if free:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [kind, pk])
-    return free
+        cursor.execute("SELECT CASE WHEN pg_try_advisory_lock(%s, %s) THEN pg_advisory_unlock(%s, %s) ELSE false END",
+                       [kind, pk, kind, pk])
+        return cursor.fetchone()[0]
 
 
 def _queue_keeps_rows() -> bool:

@@ -128,7 +128,33 @@ else:
     from config import localdb
 
     _database_url = localdb.database_url()
-DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+# Persistent connections (docs/scaling.md, "Connections"): each gunicorn thread and each worker
+# keeps one connection per database for CONN_MAX_AGE seconds, checked before reuse, so the
+# server's max_connections must exceed app servers × workers × threads × databases + workers.
+DATABASE_CONN_MAX_AGE = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
+# Behind PgBouncer in transaction pooling: no server-side cursors (a cursor outlives the
+# transaction a pooled server connection is lent for).
+DATABASE_DISABLE_SERVER_SIDE_CURSORS = env_bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS")
+
+
+def database(url: str, *, disable_server_side_cursors: bool = False) -> dict:
+    config = dj_database_url.parse(url, conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True)
+    config["DISABLE_SERVER_SIDE_CURSORS"] = disable_server_side_cursors
+    return config
+
+
+DATABASES = {"default": database(_database_url, disable_server_side_cursors=DATABASE_DISABLE_SERVER_SIDE_CURSORS)}
+# A read replica (streaming replication of "default"): the dashboard, the report pages and the
+# exports read from it (config/dbrouter.py); every write and every other read stays on "default".
+# Connect it directly (not through a transaction pool): the exports stream through server-side cursors.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database(os.environ["DATABASE_REPLICA_URL"])
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.dbrouter.ReplicaRouter"]
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+                      "config.dbrouter.ReplicaPinMiddleware")
+# After a browser's write, its reads stay on the primary this long (longer than the replica may lag).
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "15"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
@@ -179,8 +205,38 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+
+# Media (evidence photos, signatures, report files, exports, imported workbooks): on this
+# server's disk under MEDIA_ROOT, or in a private S3-compatible bucket when MEDIA_S3_BUCKET is
+# set (docs/scaling.md, "Media"). Either way they are served only through the scoped views,
+# streamed by the app: no public URL, no presigned link (the CSP's img-src stays 'self').
+def media_storage(environ) -> dict:
+    """STORAGES["default"] from the environment: a private S3-compatible bucket when
+    MEDIA_S3_BUCKET is set, else MEDIA_ROOT on this server's disk."""
+    if not environ.get("MEDIA_S3_BUCKET"):
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": environ["MEDIA_S3_BUCKET"],
+        "endpoint_url": environ.get("MEDIA_S3_ENDPOINT_URL") or None,
+        "region_name": environ.get("MEDIA_S3_REGION") or None,
+        "location": environ.get("MEDIA_S3_PREFIX", ""),
+        # AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, else boto3's own lookup (an instance role).
+        "access_key": environ.get("AWS_ACCESS_KEY_ID") or None,
+        "secret_key": environ.get("AWS_SECRET_ACCESS_KEY") or None,
+        "addressing_style": environ.get("MEDIA_S3_ADDRESSING_STYLE") or None,
+        "default_acl": None,  # no ACL sent: the bucket's own policy, private
+        "querystring_auth": True,  # were a URL ever made, it would be signed and short-lived
+        "querystring_expire": 60,
+        # As on disk: a name already taken gets a suffix, never overwrites another record's file.
+        "file_overwrite": False,
+        # A file read back (to stream it, to read a workbook) is held in memory up to 5 MB, then on disk.
+        "max_memory_size": 5 * 1024 * 1024,
+    }}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(os.environ),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

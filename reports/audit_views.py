@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from accounts.roles import has_role
+from config.dbrouter import reads_from_replica
 from inspections.permissions import require
 from reports.audit import AUDIT_READERS, AuditExporter, audit_entries, describe
 from reports.forms import AuditFilterForm
@@ -24,6 +25,7 @@ def audit(request):
         "form": form, "page": page, "entries": describe(page.object_list), "query": query.urlencode()})
 
 
+@reads_from_replica
 def audit_export(request):
     require(has_role(request.user, *AUDIT_READERS))
     form = AuditFilterForm(request.GET or None, user=request.user)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_GET, require_POST
 
+from config.dbrouter import reads_from_replica
 from inspections.models import Campaign
 from inspections.permissions import require
 from reports import rawdata
@@ -49,6 +50,7 @@ def raw_export_download(request, pk):
 
 
 @require_GET
+@reads_from_replica
 def raw_data_file(request, pk, sheet, fmt):
     """A sheet of the raw data (the visits, or every answer) as CSV streamed while it is read,
     or as Parquet for analysts' tools: any size, no job to wait for."""

@@ -27,6 +27,7 @@ from django_tasks import task
 
 from accounts.roles import has_role
 from config import jobs
+from config.dbrouter import replica_reads
 from inspections.models import Answer, Campaign, ChecklistItem, Visit
 from inspections.vocabulary import CONCLUSION_LABELS, CRITERIA
 from reports.documents import LOCAL_TIMEZONE  # visits are dated in Hà Tĩnh, whatever the server's zone
@@ -290,11 +291,14 @@ def _write_raw_export(export: RawExport) -> None:
     started_at = timezone.now()
     this_job.update(status=RawExport.Status.RUNNING, progress_done=0, message="")
     try:
-        visits = Visit.objects.visible_to(export.requested_by).filter(campaign=export.campaign_id)
-        sheets = [VisitSheet(visits), AnswerSheet(visits)]
-        total = sum(sheet.count() for sheet in sheets)
-        this_job.update(progress_total=total)
-        with tempfile.TemporaryFile() as handle:
+        # The rows from the read replica when there is one (config/dbrouter.py): the export is
+        # the data as of when it runs, and the replica is at most seconds behind. The job's own
+        # row is written (progress) and read on the primary.
+        with replica_reads(), tempfile.TemporaryFile() as handle:
+            visits = Visit.objects.visible_to(export.requested_by).filter(campaign=export.campaign_id)
+            sheets = [VisitSheet(visits), AnswerSheet(visits)]
+            total = sum(sheet.count() for sheet in sheets)
+            this_job.update(progress_total=total)
             written = render_xlsx(sheets, handle, progress=lambda done: this_job.update(progress_done=done))
             handle.seek(0)
             export.file.save(export_filename(export.campaign_id, started_at), File(handle), save=False)

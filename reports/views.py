@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.roles import has_role
+from config.dbrouter import reads_from_replica
 from config.feedback import error_text, form_error_text
 from config.keyset import keyset_page
 from inspections.models import Campaign, FollowUp, Visit
@@ -90,6 +91,7 @@ def _never_inspected_href(filters: dict) -> str:
     return f"{reverse('units:unit_list')}?{query.urlencode()}"
 
 
+@reads_from_replica
 def campaign_dashboard(request, pk):
     """Leadership's view of a campaign: progress, compliance, QR coverage, follow-up;
     filtered by dates and category, drilled from the province to a district, a commune,
@@ -131,6 +133,7 @@ def campaign_dashboard(request, pk):
     return render(request, "reports/dashboard.html", context)
 
 
+@reads_from_replica
 def campaign_visits(request, pk):
     """The visits behind a figure of the dashboard, with the same filters."""
     campaign = _campaign_for_results(request, pk)
@@ -156,6 +159,7 @@ def _report(request, pk, *, snapshot=True) -> ProvincialReport:
     return get_object_or_404(reports if snapshot else reports.defer("snapshot"), pk=pk)
 
 
+@reads_from_replica
 def report_list(request, pk):
     """A campaign's reports; the Inspectorate drafts a new one as of a date."""
     campaign = _campaign_for_results(request, pk)
@@ -177,6 +181,7 @@ def report_list(request, pk):
         "can_draft": has_role(request.user, *REPORT_WRITERS)})
 
 
+@reads_from_replica
 def report_detail(request, pk):
     # The snapshot stays in the database: the tables come from the digest, the list from SQL.
     report = _report(request, pk, snapshot=False)
@@ -244,6 +249,7 @@ def report_approve(request, pk):
                 _("Report approved: its figures and text are now final."), confirmation=ApproveReportForm)
 
 
+@reads_from_replica
 def report_visits(request, pk):
     """The visits behind one figure of a report, as the snapshot holds them: PostgreSQL filters
     and slices the stored rows, so a page reads its 50 whatever the snapshot's size."""

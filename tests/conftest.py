@@ -32,6 +32,18 @@ def require_tool(name: str, package: str) -> None:
         pytest.fail(f"{name} is missing: apt-get install {package}", pytrace=False)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A "replica" alias as production has with DATABASE_REPLICA_URL, here a TEST MIRROR of
+    "default" (the same test database, its own connection); unused unless a test turns the
+    router on (tests/test_dbrouter.py), which also points it at a real second database."""
+    from django.db import connections
+
+    if "replica" not in settings.DATABASES:
+        settings.DATABASES["replica"] = {**settings.DATABASES["default"], "TEST": {"MIRROR": "default"}}
+        connections.configure_settings(settings.DATABASES)  # the new alias's defaults
+
+
 @pytest.fixture(autouse=True)
 def media_in_a_temporary_folder(settings, tmp_path):
     """Uploaded workbooks and photos of a test never land in the checkout's media/."""

@@ -1,3 +1,4 @@
+import json
 import os
 import re
 import subprocess
@@ -103,3 +104,51 @@ def test_passwords_are_hashed_with_argon2(settings):
 
 def test_time_zone_and_default_language(settings):
     assert (settings.TIME_ZONE, settings.LANGUAGE_CODE) == ("Asia/Ho_Chi_Minh", "vi")
+
+
+SHOW_SCALING_SETTINGS = """
+import json
+import django
+django.setup()
+from django.conf import settings
+default, replica = settings.DATABASES["default"], settings.DATABASES.get("replica", {})
+print(json.dumps({
+    "default": [default["NAME"], default["CONN_MAX_AGE"], default["CONN_HEALTH_CHECKS"],
+                default["DISABLE_SERVER_SIDE_CURSORS"]],
+    "replica": [replica.get("HOST"), replica.get("NAME"), replica.get("CONN_HEALTH_CHECKS"),
+                replica.get("DISABLE_SERVER_SIDE_CURSORS"), replica.get("TEST", {}).get("MIRROR")],
+    "routers": settings.DATABASE_ROUTERS,
+    "pin": "config.dbrouter.ReplicaPinMiddleware" in settings.MIDDLEWARE,
+    "storage": settings.STORAGES["default"]["BACKEND"],
+    "bucket": settings.STORAGES["default"].get("OPTIONS", {}).get("bucket_name"),
+    "overwrite": settings.STORAGES["default"].get("OPTIONS", {}).get("file_overwrite"),
+}))
+"""
+
+
+def scaling_settings(**extra: str) -> dict:
+    """The settings a production server with this environment gets (a fresh process)."""
+    base = production_env()
+    for name in ("DATABASE_REPLICA_URL", "MEDIA_S3_BUCKET", "DATABASE_CONN_MAX_AGE",
+                 "DATABASE_DISABLE_SERVER_SIDE_CURSORS"):
+        base.pop(name, None)
+    base.update(DATABASE_URL="postgres://app:pw@db.example:5432/pccovid", **extra)
+    result = subprocess.run([sys.executable, "-c", SHOW_SCALING_SETTINGS], cwd=BASE_DIR, env=base,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_one_database_and_the_disk_unless_a_replica_and_a_bucket_are_configured():
+    assert scaling_settings() == {
+        "default": ["pccovid", 60, True, False], "replica": [None, None, None, None, None],
+        "routers": [], "pin": False, "storage": "django.core.files.storage.FileSystemStorage",
+        "bucket": None, "overwrite": None}
+    assert scaling_settings(
+        DATABASE_REPLICA_URL="postgres://reader:pw@replica.example:5432/pccovid", MEDIA_S3_BUCKET="pccovid-media",
+        DATABASE_CONN_MAX_AGE="300", DATABASE_DISABLE_SERVER_SIDE_CURSORS="1",
+    ) == {
+        # Behind PgBouncer the primary has no server-side cursors; the replica, connected directly, keeps them.
+        "default": ["pccovid", 300, True, True], "replica": ["replica.example", "pccovid", True, False, "default"],
+        "routers": ["config.dbrouter.ReplicaRouter"], "pin": True, "storage": "storages.backends.s3.S3Storage",
+        "bucket": "pccovid-media", "overwrite": False}

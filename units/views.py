@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from config.dbrouter import reads_from_replica
 from config.feedback import error_text
 from inspections.models import Campaign, FollowUp, Target, Visit
 from inspections.permissions import can_schedule
@@ -90,6 +91,7 @@ def unit_edit(request, pk):
     return render(request, "units/unit_form.html", {"form": form, "unit": unit})
 
 
+@reads_from_replica
 def unit_export(request):
     _form, units = _filtered_units(request)
     return xlsx_response([UnitExporter(units)], filename="danh-muc-don-vi.xlsx")
