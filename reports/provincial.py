@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Count, F, Func, TextField, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, TruncDate
@@ -393,8 +393,13 @@ class SnapshotRows:
                 self.where.append(f"e.v->>'{key}' = %s")
                 self.params.append(str(value))
 
+    @staticmethod
+    def _cursor():
+        # the database the report's reads go to (the replica, when the page reads from one)
+        return connections[router.db_for_read(ProvincialReport)].cursor()
+
     def _query(self, select: str, tail: str = "", params=()):
-        with connection.cursor() as cursor:
+        with self._cursor() as cursor:
             cursor.execute(
                 f"SELECT {select} FROM reports_provincialreport r CROSS JOIN LATERAL "  # noqa: S608
                 f"jsonb_array_elements(r.snapshot->'visits') WITH ORDINALITY AS e(v, n) "
@@ -416,7 +421,7 @@ class SnapshotRows:
 
     def corrections(self, visit_ids) -> dict[str, list]:
         """The snapshot's corrections of these visits, by visit id (a string, as stored)."""
-        with connection.cursor() as cursor:
+        with self._cursor() as cursor:
             cursor.execute("SELECT e.key, e.value::text FROM reports_provincialreport r CROSS JOIN LATERAL "
                            "jsonb_each(r.snapshot->'corrections') AS e WHERE r.id = %s AND e.key = ANY(%s)",
                            [self.report_id, [str(pk) for pk in visit_ids]])
