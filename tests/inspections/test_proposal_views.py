@@ -125,3 +125,26 @@ def test_the_first_day_is_typed_dd_mm_yyyy_like_every_date(coordinator_client, d
 
     days = sorted({trip["day"] for trip in proposed(coordinator_client, demo)["trips"]})
     assert days and days[0] >= "2021-12-20"
+
+
+def test_a_visit_moved_past_the_days_return_is_said_at_once(coordinator_client, demo):
+    url = reverse("inspections:schedule_proposal_change", args=[demo.pk])
+    coordinator_client.post(reverse("inspections:schedule_proposal_make", args=[demo.pk]))
+    session = coordinator_client.session
+    stored = session[f"itinerary-proposal-{demo.pk}"]
+    source = next(index for index, trip in enumerate(stored["trips"]) if len(trip["visits"]) > 1)
+    target = 0 if source else 1
+    # the receiving day returns as soon as its last visit ends: one more visit cannot fit
+    stored["trips"][target]["returns"] = stored["trips"][target]["visits"][-1][3]
+    session[f"itinerary-proposal-{demo.pk}"] = stored
+    session.save()
+    unit = stored["trips"][source]["visits"][0][0]
+
+    response = coordinator_client.post(url, {"action": "move", "day": source, "unit": unit, "to": target},
+                                       follow=True)
+
+    said = [str(message) for message in response.context["messages"]]
+    day = stored["trips"][target]["day"]
+    assert any(text.startswith(f"Ngày {day[8:10]}/{day[5:7]}/{day[:4]} nay kết thúc lúc ") and "sau giờ về" in text
+               for text in said), said
+    assert proposed(coordinator_client, demo)["trips"][target]["visits"][-1][0] == unit  # moved all the same
