@@ -175,7 +175,7 @@ def report_list(request, pk):
                 messages.success(request, _("Report drafted: its figures are frozen as of now."))
                 return redirect("reports:report_detail", pk=report.pk)
     reports = (ProvincialReport.objects.visible_to(request.user).filter(campaign=campaign)
-               .select_related("created_by", "approved_by"))
+               .select_related("created_by", "approved_by").defer("snapshot", "digest"))
     return render(request, "reports/report_list.html", {
         "campaign": campaign, "form": form, "reports": reports,
         "can_draft": has_role(request.user, *REPORT_WRITERS)})
@@ -271,13 +271,13 @@ def report_visits(request, pk):
 def report_files(request, pk):
     """The report's download buttons, or a progress note that polls (htmx) until the
     background task has built the files of the report's latest revision."""
-    report = _report(request, pk)
+    report = _report(request, pk, snapshot=False)  # polled every few seconds while the files are built
     provincial_documents.recover_files(report)  # a build whose worker died is queued again
     return render(request, "reports/_report_files.html", {"report": report})
 
 
 def _stored(request, pk, field: str, filename: str):
-    report = _report(request, pk)
+    report = _report(request, pk, snapshot=False)
     if not report.files_ready:
         messages.info(request, _("The files of this report are being prepared; they will be ready in a moment."))
         return redirect("reports:report_detail", pk=report.pk)

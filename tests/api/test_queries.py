@@ -79,3 +79,13 @@ def test_a_page_past_any_list_is_refused_in_words_before_the_database(full, path
 
     assert response.status_code == 422
     assert response.json()["detail"]
+
+
+def test_the_list_of_reports_reads_no_snapshot(full):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = signed_in(full["leadership"]).get("/api/reports")
+    assert response.status_code == 200 and response.json()["count"] >= 1
+    assert not [q["sql"] for q in queries if '"reports_provincialreport"."snapshot"' in q["sql"]]
