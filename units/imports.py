@@ -8,10 +8,11 @@ classified by `units.reconciliation`; the fields a row may set are the registry'
 
 import datetime
 import json
+from contextlib import contextmanager
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -254,7 +255,9 @@ def commit_import(batch: ImportBatch, *, by, only_valid_rows: bool) -> dict:
     """Write the batch's new and changed units in one transaction: all or nothing.
 
     Refused as check_committable says. Side effects: units created or changed with
-    history naming `by` and provenance pointing at the batch; the batch marked DONE
+    history naming `by` and provenance pointing at the batch, ROW_BATCH at a time, the
+    batch's progress (rows written of rows to write) updated after each chunk where its
+    page sees it at once (_progress_outside); the batch marked DONE
     (or FAILED with the reason, nothing written). Returns the counts of created and
     updated units. The batch's worker lock is held throughout (config/jobs.py).
     """
@@ -270,10 +273,11 @@ def _commit_import(batch: ImportBatch, *, by, only_valid_rows: bool) -> dict:
         status=ImportBatch.Status.COMMITTING)
     if not claimed:
         raise ValidationError(NOT_WAITING)
+    total = sum(batch.counts.get(status, 0) for status in (ImportRow.Status.NEW, ImportRow.Status.UPDATE))
     try:
-        with transaction.atomic():
-            created = _create_units(batch, by=by)
-            updated = _update_units(batch, by=by)
+        with _progress_outside(batch.pk, total) as progress, transaction.atomic():
+            created = _create_units(batch, by=by, progress=progress)
+            updated = _update_units(batch, by=by, progress=lambda done: progress(created + done))
     except (DatabaseError, ValidationError, ValueError) as error:
         message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         ImportBatch.objects.filter(pk=batch.pk).update(
@@ -298,9 +302,40 @@ def _chunks(iterable, size):
         yield chunk
 
 
-def _create_units(batch, *, by) -> int:
+@contextmanager
+def _progress_outside(batch_id: int, total: int):
+    """`progress(done)` for the commit, which runs in one transaction: written on a database
+    connection of its own, in autocommit, so that the batch's page sees the bar move while
+    the commit's transaction is still open. A row that the caller's transaction has locked
+    is skipped (SKIP LOCKED: the commit never waits on its own bar), so is one that it
+    alone can see. One UPDATE per call; the connection is closed at the end. The bar is a
+    courtesy: if its connection fails, the bar stops and the commit goes on."""
+    own = connections.create_connection(DEFAULT_DB_ALIAS)
+    table = own.ops.quote_name(ImportBatch._meta.db_table)
+    working = True
+
+    def progress(done: int) -> None:
+        nonlocal working
+        if not working:
+            return
+        try:
+            with own.cursor() as cursor:
+                cursor.execute(f"UPDATE {table} SET progress_done = %s, progress_total = %s WHERE id = ("  # noqa: S608
+                               f"SELECT id FROM {table} WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED)",
+                               [done, total, batch_id])
+        except DatabaseError:
+            working = False
+
+    try:
+        progress(0)
+        yield progress
+    finally:
+        own.close()
+
+
+def _create_units(batch, *, by, progress=None) -> int:
     """The batch's new units, ROW_BATCH at a time: one INSERT of the units and one of their
-    history records per chunk, however many rows."""
+    history records per chunk, however many rows; `progress(done)` after each chunk."""
     created = 0
     rows = batch.rows.filter(status=ImportRow.Status.NEW).values_list("data", flat=True)
     for chunk in _chunks(rows.iterator(chunk_size=ROW_BATCH), ROW_BATCH):
@@ -312,12 +347,15 @@ def _create_units(batch, *, by) -> int:
         Unit.objects.bulk_create(units, batch_size=ROW_BATCH)
         history.record_bulk([unit.pk for unit in units], created=True, by=by)
         created += len(units)
+        if progress:
+            progress(created)
     return created
 
 
-def _update_units(batch, *, by) -> int:
+def _update_units(batch, *, by, progress=None) -> int:
     """The batch's changed units, ROW_BATCH at a time: per chunk, the units locked and read
-    (one query), updated (one) and their history records written (one)."""
+    (one query), updated (one) and their history records written (one); `progress(done)`
+    after each chunk."""
     rows = batch.rows.filter(status=ImportRow.Status.UPDATE).values_list("unit_id", "changes")
     updated = 0
     for pairs in _chunks(rows.iterator(chunk_size=ROW_BATCH), ROW_BATCH):
@@ -336,6 +374,8 @@ def _update_units(batch, *, by) -> int:
             batch_size=ROW_BATCH)
         history.record_bulk(units.keys(), created=False, by=by)
         updated += len(units)
+        if progress:
+            progress(updated)
     return updated
 
 

@@ -3,16 +3,19 @@ queries that does not grow with the rows (one more per chunk of ROW_BATCH at mos
 the commit's bulk writes leave the registry and its history exactly as the unit-by-unit
 path of django-simple-history (bulk_create_with_history / bulk_update_with_history) did."""
 
-from django.db import connection, transaction
+import pytest
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from tests.factories import make_unit
+from accounts.roles import Role
+from tests.factories import make_unit, make_user, reseed_migrated_data
 from tests.units.workbook_builders import upload
-from units import imports
+from units import history, imports
 from units.models import ImportBatch, ImportRow, Unit
+from units.services import load_divisions
 
 COMMUNE = ("Thành phố Hà Tĩnh", "Phường Trần Phú")
 
@@ -78,7 +81,9 @@ def test_past_a_chunk_the_queries_grow_by_chunk_not_by_row(coordinator, division
         transaction.savepoint_rollback(sid)
 
     # 30 rows are two chunks more than 10: per chunk, the preview stores its rows in one
-    # INSERT; the commit inserts the units in one and their history records in another.
+    # INSERT; the commit inserts the units in one and their history records in another (and
+    # moves the bar with one UPDATE on a connection of its own, not counted here: see the
+    # last test).
     assert counts[30][0] - counts[10][0] == 2 * 1
     assert counts[30][1] - counts[10][1] == 2 * 2
 
@@ -86,7 +91,7 @@ def test_past_a_chunk_the_queries_grow_by_chunk_not_by_row(coordinator, division
 # ------------------------------------------------------------------------------ the slow path, for reference
 
 
-def slow_create_units(batch, *, by):
+def slow_create_units(batch, *, by, progress=None):
     """The commit as it was before issue #16 (units/imports.py at 526983a): django-simple-history's
     bulk helpers, which build a HistoricalUnit object per unit."""
     created = 0
@@ -101,7 +106,7 @@ def slow_create_units(batch, *, by):
     return created
 
 
-def slow_update_units(batch, *, by):
+def slow_update_units(batch, *, by, progress=None):
     rows = list(batch.rows.filter(status=ImportRow.Status.UPDATE).values_list("unit_id", "changes"))
     updated = 0
     for start in range(0, len(rows), 1000):
@@ -161,3 +166,45 @@ def test_the_bulk_commit_writes_the_units_and_history_the_slow_path_wrote(coordi
     assert changed[1][1]["address"] == "Đường 2" and changed[1][1]["history_user_id"] == coordinator.pk
     assert changed[1][1]["source_import_id"] == batch.pk
     assert [record["history_type"] for record in slow["Cửa hàng số 3"][1]] == ["+"]
+
+
+# ------------------------------------------------------------------------------ the bar while saving
+
+
+def seen_from_another_connection(batch_id):
+    """(status, progress done, progress total, units in the registry) as the batch's page reads them."""
+    own = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with own.cursor() as cursor:
+            cursor.execute("SELECT status, progress_done, progress_total FROM units_importbatch WHERE id = %s",
+                           [batch_id])
+            status, done, total = cursor.fetchone()
+            cursor.execute("SELECT count(*) FROM units_unit")
+            return status, done, total, cursor.fetchone()[0]
+    finally:
+        own.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_commit_moves_the_bar_chunk_by_chunk_and_still_writes_all_or_nothing(monkeypatch):
+    reseed_migrated_data()
+    coordinator = make_user("coordinator", Role.COORDINATOR)
+    load_divisions()
+    monkeypatch.setattr(imports, "ROW_BATCH", 10)
+    batch = imports.start_import(uploaded_file=upload(new_rows(25)), by=coordinator)
+    batch.refresh_from_db()
+    assert (batch.status, batch.counts["new"]) == (ImportBatch.Status.READY, 25)
+    seen = []
+    record_bulk = history.record_bulk
+
+    def watched(*args, **kwargs):
+        seen.append(seen_from_another_connection(batch.pk))
+        return record_bulk(*args, **kwargs)
+
+    monkeypatch.setattr(history, "record_bulk", watched)
+
+    assert imports.commit_import(batch, by=coordinator, only_valid_rows=True) == {"created": 25, "updated": 0}
+
+    # Before each chunk's history: the rows written so far of the 25, and not one unit visible yet.
+    assert seen == [("committing", 0, 25, 0), ("committing", 10, 25, 0), ("committing", 20, 25, 0)]
+    assert seen_from_another_connection(batch.pk) == ("done", 25, 25, 25)
