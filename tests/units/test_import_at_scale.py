@@ -1,7 +1,8 @@
 """The import at 100,000 rows (issue #16): its preview and its commit run a number of
-queries that does not grow with the rows (one more per chunk of ROW_BATCH at most), and
-the commit's bulk writes leave the registry and its history exactly as the unit-by-unit
-path of django-simple-history (bulk_create_with_history / bulk_update_with_history) did."""
+queries that does not grow with the rows (one more per chunk of ROW_BATCH at most), the
+commit's bulk writes leave the registry and its history exactly as django-simple-history's
+helpers (bulk_create_with_history / bulk_update_with_history) did, the bar moves while the
+commit runs, and the category guessed by runs of words is the one every phrase scanned gave."""
 
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
@@ -13,9 +14,11 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from accounts.roles import Role
 from tests.factories import make_unit, make_user, reseed_migrated_data
 from tests.units.workbook_builders import upload
-from units import history, imports
-from units.models import ImportBatch, ImportRow, Unit
+from units import history, imports, services
+from units.importing import _as_text, _Categories
+from units.models import CategorySynonym, ImportBatch, ImportRow, Unit, UnitCategory
 from units.services import load_divisions
+from units.text import name_key
 
 COMMUNE = ("Thành phố Hà Tĩnh", "Phường Trần Phú")
 
@@ -208,3 +211,46 @@ def test_the_commit_moves_the_bar_chunk_by_chunk_and_still_writes_all_or_nothing
     # Before each chunk's history: the rows written so far of the 25, and not one unit visible yet.
     assert seen == [("committing", 0, 25, 0), ("committing", 10, 25, 0), ("committing", 20, 25, 0)]
     assert seen_from_another_connection(batch.pk) == ("done", 25, 25, 25)
+
+
+# ------------------------------------------------------------------------------ the category guess
+
+
+def scanned_guess(phrases, value, *, at_start_only=False):
+    """The guess as it was before issue #16 (units/importing.py at 526983a): every phrase
+    looked for in the text, for every row."""
+    key = name_key(_as_text(value))
+    if not key:
+        return None
+    padded, best = f" {key} ", None
+    for phrase, pk, words in phrases:
+        position = padded.find(f" {phrase} ")
+        if position == -1 or (at_start_only and position):
+            continue
+        rank = (position == 0, len(phrase.split()))
+        if best is None or rank > best[0]:
+            best = (rank, pk, words)
+    return (best[1], best[2]) if best else None
+
+
+def test_the_category_guess_by_runs_of_words_is_the_scan_of_every_phrase(db, django_user_model):
+    admin = django_user_model.objects.create_superuser("quantri", password="x")
+    # A synonym that is also a part of a category's name, and one inside a longer part.
+    services.add_category_synonym(category=UnitCategory.objects.get(code="cong_cong_dong_nguoi"), words="Karaoké",
+                                  by=admin)
+    services.add_category_synonym(category=UnitCategory.objects.get(code="khac"), words="quán", by=admin)
+    categories = _Categories()
+    phrases = list(CategorySynonym.objects.values_list("key", "category_id", "words"))
+    for pk, code, name in UnitCategory.objects.values_list("pk", "code", "name"):
+        if code != "khac":
+            phrases += [(name_key(part), pk, part.strip()) for part in name.split(",")
+                        if len(name_key(part).split()) >= 2]
+    words = [words for _key, _pk, words in phrases]
+    texts = [*words, *(f"{a} {b}" for a in words[:12] for b in words[-12:]), *(f"Số 5 {w} Kỳ Anh" for w in words),
+             "Trường THCS Kỳ Anh", "Đồn Biên phòng gần chợ", "quán karaoke", "Karaoke quán cà phê", "", "  ", None, 42]
+    assert len(texts) > 150
+
+    for text in texts:
+        for at_start_only in (False, True):
+            assert categories.guess(text, at_start_only=at_start_only) == scanned_guess(
+                phrases, text, at_start_only=at_start_only), (text, at_start_only)
