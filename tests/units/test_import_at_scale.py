@@ -246,7 +246,8 @@ def test_the_category_guess_by_runs_of_words_is_the_scan_of_every_phrase(db, dja
             phrases += [(name_key(part), pk, part.strip()) for part in name.split(",")
                         if len(name_key(part).split()) >= 2]
     words = [words for _key, _pk, words in phrases]
-    texts = [*words, *(f"{a} {b}" for a in words[:12] for b in words[-12:]), *(f"Số 5 {w} Kỳ Anh" for w in words),
+    texts = [*words, *(f"{a} {b}" for a in words[:12] for b in words[-12:]), *(f"Gần {w} Kỳ Anh" for w in words),
+             *(f"Gần {a} và {b}" for a in words for b in words),  # ties: the first phrase in order wins
              "Trường THCS Kỳ Anh", "Đồn Biên phòng gần chợ", "quán karaoke", "Karaoke quán cà phê", "", "  ", None, 42]
     assert len(texts) > 150
 
