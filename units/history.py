@@ -1,9 +1,13 @@
 """The registry's history as a reader takes it: what changed on a unit, and what an
-import would change, named the same way. Reads the database only (`describe_changes`
-annotates the rows it is given)."""
+import would change, named the same way (these read the database only;
+`describe_changes` annotates the rows it is given); and `record_bulk`, the history rows
+of many units written at once, as an import's commit writes them."""
 
 import datetime
 
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from units.models import Unit
@@ -65,3 +69,25 @@ def describe_changes(rows) -> None:
                                   for row in rows])
     for row, change_list in zip(rows, described, strict=True):
         row.change_list = change_list
+
+
+def record_bulk(unit_ids, *, created: bool, by, when=None) -> int:
+    """Write one history record per unit, as the unit now stands in the database, in one
+    statement whatever the number of units: what django-simple-history's
+    bulk_create_with_history / bulk_update_with_history write ("+" created, "~" changed,
+    no change reason), without a Python object per unit. All the records of a call share
+    one moment (`when`, by default now). Side effects: rows of units_historicalunit.
+    Returns how many were written."""
+    unit_ids = list(unit_ids)
+    if not unit_ids or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return 0
+    historical = Unit.history.model
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in historical.tracked_fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(historical._meta.db_table)} ({columns}, history_date, history_change_reason, "  # noqa: S608 (the models' own names)
+            f"history_type, history_user_id) SELECT {columns}, %s, NULL, %s, %s FROM {quote(Unit._meta.db_table)} "
+            "WHERE id = ANY(%s) ORDER BY id",
+            [when or timezone.now(), "+" if created else "~", by.pk if by else None, unit_ids])
+        return cursor.rowcount

@@ -27,7 +27,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
 from units.models import CategorySynonym, Division, Unit, UnitCategory
-from units.text import clean, fold, name_key, normalize_phone
+from units.text import clean, fold, key_of_folded, name_key, normalize_phone
 
 FIELDS = [
     "name", "category", "district", "commune", "address", "representative_name", "representative_title",
@@ -133,6 +133,8 @@ class ParsedRow:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     status: str = "ok"
+    # name_key() of data["name"], worked out once while reading ("" when not read).
+    name_key: str = ""
 
 
 def _column_rules():
@@ -394,26 +396,46 @@ class _Categories:
                 if len(name_key(part).split()) >= 2:
                     parts.append((name_key(part), pk, part.strip()))
         # The administrator's words first: at a tie they are the ones the preview names.
-        self.phrases = [*CategorySynonym.objects.values_list("key", "category_id", "words"), *parts]
+        phrases = [*CategorySynonym.objects.values_list("key", "category_id", "words"), *parts]
+        # {phrase: (its place in that order, category, words)}, the first of a phrase named
+        # twice, and the longest phrase in words: a text is looked up by its runs of words,
+        # not compared with every phrase.
+        self.phrases = {}
+        for order, (phrase, pk, words) in enumerate(phrases):
+            if phrase:
+                self.phrases.setdefault(phrase, (order, pk, words))
+        self.longest = max((len(phrase.split()) for phrase in self.phrases), default=0)
+        # The same few labels fill a whole file: each is worked out once.
+        self.found, self.guessed = {}, {}
 
     def find(self, value) -> int | None:
-        return self.by_key.get(name_key(_as_text(value)))
+        key = (type(value), value)
+        if key not in self.found:
+            self.found[key] = self.by_key.get(name_key(_as_text(value)))
+        return self.found[key]
 
     def guess(self, value, *, at_start_only=False) -> tuple[int, str] | None:
         """(category, the words that decided it) for a text naming a kind of place:
         "Trường THCS Kỳ Anh" is a school by "Trường THCS". Whole words only; the words
-        that begin the text win, then the longest."""
-        key = name_key(_as_text(value))
-        if not key:
-            return None
-        padded, best = f" {key} ", None
-        for phrase, pk, words in self.phrases:
-            position = padded.find(f" {phrase} ")
-            if position == -1 or (at_start_only and position):
-                continue
-            rank = (position == 0, len(phrase.split()))
-            if best is None or rank > best[0]:
-                best = (rank, pk, words)
+        that begin the text win, then the longest, then the first phrase in order (the
+        administrator's synonyms before the parts of the names)."""
+        if at_start_only:  # a unit's name: each is different, nothing to keep
+            return self._guess(name_key(_as_text(value)), at_start_only=True)
+        key = (type(value), value)
+        if key not in self.guessed:
+            self.guessed[key] = self._guess(name_key(_as_text(value)), at_start_only=False)
+        return self.guessed[key]
+
+    def _guess(self, key: str, *, at_start_only: bool) -> tuple[int, str] | None:
+        words, best = key.split(), None
+        for start in range(1 if at_start_only else len(words)):
+            for length in range(1, min(self.longest, len(words) - start) + 1):
+                found = self.phrases.get(" ".join(words[start:start + length]))
+                if found is None:
+                    continue
+                rank = (start == 0, length, -found[0])
+                if best is None or rank > best[0]:
+                    best = (rank, found[1], found[2])
         return (best[1], best[2]) if best else None
 
 
@@ -511,13 +533,20 @@ class _RowParser:
         self.divisions = _Divisions()
         self.categories = _Categories()
         self.max_lengths = _max_lengths()
+        self._folded_name = None  # (the name cell is_footer() read, fold() and name_key() of it)
 
     def is_footer(self, values) -> bool:
         """A totals line or the signature block, judged by the name cell or, when it is
         blank, by the row's first text: "Giám đốc" as a representative's title is data."""
         name = values[self.columns["name"]]
         text = name if isinstance(name, str) and name.strip() else _first_text(values)
-        return bool(text) and bool(_FOOTER.search(name_key(text)))
+        self._folded_name = None
+        if not text:
+            return False
+        folded = fold(text)
+        key = key_of_folded(folded)
+        self._folded_name = (name, folded, key) if text is name else None  # parse() reads the name again
+        return bool(_FOOTER.search(key))
 
     def parse(self, number: int, values: list, *, first_data_row: bool) -> ParsedRow:
         parsed = ParsedRow(row=number, values=values)
@@ -527,7 +556,15 @@ class _RowParser:
             parsed.status = "skipped"
             return parsed
         name = _as_text(cells.get("name"))
-        if _EXAMPLE.match(fold(name)):
+        # fold() and name_key() of clean(x) are those of x: is_footer()'s are the name's.
+        if self._folded_name is not None and self._folded_name[0] is cells.get("name"):
+            _cell, folded, key = self._folded_name
+        else:
+            folded = fold(name)
+            key = key_of_folded(folded)
+        self._folded_name = None
+        parsed.name_key = key
+        if _EXAMPLE.match(folded):
             parsed.status = "skipped"
             parsed.warnings.append(_("The example row of the import template; not imported."))
             return parsed

@@ -7,18 +7,19 @@ classified by `units.reconciliation`; the fields a row may set are the registry'
 """
 
 import datetime
+import json
+from contextlib import contextmanager
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from config import jobs
-from units import text
+from units import history, text
 from units.importing import ImportFileError, open_sheet
 from units.models import ImportBatch, ImportRow, Unit
 from units.reconciliation import classify_portal_rows
@@ -117,7 +118,7 @@ def classify_rows(parsed_rows, *, existing=None):
             # A list that gives the portal's code says that the code exists.
             parsed.data["qr_status"] = Unit.QRStatus.CREATED
             row.data["qr_status"] = Unit.QRStatus.CREATED
-        name_key_ = text.name_key(parsed.data["name"])
+        name_key_ = parsed.name_key or text.name_key(parsed.data["name"])
         place = (parsed.data["commune"], name_key_)
         code = parsed.data.get("qr_location_code") or ""
         if place in seen_names:
@@ -154,6 +155,25 @@ def classify_rows(parsed_rows, *, existing=None):
         yield row
 
 
+_ROW_COLUMNS = [field for field in ImportRow._meta.concrete_fields if not field.primary_key]
+
+
+def _store_rows(rows) -> None:
+    """INSERT the rows in one statement: the rows as one JSON array that PostgreSQL turns
+    into records (jsonb_populate_recordset), as bulk_create would store them but without
+    its preparing every value of every row in Python."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in _ROW_COLUMNS)
+    records = json.dumps([{field.column: getattr(row, field.attname) for field in _ROW_COLUMNS} for row in rows],
+                         ensure_ascii=False)
+    table = quote(ImportRow._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608 (the model's own names)
+                       f"FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb)", [records])
+
+
 def parse_import(batch: ImportBatch) -> None:
     """Read the batch's workbook into ImportRows (in the background task).
 
@@ -185,9 +205,9 @@ def _parse_import(batch: ImportBatch) -> None:
                 counts[row.status] += 1
                 pending.append(row)
                 if len(pending) >= ROW_BATCH:
-                    ImportRow.objects.bulk_create(pending)
+                    _store_rows(pending)
                     pending = []
-            ImportRow.objects.bulk_create(pending)
+            _store_rows(pending)
     except ImportFileError as error:
         ImportRow.objects.filter(batch=batch).delete()
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED, message=str(error.message))
@@ -235,7 +255,9 @@ def commit_import(batch: ImportBatch, *, by, only_valid_rows: bool) -> dict:
     """Write the batch's new and changed units in one transaction: all or nothing.
 
     Refused as check_committable says. Side effects: units created or changed with
-    history naming `by` and provenance pointing at the batch; the batch marked DONE
+    history naming `by` and provenance pointing at the batch, ROW_BATCH at a time, the
+    batch's progress (rows written of rows to write) updated after each chunk where its
+    page sees it at once (_progress_outside); the batch marked DONE
     (or FAILED with the reason, nothing written). Returns the counts of created and
     updated units. The batch's worker lock is held throughout (config/jobs.py).
     """
@@ -251,10 +273,11 @@ def _commit_import(batch: ImportBatch, *, by, only_valid_rows: bool) -> dict:
         status=ImportBatch.Status.COMMITTING)
     if not claimed:
         raise ValidationError(NOT_WAITING)
+    total = sum(batch.counts.get(status, 0) for status in (ImportRow.Status.NEW, ImportRow.Status.UPDATE))
     try:
-        with transaction.atomic():
-            created = _create_units(batch, by=by)
-            updated = _update_units(batch, by=by)
+        with _progress_outside(batch.pk, total) as progress, transaction.atomic():
+            created = _create_units(batch, by=by, progress=progress)
+            updated = _update_units(batch, by=by, progress=lambda done: progress(created + done))
     except (DatabaseError, ValidationError, ValueError) as error:
         message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         ImportBatch.objects.filter(pk=batch.pk).update(
@@ -268,27 +291,75 @@ def _commit_import(batch: ImportBatch, *, by, only_valid_rows: bool) -> dict:
     return result
 
 
-def _create_units(batch, *, by) -> int:
+def _chunks(iterable, size):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+@contextmanager
+def _progress_outside(batch_id: int, total: int):
+    """`progress(done)` for the commit, which runs in one transaction: written on a database
+    connection of its own, in autocommit, so that the batch's page sees the bar move while
+    the commit's transaction is still open. A row that the caller's transaction has locked
+    is skipped (SKIP LOCKED: the commit never waits on its own bar), so is one that it
+    alone can see. One UPDATE per call; the connection is closed at the end. The bar is a
+    courtesy: if its connection fails, the bar stops and the commit goes on."""
+    own = connections.create_connection(DEFAULT_DB_ALIAS)
+    table = own.ops.quote_name(ImportBatch._meta.db_table)
+    working = True
+
+    def progress(done: int) -> None:
+        nonlocal working
+        if not working:
+            return
+        try:
+            with own.cursor() as cursor:
+                cursor.execute(f"UPDATE {table} SET progress_done = %s, progress_total = %s WHERE id = ("  # noqa: S608
+                               f"SELECT id FROM {table} WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED)",
+                               [done, total, batch_id])
+        except DatabaseError:
+            working = False
+
+    try:
+        progress(0)
+        yield progress
+    finally:
+        own.close()
+
+
+def _create_units(batch, *, by, progress=None) -> int:
+    """The batch's new units, ROW_BATCH at a time: one INSERT of the units and one of their
+    history records per chunk, however many rows; `progress(done)` after each chunk."""
     created = 0
     rows = batch.rows.filter(status=ImportRow.Status.NEW).values_list("data", flat=True)
-    pending = []
-    for data in rows.iterator(chunk_size=ROW_BATCH):
-        unit = Unit(**_unit_fields(data), created_by=by, updated_by=by, source_import=batch)
-        unit.set_derived_fields()
-        pending.append(unit)
-        if len(pending) >= ROW_BATCH:
-            created += len(bulk_create_with_history(pending, Unit, batch_size=ROW_BATCH, default_user=by))
-            pending = []
-    if pending:
-        created += len(bulk_create_with_history(pending, Unit, batch_size=ROW_BATCH, default_user=by))
+    for chunk in _chunks(rows.iterator(chunk_size=ROW_BATCH), ROW_BATCH):
+        units = []
+        for data in chunk:
+            unit = Unit(**_unit_fields(data), created_by=by, updated_by=by, source_import=batch)
+            unit.set_derived_fields()
+            units.append(unit)
+        Unit.objects.bulk_create(units, batch_size=ROW_BATCH)
+        history.record_bulk([unit.pk for unit in units], created=True, by=by)
+        created += len(units)
+        if progress:
+            progress(created)
     return created
 
 
-def _update_units(batch, *, by) -> int:
-    rows = list(batch.rows.filter(status=ImportRow.Status.UPDATE).values_list("unit_id", "changes"))
+def _update_units(batch, *, by, progress=None) -> int:
+    """The batch's changed units, ROW_BATCH at a time: per chunk, the units locked and read
+    (one query), updated (one) and their history records written (one); `progress(done)`
+    after each chunk."""
+    rows = batch.rows.filter(status=ImportRow.Status.UPDATE).values_list("unit_id", "changes")
     updated = 0
-    for start in range(0, len(rows), ROW_BATCH):
-        chunk = dict(rows[start:start + ROW_BATCH])
+    for pairs in _chunks(rows.iterator(chunk_size=ROW_BATCH), ROW_BATCH):
+        chunk = dict(pairs)
         units = Unit.objects.select_for_update().in_bulk(chunk.keys())
         fields = set()
         for unit_id, changes in chunk.items():
@@ -298,11 +369,13 @@ def _update_units(batch, *, by) -> int:
                 fields.add(field)
             unit.updated_by, unit.source_import = by, batch
             unit.set_derived_fields()
-        bulk_update_with_history(
-            list(units.values()), Unit,
-            [*fields, "updated_by", "source_import", "name_key", "sort_key", "search_text"],
-            batch_size=ROW_BATCH, default_user=by)
+        Unit.objects.bulk_update(
+            list(units.values()), [*fields, "updated_by", "source_import", "name_key", "sort_key", "search_text"],
+            batch_size=ROW_BATCH)
+        history.record_bulk(units.keys(), created=False, by=by)
         updated += len(units)
+        if progress:
+            progress(updated)
     return updated
 
 

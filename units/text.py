@@ -70,7 +70,12 @@ def matched_spans(value: str, query: str) -> list[tuple[int, int]]:
 
 def name_key(value) -> str:
     """A name reduced for spotting the same place twice: folded, no punctuation."""
-    return _SPACES.sub(" ", _NOT_WORD.sub(" ", fold(value))).strip()
+    return key_of_folded(fold(value))
+
+
+def key_of_folded(folded: str) -> str:
+    """name_key() of a text whose fold() is `folded`, for who has folded it already."""
+    return _SPACES.sub(" ", _NOT_WORD.sub(" ", folded)).strip()
 
 
 def sort_key(value) -> str:
