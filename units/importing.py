@@ -68,7 +68,8 @@ PROGRESS_EVERY = 500
 # what bounds memory and time; the row count is read from the sheet's <dimension> before any
 # row, and counted again while reading, which also stops at a time limit.
 MAX_ROWS = 100_000
-MAX_PART_BYTES = 50 * 1024 * 1024
+# 100 MB: a list of MAX_ROWS rows of the registry's columns unpacks to about 65 MB.
+MAX_PART_BYTES = 100 * 1024 * 1024
 # A worksheet's XML packs 10-30 times; a part that unpacks to more than 200 times its
 # packed size is a decompression bomb (the one of issue #11 unpacked 260 times).
 MAX_RATIO = 200

@@ -44,7 +44,7 @@ def test_a_decompression_bomb_is_refused_within_seconds_in_little_memory_and_sto
 
     assert batch.status == ImportBatch.Status.FAILED
     assert batch.message == (
-        "This file is too large to import: its worksheet unpacks to 396 MB, more than 50 MB (about 100.000 rows). "
+        "This file is too large to import: its worksheet unpacks to 396 MB, more than 100 MB (about 100.000 rows). "
         "Split the list into several files and import them one by one.")
     assert ImportRow.objects.count() == 0
     assert elapsed < 10
