@@ -394,6 +394,8 @@ class _AnnexSheet:
 
     def __init__(self, workbook, name: str, title: str, subtitle: str, headers: list, widths: list):
         self.sheet = sheet = workbook.create_sheet(name)
+        # Every row appended is a list of styled cells (`_cell`), never plain values.
+        sheet._values_to_row = self._numbered
         self.widths, self._arrays = widths, {}
         self.fits = [max(int((width or 10) * 1.1), 1) for width in widths]  # characters a line holds
         last = get_column_letter(len(headers))
@@ -422,6 +424,14 @@ class _AnnexSheet:
             probe.style = style
             array = self._arrays[style] = probe._style
         return Cell(self.sheet, row=1, column=1, value=value, style_array=array)
+
+    @staticmethod
+    def _numbered(cells, row_idx):
+        """The row's cells, numbered: what the write-only sheet's own conversion yields for
+        cells, without trying each one as a plain value first (a caught ValueError per cell)."""
+        for column, cell in enumerate(cells, 1):
+            cell.row, cell.column = row_idx, column
+            yield cell
 
     def row(self, values: list, *, bold: bool = False) -> int:
         """Append one bordered row (dates real dates shown dd/mm/yyyy); returns its number."""
