@@ -103,3 +103,11 @@ def test_passwords_are_hashed_with_argon2(settings):
 
 def test_time_zone_and_default_language(settings):
     assert (settings.TIME_ZONE, settings.LANGUAGE_CODE) == ("Asia/Ho_Chi_Minh", "vi")
+
+
+def test_templates_are_compiled_once_per_process_by_the_cached_loader():
+    from django.template import engines
+
+    loaders = engines["django"].engine.loaders
+
+    assert [loader[0] for loader in loaders] == ["django.template.loaders.cached.Loader"]
