@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 STAMPS := .make
 VENDOR := static/vendor
 
-.PHONY: run test setup vendor translations messages clean-db bench
+.PHONY: run test setup vendor translations messages clean-db bench load
 
 run: setup
 	DEMO_MODE=1 PORT=$(PORT) $(PY) -m config.localdb -- $(PY) -m config.serve
@@ -25,6 +25,12 @@ test: setup
 # Every heavy path beside its floor over N generated visits (scripts/bench.py; docs/benchmarks.md).
 bench: setup
 	$(PY) -m config.localdb -- $(PY) scripts/bench.py --size $(or $(SIZE),100000)
+
+# Simulated inspectors against `make run`'s server (gunicorn, DEBUG off) over a throwaway database
+# (scripts/load.py; docs/benchmarks.md, "Serving"): CLIENTS phones, each acting every THINK s, for DURATION s.
+load: setup
+	$(PY) -m config.localdb -- $(PY) scripts/load.py --clients $(or $(CLIENTS),100) \
+	  --seconds $(or $(DURATION),60) --think $(or $(THINK),2)
 
 setup: $(STAMPS)/venv vendor translations .env
 	@mkdir -p staticfiles media

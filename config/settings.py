@@ -121,6 +121,15 @@ TEMPLATES = [
     },
 ]
 
+# Templates: with no "loaders" given, Django compiles each template once per process (the cached
+# loader), in production as in development (tests/test_settings.py checks it).
+
+# The visit page keeps fragments that depend on nothing but what their key names (an answer's form,
+# the photo form's questions, the figures: inspections/templatetags/fieldwork_tags.py), in each
+# process's memory: a team's day of visits is a few thousand fragments of a few kB.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                      "OPTIONS": {"MAX_ENTRIES": 10_000}}}
+
 # PostgreSQL everywhere: the server in DATABASE_URL, else the embedded one (config/localdb.py).
 if os.environ.get("DATABASE_URL"):
     _database_url = os.environ["DATABASE_URL"]

@@ -140,11 +140,15 @@ def is_noncompliant(item: ChecklistItem, value) -> bool:
     return value == rule
 
 
-def compute_conclusion(visit: Visit) -> dict:
-    """Per criterion (a, b, c) and overall, from the answers (docs/conclusion-rule.md)."""
-    answers = {a.item_id: a.value for a in visit.answers.all()}
+def compute_conclusion(visit: Visit, *, items=None, answers=None) -> dict:
+    """Per criterion (a, b, c) and overall, from the answers (docs/conclusion-rule.md).
+
+    `items` (the visit's applicable items, in order) and `answers` (its answers by item
+    id) spare the two queries when the caller has read them already (the visit's page)."""
+    answers = ({a.item_id: a.value for a in visit.answers.all()} if answers is None
+               else {item_id: answer.value for item_id, answer in answers.items()})
     per_section: dict[str, list[bool]] = {}
-    for item in applicable_items(visit):
+    for item in applicable_items(visit) if items is None else items:
         if item.noncompliant_if is None:
             continue
         value = answers.get(item.pk)

@@ -231,10 +231,15 @@ class EvidenceForm(CheckedInput, forms.Form):
     # The camera's time is always read (inspections/evidence.py); its place only with this box.
     keep_metadata = forms.BooleanField(label=_("Keep where the photo was taken (its GPS)"), required=False)
 
-    def __init__(self, *args, items, **kwargs):
+    def __init__(self, *args, items, listed=None, **kwargs):
+        """`items`: the queryset a sent photo's question is checked against; `listed`: the
+        same items already read (the visit's page), offered without reading them again."""
         super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = items
-        self.fields["item"].label_from_instance = lambda item: f"{item.code}. {item.text[:60]}"
+        field = self.fields["item"]
+        field.queryset = items
+        field.label_from_instance = lambda item: f"{item.code}. {item.text[:60]}"
+        if listed is not None:
+            field.choices = [("", field.empty_label), *((item.pk, field.label_from_instance(item)) for item in listed)]
 
 
 class EvidencePlaceForm(CheckedInput, forms.Form):

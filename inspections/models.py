@@ -540,8 +540,14 @@ class VisitViewLogQuerySet(models.QuerySet):
         """Log that `user` opened `opened` showing these visits: one row each, in one insert.
         A visit still being planned is the Inspectorate's draft, not yet a confidential
         schedule, and is not logged."""
-        self.bulk_create([self.model(visit=visit, user=user, opened=opened) for visit in visits
-                          if visit.status != Visit.Status.PLANNED])
+        rows = [self.model(visit=visit, user=user, opened=opened) for visit in visits
+                if visit.status != Visit.Status.PLANNED]
+        if len(rows) == 1:
+            # One row (a visit's page, on every opening): a lone INSERT, without the
+            # BEGIN and COMMIT round trips bulk_create's transaction adds.
+            rows[0].save(force_insert=True)
+        else:
+            self.bulk_create(rows)
 
 
 class VisitViewLog(models.Model):

@@ -23,12 +23,18 @@ def require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def is_on_visit(user, visit: Visit) -> bool:
-    """Whether the person travels on the visit's itinerary (and so fills its checklist)."""
+def is_on_visit(user, visit: Visit, *, people=None) -> bool:
+    """Whether the person travels on the visit's itinerary (and so fills its checklist).
+    `people`: the itinerary's memberships already read (the visit's page), else a query."""
+    if people is not None:
+        return any(member.user_id == user.pk for member in people)
     return bool(visit.itinerary_id) and visit.itinerary.people.filter(user=user).exists()
 
 
-def leads_visit(user, visit: Visit) -> bool:
+def leads_visit(user, visit: Visit, *, people=None) -> bool:
+    if people is not None:
+        return any(member.user_id == user.pk and member.position == TeamMembership.Position.LEADER
+                   for member in people)
     return bool(visit.itinerary_id) and visit.itinerary.people.filter(
         user=user, position=TeamMembership.Position.LEADER).exists()
 
@@ -41,22 +47,23 @@ def approved_in_place_of_leader(visit: Visit) -> bool:
             and not leads_visit(visit.reviewed_by, visit))
 
 
-def can_review(user, visit: Visit) -> bool:
+def can_review(user, visit: Visit, *, people=None) -> bool:
     """The team leader reviews the visit, or the Inspectorate (plan III.1)."""
-    return leads_visit(user, visit) or can_schedule(user)
+    return leads_visit(user, visit, people=people) or can_schedule(user)
 
 
-def visit_capabilities(user, visit: Visit) -> dict:
+def visit_capabilities(user, visit: Visit, *, people=None) -> dict:
     """What this person may do with the visit now, for its page: one place that joins
     who they are (role, team, position) with what the visit's status allows
-    (inspections.vocabulary), so that no template compares statuses."""
-    on_visit, schedules = is_on_visit(user, visit), can_schedule(user)
+    (inspections.vocabulary), so that no template compares statuses. `people`: the
+    itinerary's memberships, when the caller has read them."""
+    on_visit, schedules = is_on_visit(user, visit, people=people), can_schedule(user)
     fillable = on_visit and vocabulary.is_fillable(visit)
     return {
         "on_visit": on_visit, "can_schedule": schedules, "can_fill": fillable,
         "can_start": on_visit and vocabulary.can_start(visit),
-        "can_review": vocabulary.can_be_reviewed(visit) and can_review(user, visit),
-        "can_amend": vocabulary.is_locked(visit) and can_review(user, visit),
+        "can_review": vocabulary.can_be_reviewed(visit) and can_review(user, visit, people=people),
+        "can_amend": vocabulary.is_locked(visit) and can_review(user, visit, people=people),
         "can_cancel": schedules and vocabulary.can_be_cancelled(visit),
         "has_minutes": vocabulary.has_minutes(visit),
     }

@@ -152,3 +152,11 @@ def test_one_database_and_the_disk_unless_a_replica_and_a_bucket_are_configured(
         "default": ["pccovid", 300, True, True], "replica": ["replica.example", "pccovid", True, False, "default"],
         "routers": ["config.dbrouter.ReplicaRouter"], "pin": True, "storage": "storages.backends.s3.S3Storage",
         "bucket": "pccovid-media", "overwrite": False}
+
+
+def test_templates_are_compiled_once_per_process_by_the_cached_loader():
+    from django.template import engines
+
+    loaders = engines["django"].engine.loaders
+
+    assert [loader[0] for loader in loaders] == ["django.template.loaders.cached.Loader"]

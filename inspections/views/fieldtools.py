@@ -23,11 +23,15 @@ from inspections.models import ChecklistItem, Signature, TeamMembership, Visit
 from inspections.views.scope import visit_for_team
 
 
-def page_context(visit: Visit) -> dict:
-    """What the visit's page parts _signatures.html and _qr_scan.html show."""
+def page_context(visit: Visit, *, people=None) -> dict:
+    """What the visit's page parts _signatures.html and _qr_scan.html show. `people`: the
+    itinerary's memberships (with their users) already read, in their order."""
     signed = {signature.role: signature for signature in visit.signatures.all()}
-    leader = (visit.itinerary.people.filter(position=TeamMembership.Position.LEADER).select_related("user").first()
-              if visit.itinerary_id else None)
+    if people is not None:
+        leader = next((member for member in people if member.position == TeamMembership.Position.LEADER), None)
+    else:
+        leader = (visit.itinerary.people.filter(position=TeamMembership.Position.LEADER).select_related("user")
+                  .first() if visit.itinerary_id else None)
     defaults = {Signature.Role.UNIT_REPRESENTATIVE: visit.unit.representative_name.strip(),
                 Signature.Role.TEAM_LEADER: display_name(leader.user) if leader else ""}
     return {

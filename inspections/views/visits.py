@@ -1,6 +1,7 @@
 """A visit, on the inspector's phone and for the Inspectorate: field work, photos,
 figures, corrections, submission and the team leader's review."""
 
+import hashlib
 import json
 import uuid
 
@@ -9,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -78,10 +80,17 @@ def _record_notice(request, visit, forms):
     return True, forms
 
 
+def _questions_key(items) -> str:
+    """What the photo form's question list shows (id, code, text): equal lists, equal key."""
+    return hashlib.sha256("\n".join(f"{item.pk}\t{item.code}\t{item.text}" for item in items).encode()).hexdigest()
+
+
 def _visit_page(user, visit) -> dict:
     """What the visit's page shows this person: the checklist with its answers, the
     conclusion, photos, corrections, history, and what they may do (one capability map)."""
-    capabilities = visit_capabilities(user, visit)
+    # The itinerary's people, once: who is on the visit, who leads it, the leader's name to sign.
+    people = list(visit.itinerary.people.select_related("user")) if visit.itinerary_id else []
+    capabilities = visit_capabilities(user, visit, people=people)
     history = fieldwork.visit_history(visit) if vocabulary.has_history(visit) else []
     answers = {answer.item_id: answer for answer in visit.answers.all()}
     # A visit the team may start carries its checklist too, hidden until started: a phone
@@ -91,7 +100,8 @@ def _visit_page(user, visit) -> dict:
     sections = {}
     for item in items:
         sections.setdefault(item.section, []).append((item, answers.get(item.pk)))
-    computed = (list((fieldwork.compute_conclusion(visit) | visit.conclusion).items())
+    figures = {**{name: getattr(visit, name) for name in fieldwork.FIGURES}, "taken_at": visit.figures_taken_at}
+    computed = (list((fieldwork.compute_conclusion(visit, items=items, answers=answers) | visit.conclusion).items())
                 if capabilities["can_fill"] else [])
     return {
         **capabilities, "visit": visit, "sections": sections.items(),
@@ -113,10 +123,14 @@ def _visit_page(user, visit) -> dict:
         "history": history,
         # A reason on a change of the conclusion comes from an amendment (docs/conclusion-rule.md).
         "conclusion_amended": next((row for row in history if row[2] == str(CONCLUSION_FIELD) and row[5]), None),
-        "figures_form": FiguresForm(initial={**{f: getattr(visit, f) for f in fieldwork.FIGURES},
-                                             "taken_at": visit.figures_taken_at}),
-        "evidence_form": EvidenceForm(items=vocabulary.applicable_items(visit)) if prepare else None,
-        **fieldtools_views.page_context(visit),  # the signatures', the QR code's and the paper's parts
+        "figures_form": FiguresForm(initial=figures),
+        # Its HTML depends on nothing but these values (and the language): cached under them.
+        "figures_key": f"{timezone.get_current_timezone_name()} {sorted(figures.items())!r}",
+        "evidence_form": EvidenceForm(items=vocabulary.applicable_items(visit), listed=items) if prepare else None,
+        # The unbound photo form is the same for every visit with the same questions: its HTML is
+        # cached under the questions it offers (template fragment cache), drawn once per process.
+        "evidence_form_key": _questions_key(items) if prepare else "",
+        **fieldtools_views.page_context(visit, people=people),  # the signatures', the QR code's and the paper's parts
     }
 
 

@@ -47,10 +47,10 @@ def test_the_visit_page_on_the_phone_runs_a_fixed_number_of_queries(client, fiel
     client.force_login(member)
 
     # session, user, groups, the visit (unit, commune, district, category, itinerary, checklists), the view log
-    # written, is the member on the itinerary, the answers, the items that apply; the computed conclusion reads
-    # the answers and the items again; the photos (with their items), the photo form's items, the corrections;
-    # the signatures, the team leader (the default signer's name), the QR codes read
-    with django_assert_num_queries(16):
+    # written, the itinerary's people with their users (is the member on it, who leads it: the default signer's
+    # name), the answers, the items that apply (read once: the computed conclusion and the photo form's
+    # questions use them); the photos (with their items), the corrections; the signatures, the QR codes read
+    with django_assert_num_queries(12):
         response = client.get(reverse("inspections:visit_detail", args=[visit.pk]))
     page = response.content.decode()
     assert response.context["answered"] == count
