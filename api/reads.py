@@ -144,7 +144,7 @@ def follow_up_detail(request, follow_up_id: int):
 @router.get("/reports", response={200: list[ReportOut], **ERRORS}, tags=["reports"])
 @paginate(Pages)
 def report_list(request, campaign: int | None = None):
-    found = reports(request).defer("snapshot", "digest")  # a list states no figures: no snapshot read
+    found = reports(request).defer("snapshot", "digest", "short_rows")  # a list states no figures: no snapshot read
     return found.filter(campaign_id=campaign) if campaign else found
 
 

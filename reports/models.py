@@ -61,6 +61,9 @@ class ProvincialReport(models.Model):
     # What the report's page shows of the figures (reports/provincial.py: digest_of), computed
     # when they are taken: the page reads these few kilobytes, never the snapshot in Python.
     digest = models.JSONField(default=dict, editable=False)
+    # The units short of compliance as the page lists them (each with its corrections as they
+    # stood), in the snapshot's order: the page slices its 50 out of this, in PostgreSQL.
+    short_rows = models.JSONField(default=list, editable=False)
     # The campaign's DataVersion when the figures were taken (read before them): the page's
     # "data changed?" is one comparison, whatever the snapshot's size. Empty on reports
     # taken before versions existed, which compare fingerprints.

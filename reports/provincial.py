@@ -334,7 +334,14 @@ def digest_of(snapshot: dict) -> dict:
         "by_district": [[name, *map(counted, rest)] for name, *rest in figures.by_district()],
         "districts": figures.snapshot["districts"], "categories": figures.snapshot["categories"],
         "pending": figures.snapshot["pending"],
+        "short_count": sum(1 for row in figures.rows if row["overall"] in SHORT_OF_COMPLIANCE),
     }
+
+
+def short_rows_of(snapshot: dict) -> list[dict]:
+    """The units short of compliance as the report's page lists them, in the snapshot's order."""
+    return [{key: row[key] for key in ("id", "unit", "district_name", "overall", "corrections")}
+            for row in Figures(snapshot).short_of_compliance()]
 
 
 class Digest:
@@ -369,29 +376,50 @@ def stored_digest(report) -> dict:
     computed once and stored (derived from the frozen snapshot, it changes nothing the report
     states)."""
     data = report.digest
-    if not data:
-        data = digest_of(ProvincialReport.objects.only("snapshot").get(pk=report.pk).snapshot)
-        ProvincialReport.objects.filter(pk=report.pk).update(digest=data)
+    if "short_count" not in data:
+        snapshot = ProvincialReport.objects.only("snapshot").get(pk=report.pk).snapshot
+        data = digest_of(snapshot)
+        ProvincialReport.objects.filter(pk=report.pk).update(digest=data, short_rows=short_rows_of(snapshot))
         report.digest = data
     return data
 
 
+class ShortRows:
+    """The report's units short of compliance, for a Paginator: counted by the digest, and a
+    page sliced by PostgreSQL out of the stored list (one query, the page's rows only)."""
+
+    def __init__(self, report_id: int, count: int):
+        self.report_id, self._count = report_id, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self):
+        return self._count
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        start, stop = window.start or 0, min(window.stop, self._count)
+        if stop <= start:
+            return []
+        with connections[router.db_for_read(ProvincialReport)].cursor() as cursor:
+            cursor.execute("SELECT jsonb_path_query_array(short_rows, 'strict $[$first to $last]', "
+                           "jsonb_build_object('first', %s, 'last', %s))::text FROM reports_provincialreport "
+                           "WHERE id = %s", [start, stop - 1, self.report_id])
+            return json.loads(cursor.fetchone()[0])
+
+
 class SnapshotRows:
-    """The snapshot's visit rows meeting filters (FILTERS' keys; `overall__in` for a list of
-    conclusions), in the snapshot's order, for a Paginator: PostgreSQL counts and slices them
-    out of the stored jsonb, so a page costs its 50 rows whatever the snapshot's size."""
+    """The snapshot's visit rows meeting filters (FILTERS' keys), in the snapshot's order, for a
+    Paginator: PostgreSQL counts and slices them out of the stored jsonb, so a page costs its 50
+    rows whatever the snapshot's size."""
 
     def __init__(self, report_id: int, filters: dict):
         self.report_id, self._count = report_id, None
         self.where, self.params = ["r.id = %s"], [report_id]
         for key, value in filters.items():
-            if key == "overall__in":
-                self.where.append("e.v->>'overall' = ANY(%s)")
-                self.params.append(list(value))
-            else:
-                assert key in FILTERS  # noqa: S101 (keys are the code's, never the request's)
-                self.where.append(f"e.v->>'{key}' = %s")
-                self.params.append(str(value))
+            assert key in FILTERS  # noqa: S101 (keys are the code's, never the request's)
+            self.where.append(f"e.v->>'{key}' = %s")
+            self.params.append(str(value))
 
     @staticmethod
     def _cursor():
@@ -418,14 +446,6 @@ class SnapshotRows:
         start, stop = window.start or 0, window.stop
         rows = self._query("e.v::text", "ORDER BY e.n OFFSET %s LIMIT %s", (start, stop - start))
         return [json.loads(text) for (text,) in rows]
-
-    def corrections(self, visit_ids) -> dict[str, list]:
-        """The snapshot's corrections of these visits, by visit id (a string, as stored)."""
-        with self._cursor() as cursor:
-            cursor.execute("SELECT e.key, e.value::text FROM reports_provincialreport r CROSS JOIN LATERAL "
-                           "jsonb_each(r.snapshot->'corrections') AS e WHERE r.id = %s AND e.key = ANY(%s)",
-                           [self.report_id, [str(pk) for pk in visit_ids]])
-            return {key: json.loads(text) for key, text in cursor.fetchall()}
 
 
 def changed_since(report, user) -> bool:

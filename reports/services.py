@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import has_role
 from inspections.permissions import require
 from reports.models import REPORT_APPROVERS, REPORT_WRITERS, DataVersion, ProvincialReport
-from reports.provincial import digest_of, fingerprint, take_snapshot
+from reports.provincial import digest_of, fingerprint, short_rows_of, take_snapshot
 from reports.provincial_documents import default_direction_documents, proposed_recommendations, queue_files
 from webhooks import services as webhooks
 from webhooks.models import Event
@@ -45,7 +45,8 @@ def create_report(campaign, *, as_of: datetime.date, by, is_sample: bool = False
     snapshot = take_snapshot(campaign, as_of, by)
     return _changed(ProvincialReport.objects.create(
         campaign=campaign, as_of=as_of, snapshot=snapshot, fingerprint=fingerprint(snapshot),
-        digest=digest_of(snapshot), data_version=version, taken_at=timezone.now(), created_by=by, is_sample=is_sample,
+        digest=digest_of(snapshot), short_rows=short_rows_of(snapshot), data_version=version,
+        taken_at=timezone.now(), created_by=by, is_sample=is_sample,
         recommendations=texts.pop("recommendations", proposed_recommendations(snapshot)),
         direction_documents=texts.pop("direction_documents", default_direction_documents(campaign)), **texts))
 
@@ -70,11 +71,12 @@ def retake(report, *, by) -> ProvincialReport:
     report.data_version = DataVersion.of(report.campaign_id)
     report.snapshot = take_snapshot(report.campaign, report.as_of, by)
     report.fingerprint = fingerprint(report.snapshot)
-    report.digest = digest_of(report.snapshot)
+    report.digest, report.short_rows = digest_of(report.snapshot), short_rows_of(report.snapshot)
     report.taken_at = timezone.now()
     if untouched:
         report.recommendations = proposed_recommendations(report.snapshot)
-    report.save(update_fields=["snapshot", "fingerprint", "digest", "data_version", "taken_at", "recommendations"])
+    report.save(update_fields=["snapshot", "fingerprint", "digest", "short_rows", "data_version", "taken_at",
+                               "recommendations"])
     return _changed(report)
 
 

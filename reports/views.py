@@ -156,7 +156,7 @@ def _report(request, pk, *, snapshot=True) -> ProvincialReport:
     """The report if the user may see it; without its snapshot for the pages that read it in
     the database (`snapshot=False`)."""
     reports = ProvincialReport.objects.visible_to(request.user).select_related("campaign", "created_by", "approved_by")
-    return get_object_or_404(reports if snapshot else reports.defer("snapshot"), pk=pk)
+    return get_object_or_404(reports if snapshot else reports.defer("snapshot", "short_rows"), pk=pk)
 
 
 @reads_from_replica
@@ -175,7 +175,7 @@ def report_list(request, pk):
                 messages.success(request, _("Report drafted: its figures are frozen as of now."))
                 return redirect("reports:report_detail", pk=report.pk)
     reports = (ProvincialReport.objects.visible_to(request.user).filter(campaign=campaign)
-               .select_related("created_by", "approved_by").defer("snapshot", "digest"))
+               .select_related("created_by", "approved_by").defer("snapshot", "digest", "short_rows"))
     return render(request, "reports/report_list.html", {
         "campaign": campaign, "form": form, "reports": reports,
         "can_draft": has_role(request.user, *REPORT_WRITERS)})
@@ -185,8 +185,8 @@ def report_list(request, pk):
 def report_detail(request, pk):
     # The snapshot stays in the database: the tables come from the digest, the list from SQL.
     report = _report(request, pk, snapshot=False)
-    figures = provincial.Digest(provincial.stored_digest(report),
-                                link=reverse("reports:report_visits", args=[report.pk]))
+    digest = provincial.stored_digest(report)
+    figures = provincial.Digest(digest, link=reverse("reports:report_visits", args=[report.pk]))
     form = ReportTextForm(request.POST or None, instance=report)
     if request.method == "POST":
         require(has_role(request.user, *REPORT_WRITERS))
@@ -203,13 +203,10 @@ def report_detail(request, pk):
                 messages.success(request, _("Report text saved."))
                 return redirect("reports:report_detail", pk=report.pk)
     # The units short of compliance, 50 a page: only the page's rows are read and dressed.
-    short = provincial.SnapshotRows(report.pk, {"overall__in": provincial.SHORT_OF_COMPLIANCE})
-    page = Paginator(short, 50).get_page(request.GET.get("page"))
-    corrections = short.corrections([row["id"] for row in page.object_list])
+    page = Paginator(provincial.ShortRows(report.pk, digest["short_count"]), 50).get_page(request.GET.get("page"))
     page.object_list = [
-        {**figures.named(row), "corrections": [
-            {**item, "outcome_label": OUTCOMES.get(item["outcome"], _("Not followed up"))}
-            for item in corrections.get(str(row["id"]), [])]}
+        {**row, "corrections": [{**item, "outcome_label": OUTCOMES.get(item["outcome"], _("Not followed up"))}
+                                for item in row["corrections"]]}
         for row in page.object_list]
     return render(request, "reports/report_detail.html", {
         "report": report, "campaign": report.campaign, "figures": figures, "form": form,
