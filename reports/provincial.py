@@ -366,9 +366,7 @@ class Digest:
     def by_district(self) -> list[tuple]:
         return [(name, *map(self._counted, rest)) for name, *rest in self.data["by_district"]]
 
-    def named(self, row: dict) -> dict:
-        return {**row, "district_name": self.district_names.get(row["district"], ""),
-                "category_name": self.category_names.get(row["category"], "")}
+    named = Figures.named  # the same names, from the digest's copy of them
 
 
 def stored_digest(report) -> dict:

@@ -414,9 +414,7 @@
   // again (each fetch is a view of the visit in its log; opened online, a page is fresh anyway).
   var KEEP_FRESH_MS = 15 * 60 * 1000;
 
-  function keptRecently(url) {
-    var kept = [];
-    try { kept = JSON.parse(window.localStorage.getItem(KEPT) || "[]"); } catch (ignore) { kept = []; }
+  function keptRecently(kept, url) {
     var page = kept.filter(function (p) { return p.url === url; })[0];
     if (!page || !page.at || Date.now() - page.at > KEEP_FRESH_MS) { return Promise.resolve(false); }
     return caches.open(PAGES).then(function (cache) { return cache.match(url); }).then(Boolean);
@@ -429,8 +427,10 @@
     var pages = [];
     try { pages = JSON.parse(day.dataset.offlinePages); } catch (ignore) { pages = []; }
     var note = document.getElementById(day.dataset.offlineStatus || "");
+    var kept = [];
+    try { kept = JSON.parse(window.localStorage.getItem(KEPT) || "[]"); } catch (ignore) { kept = []; }
     Promise.all(pages.map(function (page) {
-      return keptRecently(page.url).then(function (fresh) { return fresh || keep(page.url, page.title); });
+      return keptRecently(kept, page.url).then(function (fresh) { return fresh || keep(page.url, page.title); });
     })).then(function (results) {
       var count = results.filter(Boolean).length;
       if (note && count) {
