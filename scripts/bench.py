@@ -38,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -346,11 +347,39 @@ def undo_import(database: str) -> None:
     ImportBatch.objects.filter(pk=batch.pk).delete()
 
 
+def generate(size: int, folder: str, state_file: Path) -> None:
+    """The campaign of `size` visits, its draft report and an import workbook of `size` rows."""
+    from bench_import import make_workbook
+    from benchmark_results import populate
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from accounts.roles import Role, group_for
+    from inspections.models import Answer, Visit
+    from reports import services
+
+    started = time.perf_counter()
+    campaign, leader = populate(size)
+    coordinator = get_user_model().objects.create_user("bench-coordinator", first_name="Thanh tra")
+    coordinator.groups.set([group_for(Role.COORDINATOR)])
+    report = services.create_report(campaign, as_of=AS_OF, by=coordinator)
+    workbook = Path(folder) / "bench-import.xlsx"
+    make_workbook(workbook, size)
+    print(f"bench: data {Visit.objects.count():,} visits, {Answer.objects.count():,} answers, "
+          f"{len(report.snapshot['visits']):,} visits in the report, {size:,} import rows; "
+          f"generated in {time.perf_counter() - started:.1f} s", flush=True)
+    state_file.write_text(json.dumps({
+        "database": connection.settings_dict["NAME"], "media": folder, "campaign": campaign.pk,
+        "leader": leader.pk, "coordinator": coordinator.pk, "report": report.pk, "workbook": str(workbook)}))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=100_000, help="visits and import rows (default 100000)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds, the median reported (default 3)")
     parser.add_argument("--only", nargs="*", choices=PATHS, help="measure these paths only")
+    parser.add_argument("--keep", metavar="DIR", help="keep the generated data (database and files) in DIR and "
+                        "measure it again on the next run with the same DIR, instead of generating it anew")
     parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.worker:
@@ -360,36 +389,28 @@ def main():
     import django
 
     django.setup()
-    from bench_import import make_workbook
-    from benchmark_results import populate
-    from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test.utils import override_settings, setup_databases, teardown_databases
     from django.utils import translation
 
-    from accounts.roles import Role, group_for
     from inspections.models import Answer, Visit
-    from reports import services
 
     paths = options.only or PATHS
-    connection.settings_dict["TEST"]["NAME"] = f"bench_{os.getpid()}"  # a test run's database stays untouched
-    config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    kept = Path(options.keep).resolve() if options.keep else None
+    name = f"bench_keep_{kept.name}" if kept else f"bench_{os.getpid()}"
+    connection.settings_dict["TEST"]["NAME"] = name  # a test run's database stays untouched
+    # A kept database is migrated, not made again (a change's new migrations apply to it).
+    config = setup_databases(verbosity=0, interactive=False, aliases={"default"}, keepdb=bool(kept))
     try:
-        with tempfile.TemporaryDirectory() as folder, override_settings(MEDIA_ROOT=folder), translation.override("vi"):
-            started = time.perf_counter()
-            campaign, leader = populate(options.size)
-            coordinator = get_user_model().objects.create_user("bench-coordinator", first_name="Thanh tra")
-            coordinator.groups.set([group_for(Role.COORDINATOR)])
-            report = services.create_report(campaign, as_of=AS_OF, by=coordinator)
-            workbook = Path(folder) / "bench-import.xlsx"
-            make_workbook(workbook, options.size)
-            print(f"bench: data {Visit.objects.count():,} visits, {Answer.objects.count():,} answers, "
-                  f"{len(report.snapshot['visits']):,} visits in the report, {options.size:,} import rows; "
-                  f"generated in {time.perf_counter() - started:.1f} s", flush=True)
+        with (nullcontext(str(kept)) if kept else tempfile.TemporaryDirectory()) as folder, \
+                override_settings(MEDIA_ROOT=folder), translation.override("vi"):
             state_file = Path(folder) / "state.json"
-            state_file.write_text(json.dumps({
-                "database": connection.settings_dict["NAME"], "media": folder, "campaign": campaign.pk,
-                "leader": leader.pk, "coordinator": coordinator.pk, "report": report.pk, "workbook": str(workbook)}))
+            if kept and state_file.exists():
+                print(f"bench: data kept in {folder}: {Visit.objects.count():,} visits, "
+                      f"{Answer.objects.count():,} answers", flush=True)
+            else:
+                Path(folder).mkdir(parents=True, exist_ok=True)
+                generate(options.size, folder, state_file)
             connection.close()  # the workers' connections are their own
 
             baseline = measure("baseline", "product", state_file)["peak_mb"]
@@ -412,7 +433,8 @@ def main():
                       f"floor_peak_mb={statistics.median(run['peak_mb'] for run in floor):.0f}", flush=True)
     finally:
         connection.close()
-        teardown_databases(config, verbosity=0)
+        if not kept:
+            teardown_databases(config, verbosity=0)
 
 
 if __name__ == "__main__":
