@@ -1,25 +1,35 @@
 """The leadership dashboard's figures, each a small table built in one query, from
-the visits the viewer may see (so nothing confidential is counted for anyone else)."""
+the visits the viewer may see (so nothing confidential is counted for anyone else). A viewer
+who sees every visit gets the visits' figures from the tallies (reports/tallies.py), which
+give the same tables without scanning the visits; the scans below serve everyone else, the
+units of a commune, and the tests that hold the tallies to them."""
 
 import datetime
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
-from inspections.models import Campaign, FollowUp, Target, Visit
+from inspections.models import Campaign, FollowUp, Target, Visit, sees_every_visit
 from inspections.vocabulary import COMPLIANT, CONCLUSIONS, CRITERIA, NONCOMPLIANT, PARTLY
 from units.forms import districts
-from units.models import Unit
+from units.models import Unit, sees_every_unit
 from units.reconciliation import qr_coverage
+
+from . import tallies
 
 
 def progress_by_day(campaign: Campaign, visits) -> list[tuple]:
     """(day, scheduled that day, visited that day, approved that day, cumulative visited) over the period."""
-    rows = {row["day"]: row for row in visits.filter(campaign=campaign).exclude(status=Visit.Status.CANCELLED)
-            .values(day=TruncDate("starts_at"))  # the local day (TIME_ZONE)
-            .annotate(
-                scheduled=Count("id"), visited=Count("id", filter=Q(status__in=Visit.INSPECTED)),
-                approved=Count("id", filter=Q(status=Visit.Status.APPROVED)))}
+    return over_the_period(campaign, visits.filter(campaign=campaign).exclude(status=Visit.Status.CANCELLED)
+                           .values(day=TruncDate("starts_at"))  # the local day (TIME_ZONE)
+                           .annotate(scheduled=Count("id"), visited=Count("id", filter=Q(status__in=Visit.INSPECTED)),
+                                     approved=Count("id", filter=Q(status=Visit.Status.APPROVED))))
+
+
+def over_the_period(campaign: Campaign, days) -> list[tuple]:
+    """Every day of the campaign's period from rows of (day, scheduled, visited, approved), the
+    days without visits as zeros, and the visited cumulated."""
+    rows = {row["day"]: row for row in days}
     table, total, day = [], 0, campaign.starts_on
     while day <= campaign.ends_on:
         row = rows.get(day, {"scheduled": 0, "visited": 0, "approved": 0})
@@ -73,30 +83,35 @@ def visit_figures(campaign: Campaign, user, visits=None, targets=None) -> dict:
     """Targets, visits scheduled, units visited and visits approved, as this person may see them
     (the campaign page and the dashboard both show them; the dashboard passes its filtered
     visits and targets)."""
-    if visits is None:
-        visits = Visit.objects.visible_to(user).filter(campaign=campaign)
     if targets is None:
         targets = Target.objects.visible_to(user).filter(campaign=campaign)
-    figures = visits.aggregate(
+    if visits is None and sees_every_visit(user):
+        figures = tallies.visit_figures(tallies.cells(campaign))
+    else:
+        figures = counted(Visit.objects.visible_to(user).filter(campaign=campaign) if visits is None else visits)
+    return {**figures, "targets": targets.count()}
+
+
+def counted(visits) -> dict:
+    """Visits scheduled (neither a draft nor cancelled), visited and approved."""
+    return visits.aggregate(
         scheduled=Count("id", filter=~Q(status__in=[Visit.Status.PLANNED, Visit.Status.CANCELLED])),
         visited=Count("id", filter=Q(status__in=Visit.INSPECTED)),
         approved=Count("id", filter=Q(status=Visit.Status.APPROVED)))
-    figures["targets"] = targets.count()
-    return figures
 
 
-def headline(campaign: Campaign, user, today, visits, *, targets, units) -> dict:
-    """The tiles, each from the page's filtered rows: the visits (campaign, dates, category,
-    area), the campaign's targets and the registry's units (category and area: neither is
-    dated). A follow-up counts when the visit that asked for its correction does."""
-    figures = visit_figures(campaign, user, visits, targets)
+def headline(figures: dict, user, today, visits, *, targets, never_inspected: int) -> dict:
+    """The tiles, each from the page's filtered rows: the visits' `figures` (campaign, dates,
+    category, area), the campaign's targets and the registry's units never inspected (category
+    and area: neither is dated). A follow-up counts when the visit that asked for its
+    correction does."""
+    figures = {**figures, "targets": targets.count(), "never_inspected": never_inspected}
     follow_ups = FollowUp.objects.visible_to(user).filter(correction__visit__in=visits.values("id")).aggregate(
         open=Count("id", filter=Q(outcome=FollowUp.Outcome.OPEN)),
         overdue=Count("id", filter=FollowUp.overdue_on(today)),
         fixed=Count("id", filter=Q(outcome=FollowUp.Outcome.FIXED)),
         not_fixed=Count("id", filter=Q(outcome=FollowUp.Outcome.NOT_FIXED)))
     figures.update({f"follow_ups_{key}": value for key, value in follow_ups.items()})
-    figures["never_inspected"] = units.filter(is_active=True).never_inspected().count()
     return figures
 
 
@@ -112,12 +127,27 @@ def dashboard(campaign: Campaign, user, today, filters=None) -> dict:
     if filters is not None:
         visits, level = filters.filter(visits), filters.level
         targets, units = filters.filter_units(targets, "unit__"), filters.filter_units(units)
+    if sees_every_visit(user):
+        cells = tallies.cells(campaign, filters)
+        figures, progress = tallies.visit_figures(cells), over_the_period(campaign, tallies.daily(cells))
+        by_area = compliance(visits, level) if level == "unit" else tallies.compliance(cells, GROUPS[level])
+        by_category, criteria_rows = tallies.compliance(cells, GROUPS["category"]), tallies.criteria(cells)
+    else:
+        figures, progress = counted(visits), progress_by_day(campaign, visits)
+        by_area, by_category = compliance(visits, level), compliance(visits, "category")
+        criteria_rows = criteria(visits)
+    if sees_every_unit(user):
+        registry = tallies.registry_cells(filters)
+        never_inspected, qr_by_district = tallies.never_inspected(registry), tallies.qr_by_district(registry)
+    else:
+        never_inspected = units.filter(is_active=True).never_inspected().count()
+        qr_by_district = qr_coverage(units, "district")
     return {
-        "headline": headline(campaign, user, today, visits, targets=targets, units=units),
-        "progress": progress_by_day(campaign, visits),
-        "criteria": criteria(visits),
+        "headline": headline(figures, user, today, visits, targets=targets, never_inspected=never_inspected),
+        "progress": progress,
+        "criteria": criteria_rows,
         "level": level,
-        "by_area": every_district(compliance(visits, level)) if level == "district" else compliance(visits, level),
-        "by_category": compliance(visits, "category"),
-        "qr_by_district": qr_coverage(units, "district"),
+        "by_area": every_district(by_area) if level == "district" else by_area,
+        "by_category": by_category,
+        "qr_by_district": qr_by_district,
     }

@@ -30,6 +30,84 @@ class DataVersion(models.Model):
         return cls.objects.filter(campaign_id=campaign_id).values_list("version", flat=True).first() or 0
 
 
+class VisitTally(models.Model):
+    """How many of a campaign's visits stand at each stage, and how many of its approved ones
+    reached each conclusion, per local day, commune and unit category: what the dashboard sums
+    (reports/tallies.py) instead of scanning the visits. Its rows are bounded by days × communes
+    × categories (about 80,000 for a month in Hà Tĩnh) whatever the number of visits.
+
+    Kept exact by the database's triggers (migration reports 0011) in the same statement as
+    each change to a visit (created, scheduled, started, submitted, returned, approved,
+    amended, cancelled, moved, deleted) or to a unit's commune or category, whichever path
+    makes it — a service, the admin, an import, a queryset update: never written by the code."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()  # the local day of the visit's start (TIME_ZONE)
+    commune = models.ForeignKey("units.Division", on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("units.UnitCategory", on_delete=models.CASCADE, related_name="+")
+    # Visits by status (Visit.Status).
+    planned = models.IntegerField(default=0)
+    scheduled = models.IntegerField(default=0)
+    in_progress = models.IntegerField(default=0)
+    submitted = models.IntegerField(default=0)
+    returned = models.IntegerField(default=0)
+    approved = models.IntegerField(default=0)
+    cancelled = models.IntegerField(default=0)
+    # Approved visits by criterion and conclusion (CRITERIA × CONCLUSIONS).
+    a_dat = models.IntegerField(default=0)
+    a_dat_mot_phan = models.IntegerField(default=0)
+    a_chua_dat = models.IntegerField(default=0)
+    b_dat = models.IntegerField(default=0)
+    b_dat_mot_phan = models.IntegerField(default=0)
+    b_chua_dat = models.IntegerField(default=0)
+    c_dat = models.IntegerField(default=0)
+    c_dat_mot_phan = models.IntegerField(default=0)
+    c_chua_dat = models.IntegerField(default=0)
+    overall_dat = models.IntegerField(default=0)
+    overall_dat_mot_phan = models.IntegerField(default=0)
+    overall_chua_dat = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "day", "commune", "category"],
+                                               name="reports_visittally_one_row_per_cell")]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.day} {self.commune_id} {self.category_id}"
+
+
+class UnitInspections(models.Model):
+    """How many visits, of any campaign, have inspected each unit (under way, submitted,
+    returned or approved): what tells a unit never inspected without looking at its visits.
+    Kept by the database's triggers (migration reports 0012), never written by the code."""
+
+    unit = models.OneToOneField("units.Unit", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    visits = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.unit_id}: {self.visits}"
+
+
+class UnitTally(models.Model):
+    """Per commune and category: the registry's active units, those of them with a location QR
+    code (created or posted) and those never inspected — the dashboard's registry figures
+    (units.reconciliation.qr_coverage, UnitQuerySet.never_inspected) summed over communes ×
+    categories rows rather than counted over the units. Kept exact by the database's triggers
+    (migration reports 0012) on units and on visits, never written by the code."""
+
+    commune = models.ForeignKey("units.Division", on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("units.UnitCategory", on_delete=models.CASCADE, related_name="+")
+    active = models.IntegerField(default=0)
+    with_qr = models.IntegerField(default=0)
+    never_inspected = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "category"], name="reports_unittally_one_row_per_cell")]
+
+    def __str__(self):
+        return f"{self.commune_id} {self.category_id}"
+
+
 class ProvincialReportQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The reports of the campaigns this person sees, for the DIC's Inspectorate and leadership."""

@@ -53,6 +53,9 @@ def _moved_to_campaign(request, pk, form, name):
     return None
 
 
+AREA_ROWS_PER_PAGE = 50
+
+
 def _href(base: str, query, **changes) -> str:
     """base with the page's query string, changed: a None removes a key."""
     query = query.copy()
@@ -101,7 +104,9 @@ def campaign_dashboard(request, pk):
     if moved := _moved_to_campaign(request, pk, form, "reports:campaign_dashboard"):
         return moved
     context = dashboard(campaign, request.user, timezone.localdate(), form if form.is_bound else None)
-    rows, level, query = context["by_area"], context["level"], request.GET
+    # A commune's units can be hundreds: the area table (and its chart) shows them by pages.
+    area_page = Paginator(context["by_area"], AREA_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    rows, level, query = area_page.object_list, context["level"], request.GET
     here, visits_url = request.path, reverse("reports:campaign_visits", args=[campaign.pk])
     criteria = [(code, [(count, _href(visits_url, query, status=APPROVED, **{code: value}))
                         for count, value in zip(counts, CONCLUSIONS, strict=True)])
@@ -112,6 +117,7 @@ def campaign_dashboard(request, pk):
         "province_href": _href(here, query, district=None, commune=None),
         "district_href": _href(here, query, commune=None),
         "area_rows": _traced(rows, visits_url, query, level, drill=None if level == "unit" else here),
+        "area_page": area_page, "area_query": _href("", query).removeprefix("?"),
         "category_rows": _traced(context["by_category"], visits_url, query, "category"),
         "criteria_rows": criteria,
         "headline_links": {

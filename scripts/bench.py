@@ -347,8 +347,9 @@ def undo_import(database: str) -> None:
     ImportBatch.objects.filter(pk=batch.pk).delete()
 
 
-def generate(size: int, folder: str, state_file: Path) -> None:
-    """The campaign of `size` visits, its draft report and an import workbook of `size` rows."""
+def generate(size: int, folder: str, state_file: Path, paths) -> None:
+    """The campaign of `size` visits, its draft report and an import workbook of `size` rows —
+    what `paths` read: the dashboard alone needs neither answers, nor report, nor workbook."""
     from bench_import import make_workbook
     from benchmark_results import populate
     from django.contrib.auth import get_user_model
@@ -358,19 +359,23 @@ def generate(size: int, folder: str, state_file: Path) -> None:
     from inspections.models import Answer, Visit
     from reports import services
 
-    started = time.perf_counter()
-    campaign, leader = populate(size)
+    started, paths = time.perf_counter(), set(paths)
+    campaign, leader = populate(size, answers_too=paths != {"dashboard"})
     coordinator = get_user_model().objects.create_user("bench-coordinator", first_name="Thanh tra")
     coordinator.groups.set([group_for(Role.COORDINATOR)])
-    report = services.create_report(campaign, as_of=AS_OF, by=coordinator)
-    workbook = Path(folder) / "bench-import.xlsx"
-    make_workbook(workbook, size)
+    report = workbook = None
+    if paths & {"annex", "report-snapshot", "report-page"}:
+        report = services.create_report(campaign, as_of=AS_OF, by=coordinator)
+    if paths & {"import-preview", "import-commit"}:
+        workbook = Path(folder) / "bench-import.xlsx"
+        make_workbook(workbook, size)
     print(f"bench: data {Visit.objects.count():,} visits, {Answer.objects.count():,} answers, "
-          f"{len(report.snapshot['visits']):,} visits in the report, {size:,} import rows; "
-          f"generated in {time.perf_counter() - started:.1f} s", flush=True)
+          f"{len(report.snapshot['visits']) if report else 0:,} visits in the report, "
+          f"{size if workbook else 0:,} import rows; generated in {time.perf_counter() - started:.1f} s", flush=True)
     state_file.write_text(json.dumps({
         "database": connection.settings_dict["NAME"], "media": folder, "campaign": campaign.pk,
-        "leader": leader.pk, "coordinator": coordinator.pk, "report": report.pk, "workbook": str(workbook)}))
+        "leader": leader.pk, "coordinator": coordinator.pk, "report": report and report.pk,
+        "workbook": workbook and str(workbook), "paths": sorted(paths)}))
 
 
 def main():
@@ -406,11 +411,13 @@ def main():
                 override_settings(MEDIA_ROOT=folder), translation.override("vi"):
             state_file = Path(folder) / "state.json"
             if kept and state_file.exists():
+                if missing := set(paths) - set(json.loads(state_file.read_text()).get("paths", PATHS)):
+                    sys.exit(f"bench: the data kept in {folder} was made for other paths than {sorted(missing)}")
                 print(f"bench: data kept in {folder}: {Visit.objects.count():,} visits, "
                       f"{Answer.objects.count():,} answers", flush=True)
             else:
                 Path(folder).mkdir(parents=True, exist_ok=True)
-                generate(options.size, folder, state_file)
+                generate(options.size, folder, state_file, paths)
             connection.close()  # the workers' connections are their own
 
             baseline = measure("baseline", "product", state_file)["peak_mb"]

@@ -103,6 +103,12 @@ class CategorySynonym(models.Model):
 
 
 REGISTRY_READERS = DIC_STAFF
+
+
+def sees_every_unit(user) -> bool:
+    """Whether `Unit.objects.visible_to(user)` is the whole registry: then its counts may come
+    from the dashboard's tallies (reports/tallies.py)."""
+    return user.is_authenticated and user.is_active and has_role(user, *REGISTRY_READERS)
 REGISTRY_EDITORS = INSPECTORATE
 
 
@@ -111,10 +117,10 @@ class UnitQuerySet(models.QuerySet):
         """The DIC (coordinators, administrators, leadership, office) reads the whole
         registry. An inspector sees only the units of the visits they may see (their
         itineraries, once sent): a surprise schedule reveals nothing more."""
+        if sees_every_unit(user):
+            return self
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if has_role(user, *REGISTRY_READERS):
-            return self
         # The one deliberate cross-app tie (the registry's scope follows the visits'); inline: a real cycle.
         from inspections.models import Visit
 

@@ -114,8 +114,14 @@ def qr_coverage(units, by: str):
     rows = (units.filter(is_active=True).values(*group).annotate(total=Count("id"), with_qr=Count("id", filter=WITH_QR))
             .order_by(group[1]))
     # A district is a proper name; a category has its English label (issue #14).
-    table = [(UnitCategory.label(row[group[0]], row[group[2]]) if by == "category" else row[group[0]],
-              row["total"], row["with_qr"], _percent(row["with_qr"], row["total"])) for row in rows]
+    return qr_table([(UnitCategory.label(row[group[0]], row[group[2]]) if by == "category" else row[group[0]],
+                      row["total"], row["with_qr"]) for row in rows])
+
+
+def qr_table(rows) -> tuple[list[tuple], tuple]:
+    """Rows of (label, total, with QR) as qr_coverage shows them: each with its percent, and
+    their total row (the dashboard's tallies give the same rows: reports/tallies.py)."""
+    table = [(label, total, with_qr, _percent(with_qr, total)) for label, total, with_qr in rows]
     total, with_qr = sum(r[1] for r in table), sum(r[2] for r in table)
     return table, (_("Total"), total, with_qr, _percent(with_qr, total))
 
