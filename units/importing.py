@@ -22,11 +22,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from lxml import etree
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
 from units.models import CategorySynonym, Division, Unit, UnitCategory
+from units.sheet_cells import open_workbook, worksheet_rows
 from units.text import clean, fold, key_of_folded, name_key, normalize_phone
 
 FIELDS = [
@@ -243,9 +244,9 @@ def _open_workbook(file):
         if magic:
             _refuse_oversized_parts(file)
         try:
-            workbook = load_workbook(file, read_only=True, data_only=True)
+            workbook = open_workbook(file)
         except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError,
-                ParseError) as error:
+                ParseError, etree.XMLSyntaxError) as error:
             raise _unreadable() from error
     except ImportFileError:
         if owned:
@@ -518,10 +519,12 @@ class SheetReader:
 
 
 def _sheet_rows(worksheet, *, min_row: int, width: int):
-    """The sheet's cell values from min_row on; a damaged file is an ImportFileError."""
+    """The sheet's cell values from min_row on, as openpyxl's iter_rows(values_only=True) gives
+    them, read by units.sheet_cells (openpyxl's own reading was most of the preview's time); a
+    damaged file is an ImportFileError."""
     try:
-        yield from worksheet.iter_rows(min_row=min_row, max_col=width, values_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError) as error:
+        yield from worksheet_rows(worksheet, min_row=min_row, width=width)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError, etree.XMLSyntaxError) as error:
         raise ImportFileError(_("The worksheet is damaged and could not be read to the end. Open it in "
                                 "Excel, save it again as .xlsx and upload it again.")) from error
 

@@ -3,6 +3,7 @@ their visits, the DOCX draft and the Excel annex read back, and who may do what.
 
 import datetime
 import io
+import json
 import re
 
 import pytest
@@ -13,7 +14,8 @@ from docx import Document
 from openpyxl import load_workbook
 
 from inspections import fieldwork
-from inspections.models import FollowUp, Visit
+from inspections.models import Answer, FollowUp, FollowUpStep, Visit
+from inspections.vocabulary import CRITERIA, SHORT_OF_COMPLIANCE
 from reports import provincial, services
 from reports.models import ProvincialReport
 from reports.provincial_documents import build_files, report_annex, report_docx
@@ -341,7 +343,6 @@ def plan_world(world):
     two Can Lộc units gave their staff figures (1.080 of 1.220 installed) and QR figures; the
     market's follow-up was reminded by letter."""
     from inspections.followups import record_step
-    from inspections.models import Answer
 
     market, committee = world["market_visit"], world["committee_visit"]
     Answer.objects.filter(visit=committee, item__code="a1").update(note="Công văn số 12/UBND ngày 20/11/2021")
@@ -414,6 +415,79 @@ def test_section_iii_proposes_what_the_figures_support_and_keeps_the_coordinator
     body = _texts(Document(io.BytesIO(report_docx(report))))
     section = body.index("III. KIẾN NGHỊ, ĐỀ XUẤT")
     assert body[section + 1:section + 4] == edited.splitlines()
+
+
+# ------------------------------------------------------------------------------ the snapshot, read another way
+
+
+def _row_of(visit):
+    """A visit's row of the snapshot, read from its objects one by one (no query of the snapshot's)."""
+    answers = [answer for answer in visit.answers.select_related("item").order_by("item__section__order",
+                                                                                   "item__order")
+               if answer.item.code in provincial.PLAN_ITEMS]
+    unit = visit.unit
+    return {"id": visit.pk, "unit_id": unit.pk, "unit": unit.name, "district": unit.commune.parent.code,
+            "commune": unit.commune.code, "commune_name": unit.commune.name, "category": unit.category.code,
+            "day": timezone.localtime(visit.starts_at).date().isoformat(),
+            **{code: visit.conclusion.get(code, "") for code in CRITERIA},
+            "qr_codes": visit.qr_codes, "scans": visit.scans_last_7_days, "staff_total": visit.staff_total,
+            "staff_with_app": visit.staff_with_app, "portal_accounts": visit.portal_accounts,
+            "items": {answer.item.code: answer.value if isinstance(answer.value, str) else "" for answer in answers},
+            "direction": next((answer.note.strip() for answer in answers
+                               if answer.item.code == "a1" and answer.value == "yes"), "")}
+
+
+def _counted(campaign, as_of):
+    return [visit for visit in Visit.objects.filter(campaign=campaign, status=Visit.Status.APPROVED)
+            .select_related("unit__commune__parent", "unit__category").order_by("starts_at", "id")
+            if timezone.localtime(visit.starts_at).date() <= as_of]
+
+
+def test_the_snapshot_holds_each_visit_as_its_objects_read_one_by_one(plan_world, coordinator):
+    market, committee = plan_world["market_visit"], plan_world["committee_visit"]
+    # a note with spaces around it (a no-break space and a line break among them), and a plan item
+    # answered with something else than text
+    Answer.objects.filter(visit=committee, item__code="a1").update(note="\u00a0 Công văn số 12/UBND\n")
+    Answer.objects.filter(visit=market, item__code="b5").update(value=12)
+    counted = _counted(plan_world["campaign"], MID_DECEMBER)
+
+    snapshot = provincial.take_snapshot(plan_world["campaign"], MID_DECEMBER, coordinator)
+
+    expected = [_row_of(visit) for visit in counted]
+    # the same rows, keys in the same order, values of the same types (JSON tells 12 from "12")
+    assert json.dumps(snapshot["visits"], ensure_ascii=False) == json.dumps(expected, ensure_ascii=False)
+    assert [row["id"] for row in snapshot["visits"]] == [market.pk, committee.pk, plan_world["school"].pk]
+    by_id = {row["id"]: row for row in snapshot["visits"]}
+    assert by_id[committee.pk]["direction"] == "Công văn số 12/UBND"
+    assert by_id[market.pk]["items"]["b5"] == "" and by_id[market.pk]["items"]["b4"] == "no"
+    short = [visit for visit in counted if visit.conclusion.get("overall") in SHORT_OF_COMPLIANCE]
+    assert snapshot["corrections"] == {
+        str(visit.pk): [{"description": correction.description,
+                         "deadline": (correction.follow_up.deadline or correction.deadline).isoformat(),
+                         "outcome": correction.follow_up.outcome, "steps": correction.follow_up.steps.count()}
+                        for correction in visit.corrections.order_by("deadline", "id")]
+        for visit in short if visit.corrections.exists()}
+    assert snapshot["steps"] == [
+        {"visit": step.follow_up.correction.visit_id, "kind": step.kind, "date": step.date.isoformat()}
+        for step in FollowUpStep.objects.filter(follow_up__correction__visit__in=short).order_by("date", "id")]
+    assert len(snapshot["steps"]) == 1
+    assert snapshot["team_bodies"] == sorted(
+        [kind, name] for kind, name in {(person.organization.kind, person.organization.name)
+                                        for visit in counted if visit.itinerary
+                                        for person in visit.itinerary.people.all() if person.organization})
+    assert snapshot["team_bodies"] == [["health", "Sở Y tế"]]
+
+
+@pytest.mark.parametrize("visits", [1, 3])
+def test_the_snapshot_runs_a_fixed_number_of_queries(world, coordinator, visits, django_assert_num_queries):
+    Visit.objects.exclude(pk__in=[world["market_visit"].pk, world["school"].pk, world["committee_visit"].pk][
+        :visits]).delete()
+    # the author's roles, the visits' rows, their answers, the pending count, the corrections and the
+    # follow-up steps of those short of compliance, the bodies who travelled, the teams' people, the
+    # districts, the categories
+    with django_assert_num_queries(10):
+        snapshot = provincial.take_snapshot(world["campaign"], MID_DECEMBER, coordinator)
+    assert len(snapshot["visits"]) == visits
 
 
 def test_the_date_of_issue_dates_the_report_and_cannot_precede_its_figures(client, world, coordinator):

@@ -41,7 +41,24 @@ def sheet_xml_xlsx(path, *, header, row, rows: int, dimension: bool = True, comp
     def cells(values):
         return "".join(f'<c t="s"><v>{strings.index(value)}</v></c>' for value in values)
 
-    parts = {
+    last = f'<dimension ref="A1:{chr(64 + len(header))}{rows + 1}"/>' if dimension else ""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as archive:
+        for name, text in package_parts(strings).items():
+            archive.writestr(name, text)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats'
+                         f'.org/spreadsheetml/2006/main">{last}<sheetData><row>{cells(header)}</row>').encode())
+            chunk = f"<row>{cells(row)}</row>".encode() * 10_000
+            for _ in range(rows // 10_000):
+                sheet.write(chunk)
+            sheet.write(f"<row>{cells(row)}</row>".encode() * (rows % 10_000))
+            sheet.write(b"</sheetData></worksheet>")
+
+
+def package_parts(strings) -> dict[str, str]:
+    """The parts of a minimal .xlsx but its one worksheet (xl/worksheets/sheet1.xml), with
+    `strings` as its shared strings."""
+    return {
         "[Content_Types].xml": (
             '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
             'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
@@ -69,15 +86,3 @@ def sheet_xml_xlsx(path, *, header, row, rows: int, dimension: bool = True, comp
             '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
             f'2006/main">{"".join(f"<si><t>{text}</t></si>" for text in strings)}</sst>'),
     }
-    last = f'<dimension ref="A1:{chr(64 + len(header))}{rows + 1}"/>' if dimension else ""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as archive:
-        for name, text in parts.items():
-            archive.writestr(name, text)
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            sheet.write(('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats'
-                         f'.org/spreadsheetml/2006/main">{last}<sheetData><row>{cells(header)}</row>').encode())
-            chunk = f"<row>{cells(row)}</row>".encode() * 10_000
-            for _ in range(rows // 10_000):
-                sheet.write(chunk)
-            sheet.write(f"<row>{cells(row)}</row>".encode() * (rows % 10_000))
-            sheet.write(b"</sheetData></worksheet>")
