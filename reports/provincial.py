@@ -15,11 +15,12 @@ Only reads live here; the report's life (drafted, taken again, approved) is writ
 import datetime
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import Count, F, Func, TextField, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, TruncDate
@@ -491,3 +492,88 @@ def changed_since(report, user) -> bool:
     if report.data_version is not None:
         return DataVersion.of(report.campaign_id) != report.data_version
     return fingerprint(take_snapshot(report.campaign, report.as_of, user)) != report.fingerprint
+
+
+# ------------------------------------------------------------------------------ the annex's reading
+# The annex lists every visit counted. Its rows are read out of the stored jsonb by PostgreSQL,
+# CHUNK at a time through a server-side cursor, each value as the annex writes it (days as
+# dates, numbers as numbers): the worker holds a chunk, never the snapshot (tens of megabytes
+# of JSON, hundreds once made into Python objects).
+
+# One row per visit counted, in the snapshot's order: jsonb_array_elements runs once for the
+# report, and no other expression reads the snapshot row by row (each reading of a stored
+# jsonb value in a row's expression would unpack all of it again).
+ANNEX_VISITS_SQL = (
+    "SELECT (e.v->>'id')::int, e.v->>'unit', (e.v->>'district')::int, e.v->>'commune_name', e.v->>'category', "
+    "(e.v->>'day')::date, e.v->>'a', e.v->>'b', e.v->>'c', e.v->>'overall', (e.v->>'qr_codes')::bigint, "
+    "(e.v->>'scans')::bigint "
+    "FROM reports_provincialreport r CROSS JOIN LATERAL "
+    "jsonb_array_elements(r.snapshot->'visits') WITH ORDINALITY AS e(v, n) WHERE r.id = %s ORDER BY e.n")
+# The visits short of compliance with their corrections (a JSON list, "[]" for none), joined
+# by the visit's id to the snapshot's map of corrections, read once.
+ANNEX_SHORT_SQL = (
+    "WITH r AS (SELECT snapshot FROM reports_provincialreport WHERE id = %s) "
+    "SELECT (e.v->>'id')::int, e.v->>'unit', (e.v->>'district')::int, e.v->>'category', (e.v->>'day')::date, "
+    "e.v->>'overall', COALESCE(c.items, '[]'::jsonb)::text "
+    "FROM r CROSS JOIN LATERAL jsonb_array_elements(r.snapshot->'visits') WITH ORDINALITY AS e(v, n) "
+    "LEFT JOIN (SELECT key, value AS items FROM r, jsonb_each(r.snapshot->'corrections')) c ON c.key = e.v->>'id' "
+    "WHERE e.v->>'overall' = ANY(%s) ORDER BY e.n")
+# Visits by district and category (the annex's first table), and the day the figures are as of.
+ANNEX_MATRIX_SQL = (
+    "SELECT (e.v->>'district')::int, e.v->>'category', count(*) FROM reports_provincialreport r CROSS JOIN LATERAL "
+    "jsonb_array_elements(r.snapshot->'visits') AS e(v) WHERE r.id = %s GROUP BY 1, 2")
+
+
+def streamed(report, sql: str, params) -> Iterator[tuple]:
+    """The rows of a statement over a stored report, CHUNK at a time from a server-side
+    cursor (a plain one where the deployment turns them off, DISABLE_SERVER_SIDE_CURSORS:
+    PgBouncer in transaction mode), on the database the report was read from."""
+    alias = report._state.db or router.db_for_read(ProvincialReport)
+    with transaction.atomic(using=alias), connections[alias].chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(CHUNK):
+            yield from chunk
+
+
+@dataclass
+class AnnexReading:
+    """What the annex prints besides its list of visits, without the snapshot: the digest's
+    tables and names, the visits by district and category counted by PostgreSQL, the day
+    the figures are as of."""
+
+    digest: Digest
+    as_of: str
+    counts: dict  # (district, category) → visits
+
+    @classmethod
+    def of(cls, report) -> "AnnexReading":
+        digest = Digest(stored_digest(report))
+        alias = report._state.db or router.db_for_read(ProvincialReport)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(ANNEX_MATRIX_SQL, [report.pk])
+            counts = {(district, category): count for district, category, count in cursor.fetchall()}
+            cursor.execute("SELECT snapshot->>'as_of' FROM reports_provincialreport WHERE id = %s", [report.pk])
+            as_of = cursor.fetchone()[0]
+        return cls(digest, as_of, counts)
+
+    @property
+    def categories(self) -> list[tuple]:
+        """The categories inspected, in the registry's order (as `Figures.categories`)."""
+        used = {category for _district, category in self.counts}
+        return [(code, name) for code, name in self.digest.data["categories"] if code in used]
+
+    def matrix(self) -> list[tuple]:
+        """Every district (all of them, zeros included) × the categories inspected: counts."""
+        return [(name, [self.counts.get((code, category), 0) for category, _name in self.categories])
+                for code, name in self.digest.data["districts"]]
+
+    def visits(self, report) -> Iterator[tuple]:
+        """(id, unit, district, commune's name, category, day, a, b, c, overall, QR codes, scans)
+        of every visit counted, in the snapshot's order."""
+        return streamed(report, ANNEX_VISITS_SQL, [report.pk])
+
+    def short_of_compliance(self, report) -> Iterator[tuple]:
+        """(id, unit, district, category, day, overall, corrections) of the visits not fully
+        compliant, in the snapshot's order, each with its list of corrections as taken."""
+        for *row, corrections in streamed(report, ANNEX_SHORT_SQL, [report.pk, list(SHORT_OF_COMPLIANCE)]):
+            yield (*row, json.loads(corrections))

@@ -39,7 +39,7 @@ from reports.documents import (
     vietnamese_number,
 )
 from reports.models import ProvincialReport
-from reports.provincial import CRITERIA, VALUES, Figures
+from reports.provincial import CRITERIA, VALUES, AnnexReading, Figures
 from units.exporters import DATE_FORMAT, print_setup
 from units.workbooks import safe_text
 
@@ -451,6 +451,28 @@ class _AnnexSheet:
         self.next_row += 1
         return self.next_row - 1
 
+    def fill(self, rows, styles: list[str]) -> None:
+        """Append many bordered rows as `row` does, a named style per column (dates real
+        dates, text kept text, each row as tall as its most wrapped cell). One cell a column
+        takes each row's value in turn: the write-only sheet writes a row's cells out before
+        the next row is asked for, so the list of a million visits makes no million cells."""
+        cells = [self._cell(None, style) for style in styles]
+        fits, widths, heights = self.fits, [width or 10 for width in self.widths], self.sheet.row_dimensions
+        append, number = self.sheet.append, self.next_row
+        for values in rows:
+            lines = 1
+            for column, (cell, value) in enumerate(zip(cells, values, strict=True)):
+                if value.__class__ is str:
+                    if len(value) > fits[column] or "\n" in value:
+                        lines = max(lines, _lines(value, widths[column]))
+                    value = safe_text(value)
+                cell.value = value
+            if lines > 1:
+                heights[number].height = LINE_HEIGHT * lines
+            append(cells)
+            number += 1
+        self.next_row = number
+
 
 def _lines(text: str, width: float) -> int:
     """How many lines a wrapped cell takes in a column `width` characters wide (Times New
@@ -459,37 +481,38 @@ def _lines(text: str, width: float) -> int:
     return sum(max(math.ceil(len(part) / per_line), 1) for part in text.split("\n"))
 
 
-def annex_subtitle(report) -> str:
+def annex_subtitle(report, as_of: str) -> str:
     header = report_number(report)
     issued = f" ngày {header.day:%d/%m/%Y}" if header.day else ""
     return (f"(Kèm theo Báo cáo {header.number_line.removeprefix('Số: ').strip()}{issued} của Sở Thông tin và "
-            f"Truyền thông; số liệu tính đến ngày {day(report.snapshot['as_of'])})")
+            f"Truyền thông; số liệu tính đến ngày {day(as_of)})")
 
 
 def report_annex(report) -> bytes:
     """The Phụ lục: units by district × category, results per criterion and by district,
     the units short of compliance with their follow-up, and the list of every visit
     counted, so each figure can be traced. Totals are formulas Excel recomputes. Written
-    write-only with named styles, row by row from the stored snapshot: the memory is the
-    snapshot's, not a workbook's of every cell."""
-    figures = Figures(report.snapshot)
-    subtitle = annex_subtitle(report)
+    write-only with named styles, without the snapshot: its tables from the stored digest and
+    from counts PostgreSQL makes, its lists streamed out of the stored jsonb a chunk at a
+    time (`AnnexReading`), so the memory is a chunk's and a row's, whatever the campaign's size."""
+    reading = AnnexReading.of(report)
+    digest = reading.digest
+    subtitle = annex_subtitle(report, reading.as_of)
     workbook = Workbook(write_only=True)
     for style in _styles().values():
         workbook.add_named_style(style)
     workbook.properties.created = datetime.datetime.combine(report_number(report).day, datetime.time(8))  # as issued
 
-    categories = figures.categories
+    categories = reading.categories
     sheet = _AnnexSheet(workbook, "Tổng hợp", "PHỤ LỤC I\nSỐ LƯỢT KIỂM TRA THEO ĐỊA BÀN VÀ LOẠI HÌNH", subtitle,
                         ["STT", "Huyện, thị xã, thành phố", *(name for _code, name in categories), "Tổng"],
                         [6, 30, *([16] * len(categories)), 10])
     first = _AnnexSheet.FIRST
-    matrix = figures.matrix()
+    matrix = reading.matrix()
     last_cell = get_column_letter(2 + len(categories))
-    for index, (name, cells, _total) in enumerate(matrix):
+    for index, (name, counts) in enumerate(matrix):
         row = first + index
-        sheet.row([index + 1, name, *(cell.count for cell in cells),
-                   f"=SUM(C{row}:{last_cell}{row})" if categories else 0])
+        sheet.row([index + 1, name, *counts, f"=SUM(C{row}:{last_cell}{row})" if categories else 0])
     total_row = first + len(matrix)
     sheet.row(["", "Tổng cộng", *(
         f"=SUM({get_column_letter(column)}{first}:{get_column_letter(column)}{total_row - 1})"
@@ -497,41 +520,47 @@ def report_annex(report) -> bytes:
 
     sheet = _AnnexSheet(workbook, "Theo tiêu chí", "PHỤ LỤC II\nKẾT QUẢ THEO TIÊU CHÍ VÀ THEO ĐỊA BÀN", subtitle,
                         ["Tiêu chí / Địa bàn", "Đạt", "Đạt một phần", "Chưa đạt", "Tổng"], [40, 12, 14, 12, 12])
-    for code, *counts in figures.criteria():
+    for code, *counts in digest.criteria():
         row = sheet.next_row
         sheet.row([CRITERION_NAMES[code], *(f.count for f in counts), f"=SUM(B{row}:D{row})"], bold=code == "overall")
     sheet.sheet.append([])  # a blank row between the two tables
     sheet.next_row += 1
     sheet.row(["Kết luận chung theo địa bàn", "Đạt", "Đạt một phần", "Chưa đạt", "Tổng"], bold=True)
     start = sheet.next_row
-    for name, _total, *parts in figures.by_district():
+    for name, _total, *parts in digest.by_district():
         row = sheet.next_row
         sheet.row([name, *(f.count for f in parts), f"=SUM(B{row}:D{row})"])
     row = sheet.next_row
     sheet.row(["Tổng cộng", *(f"=SUM({c}{start}:{c}{row - 1})" for c in "BCDE")], bold=True)
 
+    districts, kinds = digest.district_names, digest.category_names
     sheet = _AnnexSheet(
         workbook, "Chưa đạt", "PHỤ LỤC III\nĐƠN VỊ CHƯA ĐẠT HOẶC ĐẠT MỘT PHẦN VÀ VIỆC THEO DÕI KHẮC PHỤC",
         subtitle, ["STT", "Đơn vị", "Huyện, thị xã, thành phố", "Loại hình", "Ngày kiểm tra", "Kết luận chung",
                    "Yêu cầu khắc phục", "Thời hạn", "Tình trạng theo dõi", "Mã lượt"],
         [6, 34, 22, 22, 13, 14, 40, 12, 18, 9])
-    outcomes = outcome_texts()
-    for index, visit in enumerate(figures.short_of_compliance(), start=1):
-        for correction in visit["corrections"] or [{"description": "", "deadline": "", "outcome": ""}]:
-            sheet.row([index, visit["unit"], visit["district_name"], visit["category_name"], as_date(visit["day"]),
-                       conclusion_text(visit["overall"]), correction["description"], as_date(correction["deadline"]),
-                       outcomes.get(correction["outcome"], correction["outcome"]), visit["id"]])
+    outcomes, none = outcome_texts(), [{"description": "", "deadline": "", "outcome": ""}]
+    sheet.fill((
+        [index, unit, districts.get(district, ""), kinds.get(category, ""), on, conclusion_text(overall),
+         correction["description"], as_date(correction["deadline"]),
+         outcomes.get(correction["outcome"], correction["outcome"]), visit_id]
+        for index, (visit_id, unit, district, category, on, overall, corrections)
+        in enumerate(reading.short_of_compliance(report), start=1)
+        for correction in corrections or none),
+        ["annex-cell"] * 4 + ["annex-date", "annex-cell", "annex-cell", "annex-date", "annex-cell", "annex-cell"])
 
     sheet = _AnnexSheet(workbook, "Danh sách lượt", "PHỤ LỤC IV\nDANH SÁCH CÁC LƯỢT KIỂM TRA ĐƯỢC TÍNH", subtitle,
                         ["STT", "Mã lượt", "Đơn vị", "Huyện, thị xã, thành phố", "Xã, phường, thị trấn", "Loại hình",
                          "Ngày kiểm tra", *(CRITERION_NAMES[code] for code in CRITERIA), "Số mã QR đã tạo",
                          "Lượt quét 7 ngày"],
                         [6, 9, 34, 22, 22, 22, 13, 16, 16, 16, 14, 12, 12])
-    districts, kinds = figures.district_names, figures.category_names
-    for index, visit in enumerate(figures.rows, start=1):
-        sheet.row([index, visit["id"], visit["unit"], districts.get(visit["district"], ""), visit["commune_name"],
-                   kinds.get(visit["category"], ""), as_date(visit["day"]),
-                   *(conclusion_text(visit[code]) for code in CRITERIA), visit["qr_codes"], visit["scans"]])
+    text = CONCLUSION_TEXT.get
+    sheet.fill((
+        [index, visit_id, unit, districts.get(district, ""), commune, kinds.get(category, ""), on,
+         text(a, ""), text(b, ""), text(c, ""), text(overall, ""), qr_codes, scans]
+        for index, (visit_id, unit, district, commune, category, on, a, b, c, overall, qr_codes, scans)
+        in enumerate(reading.visits(report), start=1)),
+        ["annex-cell"] * 6 + ["annex-date"] + ["annex-cell"] * 6)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

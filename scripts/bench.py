@@ -170,6 +170,25 @@ def _write_only(sheets, target) -> None:
     workbook.save(target)
 
 
+def _annex_floor_rows(report_id: int):
+    """The cells of the annex's list of visits, plain: the same rows fetched by psycopg2
+    (server-side) out of the stored snapshot, names and conclusions looked up in dicts."""
+    from django.db import connection
+
+    from inspections.vocabulary import CONCLUSION_TEXT
+    from reports.provincial import ANNEX_VISITS_SQL
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT snapshot->'districts', snapshot->'categories' FROM reports_provincialreport "
+                       "WHERE id = %s", [report_id])
+        districts, categories = (dict(json.loads(names)) for names in cursor.fetchone())
+    text = CONCLUSION_TEXT.get
+    for index, (visit_id, unit, district, commune, category, on, a, b, c, overall, qr_codes, scans) in enumerate(
+            _server_side(ANNEX_VISITS_SQL, [report_id]), 1):
+        yield [index, visit_id, unit, districts.get(district, ""), commune, categories.get(category, ""), on,
+               text(a, ""), text(b, ""), text(c, ""), text(overall, ""), qr_codes, scans]
+
+
 def _read_only_pass(path: str) -> int:
     from openpyxl import load_workbook
 
@@ -223,19 +242,12 @@ def work(path: str, side: str, state: dict):
         from reports.provincial_documents import report_annex
 
         if side == "product":
-            return lambda: report_annex(ProvincialReport.objects.get(pk=state["report"]))
+            # the report's fields, its snapshot left in the database (the annex reads none of it)
+            reports = ProvincialReport.objects.defer("snapshot", "short_rows")
+            return lambda: report_annex(reports.get(pk=state["report"]))
 
         def floor():
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT snapshot FROM reports_provincialreport WHERE id = %s", [state["report"]])
-                snapshot = cursor.fetchone()[0]
-            if isinstance(snapshot, str):
-                snapshot = json.loads(snapshot)
-            districts, categories = dict(snapshot["districts"]), dict(snapshot["categories"])
-            rows = ([index, v["id"], v["unit"], districts.get(v["district"]), v["commune_name"],
-                     categories.get(v["category"]), datetime.date.fromisoformat(v["day"]), v["a"], v["b"], v["c"],
-                     v["overall"], v["qr_codes"], v["scans"]] for index, v in enumerate(snapshot["visits"], 1))
-            _write_only([("Danh sách lượt", rows)], tempfile.TemporaryFile())
+            _write_only([("Danh sách lượt", _annex_floor_rows(state["report"]))], tempfile.TemporaryFile())
         return floor
 
     if path == "raw-export":

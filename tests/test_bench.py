@@ -86,3 +86,21 @@ def test_the_raw_export_floor_fetches_every_row_of_the_export(bench, campaign_wi
 
 def test_a_measurement_reads_its_own_peak_memory(bench):
     assert 10 < bench.peak_mb() < 4096  # this process's own peak (VmHWM), in MB
+
+
+def test_the_annex_floor_writes_the_annexs_list_of_visits(bench, campaign_with_visits, coordinator):
+    import io
+
+    from openpyxl import load_workbook
+
+    from reports import services
+    from reports.provincial_documents import report_annex
+
+    report = services.create_report(campaign_with_visits, as_of=datetime.date(2021, 12, 31), by=coordinator)
+    listed = load_workbook(io.BytesIO(report_annex(report)))["Danh sách lượt"]
+    product = [[cell.value for cell in row] for row in listed.iter_rows(min_row=5)]
+    for row in product:
+        row[6] = row[6].date()  # a date cell reads back as a datetime
+    floor = [[None if value == "" else value for value in row] for row in bench._annex_floor_rows(report.pk)]
+    assert floor == product and len(floor) == 4  # the approved visits, in the report's order
+    assert {row[3] for row in floor} >= {"Huyện Can Lộc"} and {row[10] for row in floor} >= {"Đạt", "Chưa đạt"}

@@ -199,6 +199,48 @@ def test_the_annex_matches_the_snapshot_with_totals_as_formulas(world, coordinat
     assert sorted(row[1].value for row in listed.iter_rows(min_row=5)) == sorted(figures.total.ids)
 
 
+def test_the_annex_streams_its_lists_out_of_the_stored_snapshot_never_fetching_it(world, coordinator, monkeypatch):
+    """The lists are read a chunk at a time (two rows here, so every list spans chunks) and
+    say what `Figures` says of the snapshot, row for row; no query brings the snapshot over."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.provincial_documents import conclusion_text, outcome_texts
+
+    report = services.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    figures = provincial.Figures(report.snapshot)
+    monkeypatch.setattr(provincial, "CHUNK", 2)
+    with CaptureQueriesContext(connection) as queries:
+        data = report_annex(ProvincialReport.objects.defer("snapshot", "short_rows").get(pk=report.pk))
+    assert not [q["sql"] for q in queries if '"reports_provincialreport"."snapshot"' in q["sql"]]
+    rows = provincial.AnnexReading.of(report).visits(report)
+    next(rows)
+    with connection.cursor() as cursor:  # the list is read through a cursor PostgreSQL holds open
+        cursor.execute("SELECT statement FROM pg_cursors")
+        assert [sql for (sql,) in cursor.fetchall() if "jsonb_array_elements" in sql]
+    assert len([next(rows), *rows]) == len(figures.rows) - 1  # the rest, chunk after chunk
+    workbook = load_workbook(io.BytesIO(data))
+
+    def values(sheet):
+        return [[cell.value.date() if isinstance(cell.value, datetime.datetime) else cell.value for cell in row]
+                for row in workbook[sheet].iter_rows(min_row=5)]
+
+    listed = values("Danh sách lượt")
+    assert len(figures.rows) >= 3
+    assert listed == [[index, row["id"], row["unit"], figures.district_names[row["district"]], row["commune_name"],
+                       figures.category_names[row["category"]], datetime.date.fromisoformat(row["day"]),
+                       *(conclusion_text(row[code]) or None for code in CRITERIA), row["qr_codes"], row["scans"]]
+                      for index, row in enumerate(figures.rows, start=1)]
+    outcomes, short = outcome_texts(), figures.short_of_compliance()
+    assert short and values("Chưa đạt") == [
+        [index, row["unit"], row["district_name"], row["category_name"], datetime.date.fromisoformat(row["day"]),
+         conclusion_text(row["overall"]), item["description"] or None,
+         datetime.date.fromisoformat(item["deadline"]) if item["deadline"] else None,
+         outcomes.get(item["outcome"], item["outcome"]), row["id"]]
+        for index, row in enumerate(short, start=1)
+        for item in row["corrections"] or [{"description": "", "deadline": "", "outcome": ""}]]
+
+
 # ------------------------------------------------------------------------------ the pages
 
 
