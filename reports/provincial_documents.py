@@ -384,6 +384,15 @@ def _styles() -> dict[str, NamedStyle]:
     }
 
 
+class _StyledCell(Cell):
+    """A cell whose style's number in the workbook is found once, when it is made: openpyxl
+    finds it again (hashing the style's nine numbers) each time it writes a cell out, a sixth
+    of the annex's time when one cell is written out for every row of a column (`fill`)."""
+
+    __slots__ = ("style_id",)
+    has_style = True
+
+
 class _AnnexSheet:
     """A write-only sheet: a merged title and subtitle over the table's width, then its bold,
     bordered header row (row 4, frozen and repeated on every printed page); data from row 5,
@@ -423,7 +432,9 @@ class _AnnexSheet:
             probe = WriteOnlyCell(self.sheet)
             probe.style = style
             array = self._arrays[style] = probe._style
-        return Cell(self.sheet, row=1, column=1, value=value, style_array=array)
+        cell = _StyledCell(self.sheet, row=1, column=1, value=value, style_array=array)
+        cell.style_id = self.sheet.parent._cell_styles.add(array)
+        return cell
 
     @staticmethod
     def _numbered(cells, row_idx):
@@ -462,11 +473,18 @@ class _AnnexSheet:
         for values in rows:
             lines = 1
             for column, (cell, value) in enumerate(zip(cells, values, strict=True)):
-                if value.__class__ is str:
+                kind = value.__class__
+                if kind is str:
                     if len(value) > fits[column] or "\n" in value:
                         lines = max(lines, _lines(value, widths[column]))
                     value = safe_text(value)
-                cell.value = value
+                    if value.__class__ is str:  # safe_text took out what a cell cannot hold, and
+                        cell._value, cell.data_type = value[:32767], "s"  # made text that looks like
+                        continue  # a formula rich text: openpyxl's own checks would find nothing
+                elif kind is int or value is None:
+                    cell._value, cell.data_type = value, "n"
+                    continue
+                cell.value = value  # a date, rich text: openpyxl's conversion
             if lines > 1:
                 heights[number].height = LINE_HEIGHT * lines
             append(cells)
