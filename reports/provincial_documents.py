@@ -417,6 +417,9 @@ class _AnnexSheet:
         sheet.merged_cells.add(f"A1:{last}1")
         sheet.merged_cells.add(f"A2:{last}2")
         sheet.row_dimensions[1].height = 36
+        # the header row as tall as its most wrapped title ("Sở, ban, ngành cấp tỉnh" takes two lines)
+        sheet.row_dimensions[4].height = LINE_HEIGHT * max(
+            (_lines(str(header), width or 10) for header, width in zip(headers, widths, strict=True)), default=1)
         sheet.append([self._cell(title, "annex-title")])
         sheet.append([self._cell(subtitle, "annex-subtitle")])
         sheet.append([])

@@ -269,6 +269,10 @@ def test_the_annex_prints_on_a4_landscape_with_real_dates_and_row_heights(world,
         assert_prints(sheet, "$4:$4")
         assert sheet.freeze_panes == "A5"
         assert all(cell.font.bold for cell in sheet[4] if cell.value)
+    # a header that wraps makes its row taller: "UBND huyện, thị xã, thành phố" takes two lines of 16
+    summary = workbook["Tổng hợp"]
+    assert "UBND huyện, thị xã, thành phố" in [cell.value for cell in summary[4]]
+    assert summary.row_dimensions[4].height >= 2 * 15
     short = workbook["Chưa đạt"]
     market = next(row for row in short.iter_rows(min_row=5) if row[1].value == "Chợ Nghèn")
     assert (market[4].value.date(), market[4].number_format) == (datetime.date(2021, 12, 7), "dd/mm/yyyy")
