@@ -103,7 +103,7 @@ def main():
                               check=True).stdout.split()
         print(f"openpyxl read-only pass:        {float(bare[1]):7.1f} s   peak RSS {int(bare[2]) / 1024:7.0f} MB")
 
-        config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set())
         try:
             from django.db import connection
 
