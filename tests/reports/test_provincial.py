@@ -241,6 +241,19 @@ def test_the_annex_streams_its_lists_out_of_the_stored_snapshot_never_fetching_i
         for item in row["corrections"] or [{"description": "", "deadline": "", "outcome": ""}]]
 
 
+def test_the_annexs_lists_keep_user_text_as_text(world, coordinator):
+    """A unit named like a formula, or with a character a sheet cannot hold, is listed as text."""
+    world["school"].unit.name = "=HYPERLINK(\"http://example.com\",\"x\")"
+    world["school"].unit.save()
+    world["market"].unit.name = "+84 Chợ\x07 Nghèn"
+    world["market"].unit.save()
+    report = services.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    workbook = load_workbook(io.BytesIO(report_annex(report)))
+    for sheet, column in (("Danh sách lượt", 2), ("Chưa đạt", 1)):
+        names = {row[column].value: row[column].data_type for row in workbook[sheet].iter_rows(min_row=5)}
+        assert names["=HYPERLINK(\"http://example.com\",\"x\")"] == names["+84 Chợ Nghèn"] == "s", sheet
+
+
 # ------------------------------------------------------------------------------ the pages
 
 
