@@ -241,6 +241,22 @@ def test_the_annex_streams_its_lists_out_of_the_stored_snapshot_never_fetching_i
         for item in row["corrections"] or [{"description": "", "deadline": "", "outcome": ""}]]
 
 
+def test_the_annex_is_the_same_where_server_side_cursors_are_turned_off(world, coordinator, monkeypatch):
+    """Behind PgBouncer in transaction mode (DISABLE_SERVER_SIDE_CURSORS) the lists come through
+    a plain cursor, the same rows."""
+    from django.db import connection
+
+    report = services.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+
+    def listed():
+        workbook = load_workbook(io.BytesIO(report_annex(report)))
+        return [[[cell.value for cell in row] for row in workbook[name].iter_rows()] for name in workbook.sheetnames]
+
+    streamed = listed()
+    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
+    assert listed() == streamed and len(streamed[3]) == 4 + 3  # the title rows, then the three visits
+
+
 def test_the_annexs_lists_keep_user_text_as_text(world, coordinator):
     """A unit named like a formula, or with a character a sheet cannot hold, is listed as text."""
     world["school"].unit.name = "=HYPERLINK(\"http://example.com\",\"x\")"
