@@ -44,7 +44,8 @@ def visit_detail(request, pk):
         Visit.objects.visible_to(request.user).select_related(
             "unit__commune__parent", "unit__category", "itinerary", "campaign"), pk=pk)
     VisitViewLog.objects.record([visit], user=request.user, opened=VisitViewLog.Opened.VISIT_PAGE)
-    forms = {"cancel_form": CancelVisitForm(), "notice_form": UnitNoticeForm()}
+    # Only the Inspectorate sees these two forms (can_cancel): nobody else pays for building them.
+    forms = {"cancel_form": CancelVisitForm(), "notice_form": UnitNoticeForm()} if can_schedule(request.user) else {}
     if request.method == "POST":
         require(can_schedule(request.user))
         act = _cancel if "cancel" in request.POST else _record_notice
@@ -121,7 +122,7 @@ def _visit_page(user, visit) -> dict:
         "prepare": prepare,
         "views": visit.view_logs.select_related("user")[:20] if capabilities["can_schedule"] else [],
         "photos": visit.evidence.select_related("item"),
-        "corrections": visit.corrections.all(), "correction_form": CorrectionForm(),
+        "corrections": visit.corrections.all(), "correction_form": CorrectionForm() if prepare else None,
         "history": history,
         # A reason on a change of the conclusion comes from an amendment (docs/conclusion-rule.md).
         "conclusion_amended": next((row for row in history if row[2] == str(CONCLUSION_FIELD) and row[5]), None),
