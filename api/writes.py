@@ -118,7 +118,7 @@ def answer_save(request, visit_id: int, payload: AnswerIn, idempotency_key: str 
                 x_visit_status: str | None = SEEN_STATUS):
     """Save one answer of the checklist (created or changed, with history)."""
     visit = visit_for_team(request, visit_id)
-    item = get_object_or_404(vocabulary.applicable_items(visit), pk=payload.item_id)
+    item = vocabulary.applicable_item(visit, payload.item_id)
 
     def changed_by_another():
         """The stored answer, if it is not the one the caller last saw (`base`) and differs."""

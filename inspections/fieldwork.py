@@ -24,6 +24,7 @@ from inspections.vocabulary import (
     STARTABLE,
     YES_NO_VALUES,
     answer_in_words,
+    applicable_item_list,
     applicable_items,
     conclusion_in_words,
     refuse_if_closed,
@@ -109,17 +110,20 @@ def clean_value(item: ChecklistItem, raw):
 def save_answer(visit: Visit, *, item: ChecklistItem, raw, note: str = "", by) -> Answer:
     """Save one answer as it is entered (the phone sends each change). Side effects:
     the Answer (created or changed, with history). Refused once the visit is submitted."""
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    # The visit's row locked; its campaign and unit read with it (the closed campaign, the items).
+    visit = Visit.objects.select_for_update(of=("self",)).select_related("campaign", "unit").get(pk=visit.pk)
     refuse_if_closed(visit.campaign)
     if visit.status not in FILLABLE:
         raise ValidationError(_("This visit cannot be changed now (%(status)s).") % {
             "status": visit.get_status_display()})
-    if not applicable_items(visit).filter(pk=item.pk).exists():
+    if item.pk not in {applicable.pk for applicable in applicable_item_list(visit)}:
         raise ValidationError(_("This question does not apply to this unit."))
     value = clean_value(item, raw)
     # One save, so one history row per answer saved (the visit's lock above keeps two
     # requests from creating the same answer twice).
-    answer = Answer.objects.filter(visit=visit, item=item).first() or Answer(visit=visit, item=item)
+    # One answer per item (a constraint): no ordering, so no join for Answer's default order.
+    answer = Answer.objects.filter(visit=visit, item=item).order_by().first() or Answer(visit=visit, item=item)
+    answer.item = item  # the caller's instance: its answer (AnswerOut, the fragment) needs no read of it again
     if answer.pk and answer.value == value and answer.note == note:
         return answer  # the same answer again (a phone's repeat): nothing changes, no history
     answer.value, answer.note, answer.saved_by = value, note, by

@@ -6,9 +6,11 @@ conclusion code or a list of statuses again (STYLE: one guard per rule). This mo
 imports only the models, so anything may import it without a circle.
 """
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.http import Http404
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -142,9 +144,38 @@ def has_history(visit: Visit) -> bool:
 def applicable_items(visit: Visit):
     """The items of the visit's checklist that apply to its unit's category (an item
     with no category applies to every unit): DESIGN §3 rule 4."""
-    template = visit.checklist or visit.campaign.checklist
-    if template is None:
+    template_id = visit.checklist_id or visit.campaign.checklist_id
+    if template_id is None:
         return ChecklistItem.objects.none()
-    return (ChecklistItem.objects.filter(section__template=template)
+    return (ChecklistItem.objects.filter(section__template_id=template_id)
             .filter(Q(categories__isnull=True) | Q(categories=visit.unit.category_id))
             .select_related("section").distinct().order_by("section__order", "order", "code"))
+
+
+def applicable_item_list(visit: Visit) -> list[ChecklistItem]:
+    """`applicable_items(visit)` read, in its order (with their sections), for the pages
+    and writes that run on every tap of a phone (the visit page, the answer save).
+
+    A published checklist never changes (`checklists.is_editable`; a new version is a
+    new template), so the items of a published version for one category are the same
+    for every visit of the campaign: kept in the process's cache under the version and
+    the category, read once per process. A draft's items may change at any moment and
+    are read every time. The cache pickles, so each caller gets its own instances."""
+    template_id = visit.checklist_id or visit.campaign.checklist_id
+    if template_id is None:
+        return []
+    key = f"applicable-items:{template_id}:{visit.unit.category_id}"
+    items = cache.get(key)
+    if items is None:
+        items = list(applicable_items(visit).select_related("section__template"))
+        if items and items[0].section.template.published_at is not None:
+            cache.set(key, items, timeout=None)
+    return items
+
+
+def applicable_item(visit: Visit, pk) -> ChecklistItem:
+    """One of `applicable_item_list(visit)` by its id; 404 for any other id."""
+    item = next((item for item in applicable_item_list(visit) if str(item.pk) == str(pk)), None)
+    if item is None:
+        raise Http404
+    return item

@@ -1,6 +1,7 @@
 """The inspector's visit page, timed and profiled in-process (issue #16, "Serving").
 
     .venv/bin/python -m config.localdb -- .venv/bin/python scripts/profile_visit.py [--requests 50] [--profile]
+        [--page visit|answer|sheet]
 
 Prepares the database as `make run` does (migrate, divisions, `load_demo()`, the static
 files; all idempotent) and opens, as the team member, the demo's
@@ -13,6 +14,11 @@ loads templates and code), then N timed ones. Prints
 
 (times are wall-clock per request, cpu_median_ms this process's CPU per request, without
 PostgreSQL's; on a shared machine the wall-clock times follow its load, `cat /proc/loadavg`)
+
+--page answer times instead the phone's answer save on the same visit (`POST /api/visits/ID/answers`,
+JSON, a new Idempotency-Key and X-Visit-Status each time, a yes/no question answered yes and no in
+turn, so that every request writes the answer and its history row, as `make load` does); --page
+sheet the visit's route sheet (the itinerary page). Their lines begin `answer-post:`, `route-sheet:`.
 
 and with --profile the 30 functions with the most cumulative time under cProfile.
 """
@@ -53,6 +59,34 @@ def demo_visit():
     return visit, member
 
 
+LABELS = {"visit": "visit-page", "answer": "answer-post", "sheet": "route-sheet"}
+
+
+def page_request(page: str, client, visit):
+    """The request --page times, as a function of no arguments answering the response."""
+    import itertools
+    import json
+    import uuid
+
+    from django.urls import reverse
+
+    from inspections import vocabulary
+    from inspections.models import ChecklistItem
+
+    if page == "visit":
+        url = reverse("inspections:visit_detail", args=[visit.pk])
+        return lambda: client.get(url)
+    if page == "sheet":
+        url = reverse("inspections:itinerary_detail", args=[visit.itinerary_id])
+        return lambda: client.get(url)
+    item = vocabulary.applicable_items(visit).filter(kind=ChecklistItem.Kind.YES_NO).first()
+    values = itertools.cycle(("yes", "no"))
+    url = f"/api/visits/{visit.pk}/answers"
+    return lambda: client.post(url, json.dumps({"item_id": item.pk, "value": next(values), "note": ""}),
+                               content_type="application/json", headers={
+                                   "Idempotency-Key": uuid.uuid4().hex, "X-Visit-Status": visit.status})
+
+
 def area(filename: str, function: str) -> str:
     """The package (or the project's module) a profiled function belongs to."""
     if "site-packages/" in filename:
@@ -67,6 +101,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
+    parser.add_argument("--page", choices=("visit", "answer", "sheet"), default="visit")
     args = parser.parse_args()
 
     production_environment()
@@ -85,21 +120,23 @@ def main() -> int:
     response = client.get(url)  # warm-up: templates compiled, code loaded
     assert response.status_code == 200, response.status_code
     assert b'data-can-fill="1"' in response.content and b' checked>' in response.content  # started, answered
+    send = page_request(args.page, client, visit)
+    send()  # its own warm-up
 
     timings, cpu = [], []
     for _ in range(args.requests):
         started, started_cpu = time.perf_counter(), time.process_time()
-        response = client.get(url)
+        response = send()
         timings.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - started_cpu) * 1000)
-        assert response.status_code == 200
+        assert response.status_code == 200, response.content[:300]
     with CaptureQueriesContext(connection) as queries:
         reset_queries()
-        response = client.get(url)
+        response = send()
     sql_ms = sum(float(query["time"]) for query in queries.captured_queries) * 1000
     timings.sort()
     p95 = timings[min(len(timings) - 1, int(round(0.95 * len(timings))) - 1)]
-    print(f"visit-page: requests={len(timings)} median_ms={statistics.median(timings):.1f} p95_ms={p95:.1f} "
+    print(f"{LABELS[args.page]}: requests={len(timings)} median_ms={statistics.median(timings):.1f} p95_ms={p95:.1f} "
           f"min_ms={timings[0]:.1f} cpu_median_ms={statistics.median(cpu):.1f} "
           f"queries={len(queries.captured_queries)} sql_ms={sql_ms:.1f} "
           f"bytes={len(response.content)}")
@@ -108,7 +145,7 @@ def main() -> int:
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(20):
-            client.get(url)
+            send()
         profiler.disable()
         stats = pstats.Stats(profiler)
         by_area: dict[str, float] = {}

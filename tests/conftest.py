@@ -51,6 +51,15 @@ def media_in_a_temporary_folder(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with the process's cache empty (the visit page's fragments, the
+    published checklists' items): a test's rows, rolled back, leave no entry for the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def tasks_run_immediately(settings):
     """Background tasks run inside the request in tests; one test drives the real
     database queue and worker (tests/units/test_import_flow.py)."""

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 
 from config.validation import INTEGER_MAX
 from inspections.models import Campaign, Visit
-from inspections.permissions import is_on_visit, require
+from inspections.permissions import require, travels_on_visit
 
 
 def campaign_or_404(request, pk) -> Campaign:
@@ -16,8 +16,9 @@ def campaign_or_404(request, pk) -> Campaign:
 
 def visit_for_team(request, pk) -> Visit:
     """The visit, for the people travelling on it: others who may see it get 403."""
-    visit = get_object_or_404(Visit.objects.visible_to(request.user).select_related("campaign", "unit"), pk=pk)
-    require(is_on_visit(request.user, visit))
+    visit = get_object_or_404(Visit.objects.visible_to(request.user).select_related("campaign", "unit").annotate(
+        caller_travels_on_it=travels_on_visit(request.user)), pk=pk)
+    require(visit.caller_travels_on_it)
     return visit
 
 

@@ -46,11 +46,12 @@ def test_the_visit_page_on_the_phone_runs_a_fixed_number_of_queries(client, fiel
     fieldtools.save_signature(visit, role="team_leader", signer_name="Nguyễn Văn Hùng", image_file=drawing(), by=member)
     client.force_login(member)
 
-    # session, user, groups, the visit (unit, commune, district, category, itinerary, checklists), the view log
+    # session, user, groups, the visit (unit, commune, district, category, itinerary, campaign), the view log
     # written, the itinerary's people with their users (is the member on it, who leads it: the default signer's
-    # name), the answers, the items that apply (read once: the computed conclusion and the photo form's
-    # questions use them); the photos (with their items), the corrections; the signatures, the QR codes read
-    with django_assert_num_queries(12):
+    # name), the answers; the photos (with their items), the corrections; the signatures, the QR codes read.
+    # Not the items that apply: the published checklist's, read by the answers saved above, come from the
+    # process's cache (vocabulary.applicable_item_list; tests/inspections/test_applicable_items_cache.py)
+    with django_assert_num_queries(11):
         response = client.get(reverse("inspections:visit_detail", args=[visit.pk]))
     page = response.content.decode()
     assert response.context["answered"] == count
