@@ -1,8 +1,8 @@
 """The leadership dashboard's figures, each a small table built in one query, from
 the visits the viewer may see (so nothing confidential is counted for anyone else). A viewer
-who sees every visit gets the visits' figures from the tallies (reports/tallies.py), which
-give the same tables without scanning the visits; the scans below serve everyone else, the
-units of a commune, and the tests that hold the tallies to them."""
+who sees every visit gets the visits', follow-ups' and targets' figures from the tallies
+(reports/tallies.py), which give the same tables without scanning the rows; the scans below
+serve everyone else, the units of a commune, and the tests that hold the tallies to them."""
 
 import datetime
 
@@ -83,13 +83,18 @@ def visit_figures(campaign: Campaign, user, visits=None, targets=None) -> dict:
     """Targets, visits scheduled, units visited and visits approved, as this person may see them
     (the campaign page and the dashboard both show them; the dashboard passes its filtered
     visits and targets)."""
-    if targets is None:
-        targets = Target.objects.visible_to(user).filter(campaign=campaign)
-    if visits is None and sees_every_visit(user):
+    every = sees_every_visit(user)  # every visit, hence every target (Target.objects.visible_to)
+    if targets is not None:
+        targets = targets.count()
+    elif every:
+        targets = tallies.targets(tallies.target_cells(campaign))
+    else:
+        targets = Target.objects.visible_to(user).filter(campaign=campaign).count()
+    if visits is None and every:
         figures = tallies.visit_figures(tallies.cells(campaign))
     else:
         figures = counted(Visit.objects.visible_to(user).filter(campaign=campaign) if visits is None else visits)
-    return {**figures, "targets": targets.count()}
+    return {**figures, "targets": targets}
 
 
 def counted(visits) -> dict:
@@ -100,19 +105,23 @@ def counted(visits) -> dict:
         approved=Count("id", filter=Q(status=Visit.Status.APPROVED)))
 
 
-def headline(figures: dict, user, today, visits, *, targets, never_inspected: int) -> dict:
-    """The tiles, each from the page's filtered rows: the visits' `figures` (campaign, dates,
-    category, area), the campaign's targets and the registry's units never inspected (category
-    and area: neither is dated). A follow-up counts when the visit that asked for its
-    correction does."""
-    figures = {**figures, "targets": targets.count(), "never_inspected": never_inspected}
-    follow_ups = FollowUp.objects.visible_to(user).filter(correction__visit__in=visits.values("id")).aggregate(
+def follow_up_figures(user, today, visits) -> dict:
+    """Follow-ups open, overdue, fixed and not fixed: those this person may see of the
+    corrections asked at `visits` (a follow-up counts when the visit that asked for its
+    correction does)."""
+    return FollowUp.objects.visible_to(user).filter(correction__visit__in=visits.values("id")).aggregate(
         open=Count("id", filter=Q(outcome=FollowUp.Outcome.OPEN)),
         overdue=Count("id", filter=FollowUp.overdue_on(today)),
         fixed=Count("id", filter=Q(outcome=FollowUp.Outcome.FIXED)),
         not_fixed=Count("id", filter=Q(outcome=FollowUp.Outcome.NOT_FIXED)))
-    figures.update({f"follow_ups_{key}": value for key, value in follow_ups.items()})
-    return figures
+
+
+def headline(figures: dict, *, targets: int, never_inspected: int, follow_ups: dict) -> dict:
+    """The tiles, each from the page's filtered rows: the visits' `figures` (campaign, dates,
+    category, area), the follow-ups of their corrections (the same), the campaign's targets and
+    the registry's units never inspected (category and area: neither is dated)."""
+    return {**figures, "targets": targets, "never_inspected": never_inspected,
+            **{f"follow_ups_{key}": value for key, value in follow_ups.items()}}
 
 
 def dashboard(campaign: Campaign, user, today, filters=None) -> dict:
@@ -127,15 +136,18 @@ def dashboard(campaign: Campaign, user, today, filters=None) -> dict:
     if filters is not None:
         visits, level = filters.filter(visits), filters.level
         targets, units = filters.filter_units(targets, "unit__"), filters.filter_units(units)
-    if sees_every_visit(user):
+    if sees_every_visit(user):  # every visit, hence every follow-up and every target
         cells = tallies.cells(campaign, filters)
         figures, progress = tallies.visit_figures(cells), over_the_period(campaign, tallies.daily(cells))
         by_area = compliance(visits, level) if level == "unit" else tallies.compliance(cells, GROUPS[level])
         by_category, criteria_rows = tallies.compliance(cells, GROUPS["category"]), tallies.criteria(cells)
+        follow_ups = tallies.follow_ups(tallies.follow_up_cells(campaign, filters), today)
+        targets = tallies.targets(tallies.target_cells(campaign, filters))
     else:
         figures, progress = counted(visits), progress_by_day(campaign, visits)
         by_area, by_category = compliance(visits, level), compliance(visits, "category")
         criteria_rows = criteria(visits)
+        follow_ups, targets = follow_up_figures(user, today, visits), targets.count()
     if sees_every_unit(user):
         registry = tallies.registry_cells(filters)
         never_inspected, qr_by_district = tallies.never_inspected(registry), tallies.qr_by_district(registry)
@@ -143,7 +155,7 @@ def dashboard(campaign: Campaign, user, today, filters=None) -> dict:
         never_inspected = units.filter(is_active=True).never_inspected().count()
         qr_by_district = qr_coverage(units, "district")
     return {
-        "headline": headline(figures, user, today, visits, targets=targets, never_inspected=never_inspected),
+        "headline": headline(figures, targets=targets, never_inspected=never_inspected, follow_ups=follow_ups),
         "progress": progress,
         "criteria": criteria_rows,
         "level": level,

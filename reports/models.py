@@ -108,6 +108,52 @@ class UnitTally(models.Model):
         return f"{self.commune_id} {self.category_id}"
 
 
+class FollowUpTally(models.Model):
+    """The follow-ups of a campaign's corrections by outcome, per local day, commune and
+    category of the visit that asked for the correction and per deadline: the headline's
+    follow-up tiles (reports/dashboard.py: follow_up_figures) summed over these rows rather
+    than counted over FollowUp → Correction → Visit. "Overdue today" is the sum of `open` over
+    the rows whose deadline is before today (FollowUp.overdue_on).
+
+    Kept exact by the database's triggers (migration reports 0013) on follow-ups, corrections,
+    visits and units, whichever path makes the change: never written by the code."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()  # the local day of the visit's start (TIME_ZONE), as VisitTally's
+    commune = models.ForeignKey("units.Division", on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("units.UnitCategory", on_delete=models.CASCADE, related_name="+")
+    deadline = models.DateField()  # the follow-up's (FollowUp.deadline)
+    # Follow-ups by outcome (FollowUp.Outcome).
+    open = models.IntegerField(default=0)
+    fixed = models.IntegerField(default=0)
+    not_fixed = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "day", "commune", "category", "deadline"],
+                                               name="reports_followuptally_one_row_per_cell")]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.day} {self.commune_id} {self.category_id} {self.deadline}"
+
+
+class TargetTally(models.Model):
+    """A campaign's targets per commune and category of their unit: the headline's targets
+    tile summed over these rows rather than counted over the targets. Kept exact by the
+    database's triggers (migration reports 0013) on targets and units, never written by the code."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    commune = models.ForeignKey("units.Division", on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("units.UnitCategory", on_delete=models.CASCADE, related_name="+")
+    targets = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "commune", "category"],
+                                               name="reports_targettally_one_row_per_cell")]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.commune_id} {self.category_id}"
+
+
 class ProvincialReportQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The reports of the campaigns this person sees, for the DIC's Inspectorate and leadership."""

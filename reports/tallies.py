@@ -1,15 +1,16 @@
-"""The dashboard's figures read from the tallies (reports.models.VisitTally, UnitTally) rather
-than from the visits and the units: the same tables as reports/dashboard.py's scans, summed
-over at most days × communes × categories rows whatever the number of visits and units. Only
-for a viewer who sees every visit of the campaign (`sees_every_visit`) or the whole registry
-(`sees_every_unit`): the tallies know nothing of teams."""
+"""The dashboard's figures read from the tallies (reports.models.VisitTally, UnitTally,
+FollowUpTally, TargetTally) rather than from the visits, the units, the follow-ups and the
+targets: the same tables as reports/dashboard.py's scans, summed over at most days × communes ×
+categories rows (× deadlines for the follow-ups) whatever the number of visits and units. Only
+for a viewer who sees every visit of the campaign (`sees_every_visit`: then every follow-up and
+every target too) or the whole registry (`sees_every_unit`): the tallies know nothing of teams."""
 
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 
 from inspections.models import Visit
 from inspections.vocabulary import CONCLUSIONS, CRITERIA
-from reports.models import UnitTally, VisitTally
+from reports.models import FollowUpTally, TargetTally, UnitTally, VisitTally
 from units.reconciliation import qr_table
 
 APPROVED = Visit.Status.APPROVED
@@ -17,10 +18,11 @@ NOT_CANCELLED = [status for status in Visit.Status.values if status != Visit.Sta
 SCHEDULED = [status for status in NOT_CANCELLED if status != Visit.Status.PLANNED]
 
 
-def cells(campaign, filters=None):
-    """The campaign's tallies narrowed as the dashboard's filters narrow its visits: the local
-    days, the category, the district or commune drilled to."""
-    rows = VisitTally.objects.filter(campaign=campaign)
+def cells(campaign, filters=None, tally=VisitTally):
+    """The campaign's tallies of visits (or of the follow-ups they asked for: FollowUpTally)
+    narrowed as the dashboard's filters narrow its visits: the local days, the category, the
+    district or commune drilled to."""
+    rows = tally.objects.filter(campaign=campaign)
     if filters is None:
         return rows
     if filters.filters.get("date_from"):
@@ -62,6 +64,29 @@ def compliance(rows, group: tuple[str, str, str]) -> list[tuple]:
                .annotate(total=total(APPROVED), **{value: total(f"overall_{value}") for value in CONCLUSIONS})
                .filter(total__gt=0).order_by(order, key))
     return [(row[name], row["total"], *(row[value] for value in CONCLUSIONS), row[key]) for row in grouped]
+
+
+def follow_up_cells(campaign, filters=None):
+    """The tallies of the follow-ups asked at the campaign's visits, narrowed as its visits are."""
+    return cells(campaign, filters, FollowUpTally)
+
+
+def follow_ups(rows, today) -> dict:
+    """Follow-ups open, overdue (open, deadline before `today`: FollowUp.overdue_on), fixed and
+    not fixed (dashboard.follow_up_figures) over FollowUpTally's rows."""
+    sums = rows.aggregate(open_=total("open"), overdue=Coalesce(Sum("open", filter=Q(deadline__lt=today)), 0),
+                          fixed_=total("fixed"), not_fixed_=total("not_fixed"))  # aliases are not the columns'
+    return {key.removesuffix("_"): value for key, value in sums.items()}
+
+
+def target_cells(campaign, filters=None):
+    """The campaign's targets' tallies narrowed to the dashboard's category and area (not dated)."""
+    rows = TargetTally.objects.filter(campaign=campaign)
+    return rows if filters is None else filters.filter_units(rows)
+
+
+def targets(rows) -> int:
+    return rows.aggregate(targets=total("targets"))["targets"]
 
 
 def registry_cells(filters=None):

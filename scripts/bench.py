@@ -82,11 +82,16 @@ def _get(client, url: str) -> None:
         sys.exit(f"{url} answered {response.status_code}")
 
 
-def _dashboard_sql(cursor, campaign_id: int) -> list[list[tuple]]:
+def _dashboard_sql(cursor, campaign_id: int, today=None) -> list[list[tuple]]:
     """The dashboard's figures, written by hand: one statement per panel (headline, targets,
-    progress, by district, by category, criteria, QR coverage), their rows."""
+    follow-ups open, overdue on `today` (the local day by default, as the page's), fixed and
+    not fixed, progress, by district, by category, criteria, QR coverage), their rows."""
+    from django.utils import timezone
+
     from inspections.models import Visit
     from inspections.vocabulary import CONCLUSIONS, CRITERIA
+
+    today = today or timezone.localdate()
 
     inspected = tuple(str(status) for status in Visit.INSPECTED)
     counts = ", ".join(f"count(*) FILTER (WHERE v.conclusion->>'overall' = '{value}')" for value in CONCLUSIONS)
@@ -100,6 +105,11 @@ def _dashboard_sql(cursor, campaign_id: int) -> list[list[tuple]]:
          "count(*) FILTER (WHERE status IN %s), count(*) FILTER (WHERE status = 'approved') "
          "FROM inspections_visit WHERE campaign_id = %s", [inspected, campaign_id]),
         ("SELECT count(*) FROM inspections_target WHERE campaign_id = %s", [campaign_id]),
+        ("SELECT count(*) FILTER (WHERE f.outcome = 'open'), count(*) FILTER (WHERE f.outcome = 'open' "
+         "AND f.deadline < %s), count(*) FILTER (WHERE f.outcome = 'fixed'), "
+         "count(*) FILTER (WHERE f.outcome = 'not_fixed') FROM inspections_followup f "
+         "JOIN inspections_correction c ON c.id = f.correction_id JOIN inspections_visit v ON v.id = c.visit_id "
+         "WHERE v.campaign_id = %s", [today, campaign_id]),
         ("SELECT (starts_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, count(*), count(*) FILTER (WHERE status IN %s), "
          "count(*) FILTER (WHERE status = 'approved') FROM inspections_visit WHERE campaign_id = %s "
          "AND status <> 'cancelled' GROUP BY 1", [inspected, campaign_id]),
@@ -135,6 +145,17 @@ SNAPSHOT_ANSWERS_SQL = (
     "JOIN inspections_checklistitem i ON i.id = a.item_id JOIN inspections_visit v ON v.id = a.visit_id "
     "WHERE v.campaign_id = %s AND v.status = 'approved' "
     "AND (v.starts_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date <= %s AND i.code = ANY(%s)")
+
+# And the corrections of the visits short of compliance, with their follow-up's outcome and
+# deadline and its number of steps (take_snapshot's "corrections").
+SNAPSHOT_CORRECTIONS_SQL = (
+    "SELECT c.visit_id, c.description, c.deadline, f.outcome, f.deadline, count(s.id) "
+    "FROM inspections_correction c JOIN inspections_visit v ON v.id = c.visit_id "
+    "LEFT JOIN inspections_followup f ON f.correction_id = c.id "
+    "LEFT JOIN inspections_followupstep s ON s.follow_up_id = f.id "
+    "WHERE v.campaign_id = %s AND v.status = 'approved' "
+    "AND (v.starts_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date <= %s AND v.conclusion->>'overall' = ANY(%s) "
+    "GROUP BY c.id, f.id ORDER BY c.visit_id, c.deadline, c.id")
 
 RAW_VISITS_SQL = (
     "SELECT v.id, u.name, k.name, d.name, c.name, v.starts_at, v.status, v.conclusion, v.staff_total, "
@@ -311,10 +332,12 @@ def work(path: str, side: str, state: dict):
             campaign = Campaign.objects.get(pk=campaign_id)
             user = get_user_model().objects.get(pk=state["coordinator"])
             return lambda: take_snapshot(campaign, AS_OF, user)
+        from inspections.vocabulary import SHORT_OF_COMPLIANCE
         from reports.provincial import PLAN_ITEMS
 
         return lambda: (list(_server_side(SNAPSHOT_SQL, [campaign_id, AS_OF])),
-                        list(_server_side(SNAPSHOT_ANSWERS_SQL, [campaign_id, AS_OF, list(PLAN_ITEMS)])))
+                        list(_server_side(SNAPSHOT_ANSWERS_SQL, [campaign_id, AS_OF, list(PLAN_ITEMS)])),
+                        list(_server_side(SNAPSHOT_CORRECTIONS_SQL, [campaign_id, AS_OF, list(SHORT_OF_COMPLIANCE)])))
     raise ValueError(path)
 
 

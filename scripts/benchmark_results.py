@@ -103,7 +103,8 @@ def populate(visits_wanted: int, *, answers_too: bool = True):
     """The campaign of December 2021 over the 13 districts: units spread over the
     communes and categories, visits mostly approved, answers for every visit under way
     or done (unless `answers_too` is false: the dashboard reads none, and at a million
-    visits they are ten million rows). Returns (campaign, leadership user)."""
+    visits they are ten million rows); the campaign's targets, and the corrections and
+    follow-ups of the visits short of compliance (`follow_up`). Returns (campaign, leadership user)."""
     from django.contrib.auth import get_user_model
     from django.db import connection
 
@@ -181,8 +182,54 @@ def populate(visits_wanted: int, *, answers_too: bool = True):
             answers.flush(connection)
     with connection.cursor() as cursor:
         cursor.execute("SELECT setval(pg_get_serial_sequence('inspections_visit', 'id'), %s)", [visits_wanted])
+    follow_up(campaign, visits_wanted, added_by=leader, asked_by=inspector)
+    with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # as autovacuum would have done on a live database
     return campaign, leader
+
+
+# A correction's deadline: the first, second or third of these not before the visit's day (by
+# its id); a follow-up's outcome by its visit's id: five in ten open, three fixed, two not fixed.
+DEADLINES = [datetime.date(2021, 12, 15), datetime.date(2021, 12, 31), datetime.date(2022, 1, 15),
+             datetime.date(2022, 1, 31)]
+TARGETS_SQL = (
+    "INSERT INTO inspections_target (campaign_id, unit_id, added_by_id, added_at) "
+    "SELECT %(campaign)s, u.id, %(by)s, now() FROM units_unit u WHERE u.id %% 2 = 0 "
+    "OR EXISTS (SELECT FROM inspections_visit v WHERE v.unit_id = u.id AND v.campaign_id = %(campaign)s) "
+    "ORDER BY u.id")
+CORRECTIONS_SQL = (
+    "INSERT INTO inspections_correction (visit_id, description, deadline, added_by_id, added_at) "
+    "SELECT v.id, 'Niêm yết mã QR ở lối vào, cử người nhắc quét mã', "
+    "(ARRAY(SELECT d FROM unnest(%(deadlines)s::date[]) d "
+    "WHERE d >= (v.starts_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date ORDER BY d))[1 + v.id %% 3], %(by)s, v.ends_at "
+    "FROM inspections_visit v WHERE v.campaign_id = %(campaign)s AND v.id BETWEEN %(first)s AND %(last)s "
+    "AND v.status IN ('submitted', 'approved') AND v.conclusion ->> 'overall' <> %(compliant)s ORDER BY v.id")
+FOLLOW_UPS_SQL = (
+    "INSERT INTO inspections_followup (correction_id, unit_id, deadline, outcome, closed_by_id, closed_at) "
+    "SELECT c.id, v.unit_id, c.deadline, o.outcome, CASE WHEN o.outcome <> 'open' THEN %(by)s END, "
+    "CASE WHEN o.outcome <> 'open' THEN (c.deadline + time '16:00') AT TIME ZONE 'Asia/Ho_Chi_Minh' END "
+    "FROM inspections_correction c JOIN inspections_visit v ON v.id = c.visit_id, LATERAL (SELECT CASE "
+    "WHEN (v.id * 7) %% 10 < 5 THEN 'open' WHEN (v.id * 7) %% 10 < 8 THEN 'fixed' ELSE 'not_fixed' END AS outcome) o "
+    "WHERE v.campaign_id = %(campaign)s AND v.id BETWEEN %(first)s AND %(last)s AND v.status = 'approved' "
+    "ORDER BY c.id")
+
+
+def follow_up(campaign, visits_wanted: int, *, added_by, asked_by) -> None:
+    """The campaign's targets (every unit visited, and one in two of the others), a correction
+    asked at each visit submitted or approved short of compliance, and its follow-up once the
+    visit is approved. INSERT … SELECT by CHUNK visits (a transaction each, as the COPY of the
+    visits), so that the triggers (the tallies', the data version's) fire as they would."""
+    from django.db import connection
+
+    from inspections.vocabulary import COMPLIANT
+
+    with connection.cursor() as cursor:
+        cursor.execute(TARGETS_SQL, {"campaign": campaign.pk, "by": added_by.pk})
+        for first in range(1, visits_wanted + 1, CHUNK):
+            chunk = {"campaign": campaign.pk, "first": first, "last": first + CHUNK - 1, "by": asked_by.pk,
+                     "compliant": COMPLIANT, "deadlines": DEADLINES}
+            cursor.execute(CORRECTIONS_SQL, chunk)
+            cursor.execute(FOLLOW_UPS_SQL, chunk)
 
 
 def answer_value(kind: str):
