@@ -6,7 +6,7 @@ from django.conf import settings
 
 from accounts.roles import Role
 from inspections.models import TeamMembership
-from tests.factories import make_campaign, make_organization, make_team, make_user
+from tests.factories import make_campaign, make_organization, make_team, make_user, reseed_migrated_data
 from units.services import load_divisions
 
 
@@ -57,6 +57,19 @@ def empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def seeded_after_a_flush(request):
+    """A test that commits (transaction=True, a live server) starts with the role groups and
+    unit categories the migrations seed. pytest-django runs such tests after all the others
+    and empties the database after each, seeded rows included, so without this a test needing
+    a group failed or passed by the order of the files before it."""
+    marker = request.node.get_closest_marker("django_db")
+    if ({"transactional_db", "live_server"} & set(request.fixturenames)
+            or (marker and marker.kwargs.get("transaction"))):
+        request.getfixturevalue("transactional_db")
+        reseed_migrated_data()
 
 
 @pytest.fixture(autouse=True)
