@@ -15,6 +15,7 @@ Only reads live here; the report's life (drafted, taken again, approved) is writ
 import datetime
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -374,6 +375,9 @@ def digest_of(snapshot: dict) -> dict:
         "districts": figures.snapshot["districts"], "categories": figures.snapshot["categories"],
         "pending": figures.snapshot["pending"],
         "short_count": sum(1 for row in figures.rows if row["overall"] in SHORT_OF_COMPLIANCE),
+        # visits by district and category, the annex's first table: [district, category, visits]
+        "matrix": [[*pair, count] for pair, count in Counter(
+            (row["district"], row["category"]) for row in figures.rows).items()],
     }
 
 
@@ -418,7 +422,19 @@ def stored_digest(report) -> dict:
         data = digest_of(snapshot)
         ProvincialReport.objects.filter(pk=report.pk).update(digest=data, short_rows=short_rows_of(snapshot))
         report.digest = data
+    elif "matrix" not in data:
+        # a digest taken before it held the visits by district and category: PostgreSQL counts
+        # them once out of the stored snapshot, which stays in the database
+        with connections[router.db_for_write(ProvincialReport)].cursor() as cursor:
+            cursor.execute(DIGEST_MATRIX_SQL, [report.pk, report.pk])
+            data = report.digest = json.loads(cursor.fetchone()[0])
     return data
+
+
+def report_database(report=None) -> str:
+    """The database a report's reads go to: the one it was read from, else the router's
+    choice (the replica, when one is set: config/dbrouter.py)."""
+    return (report is not None and report._state.db) or router.db_for_read(ProvincialReport)
 
 
 class ShortRows:
@@ -438,7 +454,7 @@ class ShortRows:
         start, stop = window.start or 0, min(window.stop, self._count)
         if stop <= start:
             return []
-        with connections[router.db_for_read(ProvincialReport)].cursor() as cursor:
+        with connections[report_database()].cursor() as cursor:
             cursor.execute("SELECT jsonb_path_query_array(short_rows, 'strict $[$first to $last]', "
                            "jsonb_build_object('first', %s, 'last', %s))::text FROM reports_provincialreport "
                            "WHERE id = %s", [start, stop - 1, self.report_id])
@@ -458,13 +474,8 @@ class SnapshotRows:
             self.where.append(f"e.v->>'{key}' = %s")
             self.params.append(str(value))
 
-    @staticmethod
-    def _cursor():
-        # the database the report's reads go to (the replica, when the page reads from one)
-        return connections[router.db_for_read(ProvincialReport)].cursor()
-
     def _query(self, select: str, tail: str = "", params=()):
-        with self._cursor() as cursor:
+        with connections[report_database()].cursor() as cursor:
             cursor.execute(
                 f"SELECT {select} FROM reports_provincialreport r CROSS JOIN LATERAL "  # noqa: S608
                 f"jsonb_array_elements(r.snapshot->'visits') WITH ORDINALITY AS e(v, n) "
@@ -518,17 +529,21 @@ ANNEX_SHORT_SQL = (
     "FROM r CROSS JOIN LATERAL jsonb_array_elements(r.snapshot->'visits') WITH ORDINALITY AS e(v, n) "
     "LEFT JOIN (SELECT key, value AS items FROM r, jsonb_each(r.snapshot->'corrections')) c ON c.key = e.v->>'id' "
     "WHERE e.v->>'overall' = ANY(%s) ORDER BY e.n")
-# Visits by district and category (the annex's first table), and the day the figures are as of.
-ANNEX_MATRIX_SQL = (
-    "SELECT (e.v->>'district')::int, e.v->>'category', count(*) FROM reports_provincialreport r CROSS JOIN LATERAL "
-    "jsonb_array_elements(r.snapshot->'visits') AS e(v) WHERE r.id = %s GROUP BY 1, 2")
+# The digest's visits by district and category ([district, category, visits]: `digest_of`), added
+# to a digest stored before it had them, counted once out of the stored snapshot.
+DIGEST_MATRIX_SQL = (
+    "UPDATE reports_provincialreport SET digest = digest || jsonb_build_object('matrix', ("
+    "SELECT COALESCE(jsonb_agg(jsonb_build_array(m.district, m.category, m.visits)), '[]'::jsonb) FROM ("
+    "SELECT (e.v->>'district')::int AS district, e.v->>'category' AS category, count(*) AS visits "
+    "FROM reports_provincialreport r CROSS JOIN LATERAL jsonb_array_elements(r.snapshot->'visits') AS e(v) "
+    "WHERE r.id = %s GROUP BY 1, 2) m)) WHERE id = %s RETURNING digest::text")
 
 
 def streamed(report, sql: str, params) -> Iterator[tuple]:
     """The rows of a statement over a stored report, CHUNK at a time from a server-side
     cursor (a plain one where the deployment turns them off, DISABLE_SERVER_SIDE_CURSORS:
     PgBouncer in transaction mode), on the database the report was read from."""
-    alias = report._state.db or router.db_for_read(ProvincialReport)
+    alias = report_database(report)
     with transaction.atomic(using=alias), connections[alias].chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(CHUNK):
@@ -537,24 +552,16 @@ def streamed(report, sql: str, params) -> Iterator[tuple]:
 
 @dataclass
 class AnnexReading:
-    """What the annex prints besides its list of visits, without the snapshot: the digest's
-    tables and names, the visits by district and category counted by PostgreSQL, the day
-    the figures are as of."""
+    """What the annex prints besides its lists, without the snapshot: the stored digest's
+    tables, names and visits by district and category."""
 
     digest: Digest
-    as_of: str
     counts: dict  # (district, category) → visits
 
     @classmethod
     def of(cls, report) -> "AnnexReading":
         digest = Digest(stored_digest(report))
-        alias = report._state.db or router.db_for_read(ProvincialReport)
-        with connections[alias].cursor() as cursor:
-            cursor.execute(ANNEX_MATRIX_SQL, [report.pk])
-            counts = {(district, category): count for district, category, count in cursor.fetchall()}
-            cursor.execute("SELECT snapshot->>'as_of' FROM reports_provincialreport WHERE id = %s", [report.pk])
-            as_of = cursor.fetchone()[0]
-        return cls(digest, as_of, counts)
+        return cls(digest, {(district, category): count for district, category, count in digest.data["matrix"]})
 
     @property
     def categories(self) -> list[tuple]:

@@ -502,11 +502,11 @@ def _lines(text: str, width: float) -> int:
     return sum(max(math.ceil(len(part) / per_line), 1) for part in text.split("\n"))
 
 
-def annex_subtitle(report, as_of: str) -> str:
+def annex_subtitle(report) -> str:
     header = report_number(report)
     issued = f" ngày {header.day:%d/%m/%Y}" if header.day else ""
     return (f"(Kèm theo Báo cáo {header.number_line.removeprefix('Số: ').strip()}{issued} của Sở Thông tin và "
-            f"Truyền thông; số liệu tính đến ngày {day(as_of)})")
+            f"Truyền thông; số liệu tính đến ngày {report.as_of:%d/%m/%Y})")
 
 
 def report_annex(report) -> bytes:
@@ -518,7 +518,7 @@ def report_annex(report) -> bytes:
     time (`AnnexReading`), so the memory is a chunk's and a row's, whatever the campaign's size."""
     reading = AnnexReading.of(report)
     digest = reading.digest
-    subtitle = annex_subtitle(report, reading.as_of)
+    subtitle = annex_subtitle(report)
     workbook = Workbook(write_only=True)
     for style in _styles().values():
         workbook.add_named_style(style)

@@ -65,10 +65,11 @@ def make_unit(name="Chợ Hà Tĩnh", *, commune=18070, category="cho", **fields
 def reseed_migrated_data():
     """Run again the data migrations that seed role groups and unit categories.
 
-    A live-server test runs outside a transaction and the database is emptied after
-    it, seeded rows included. Django's serialized rollback would restore them, but
-    Playwright's greenlets give the ORM a connection that never saw the serialized
-    copy, so the seeding functions run here instead (both are idempotent).
+    A test that commits (transaction=True, a live server) runs outside a transaction and
+    the database is emptied after it, seeded rows included. Django's serialized rollback
+    would restore them, but Playwright's greenlets give the ORM a connection that never
+    saw the serialized copy, so tests/conftest.py (`seeded_after_a_flush`) runs the
+    seeding functions before every such test instead (all are idempotent).
     """
     for module, function in (("accounts.migrations.0001_roles_as_groups", "create_groups"),
                              ("units.migrations.0002_seed_unit_categories", "seed"),

@@ -15,7 +15,6 @@ from inspections.models import Evidence, Visit
 from reports import services
 from reports.models import ProvincialReport, RawExport
 from reports.rawdata import request_raw_export
-from tests.factories import reseed_migrated_data
 from tests.inspections.test_evidence import photo
 from tests.inspections.test_fieldwork import build
 from tests.reports.test_provincial import MID_DECEMBER
@@ -39,16 +38,12 @@ def state():
     }
 
 
-@pytest.fixture(autouse=True)
-def migrated_data(transactional_db):
-    """The role groups and unit categories: a browser journey run before this test empties
-    the database, seeded rows included (tests/factories.py: reseed_migrated_data)."""
-    reseed_migrated_data()
-
-
 # Outside a test transaction: pg_dump and pg_restore are other sessions, which see only
-# what is committed. pytest-django's database (test_pccovid) is the one dumped and restored.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# what is committed. pytest-django's database (test_pccovid) is the one dumped and restored;
+# it is emptied after the test, and the next test that commits starts from the seeded rows
+# again (tests/conftest.py: seeded_after_a_flush). No serialized rollback: it reloads the
+# content types over the ones the last flush recreated, and failed after another committing test.
+@pytest.mark.django_db(transaction=True)
 def test_a_backup_wiped_and_restored_gives_back_the_visits_the_photos_and_the_files(coordinator, settings, tmp_path):
     world = build(coordinator)
     visit = fieldwork.start_visit(world["market"], by=world["member"])

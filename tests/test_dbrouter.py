@@ -17,7 +17,6 @@ from inspections.models import Answer, Visit
 from reports.models import DataVersion, ProvincialReport, RawExport
 from reports.provincial import Figures
 from reports.rawdata import write_raw_export
-from tests.factories import reseed_migrated_data
 from tests.inspections.test_fieldwork import answer_all, build
 
 ROUTED = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
@@ -38,14 +37,7 @@ def approve(world, visit):
 
 
 @pytest.fixture
-def seeded(transactional_db):
-    """The role groups and categories, seeded again before any person is made: a test outside a
-    transaction before this one may have emptied the database, seeded rows included."""
-    reseed_migrated_data()
-
-
-@pytest.fixture
-def world(seeded, coordinator):
+def world(transactional_db, coordinator):
     world = build(coordinator)
     approve(world, world["market"])
     return world

@@ -14,7 +14,6 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from inspections.demo import load_demo  # noqa: E402
 from tests.conftest import require_tool  # noqa: E402
-from tests.factories import reseed_migrated_data  # noqa: E402
 from units.services import load_divisions  # noqa: E402
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -41,7 +40,6 @@ def browser():
 @pytest.fixture
 def demo(transactional_db, live_server):
     """The demo data, as `make run` loads it, served by the live server."""
-    reseed_migrated_data()
     load_divisions()
     load_demo()
     return live_server

@@ -15,7 +15,7 @@ from inspections import fieldwork, schedule, vocabulary
 from inspections.checklist_2021 import seed_checklist_2021
 from inspections.models import ChecklistItem, Organization, TeamMembership, Vehicle, Visit
 from inspections.schedule import PlannedVisit
-from tests.factories import make_campaign, make_organization, make_team, make_unit, make_user, reseed_migrated_data
+from tests.factories import make_campaign, make_organization, make_team, make_unit, make_user
 from units.services import load_divisions
 
 DAY = datetime.date(2021, 12, 7)
@@ -131,7 +131,6 @@ def test_required_questions_must_be_answered_before_submitting(world):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_identical_submits_on_two_connections_make_one_submission():
-    reseed_migrated_data()
     world = build()
     visit = fieldwork.start_visit(world["market"], by=world["member"])
     answer_all(visit, world["member"])

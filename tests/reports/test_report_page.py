@@ -108,3 +108,35 @@ def test_the_short_list_is_the_snapshots_units_short_of_compliance_page_by_page(
     assert [row["id"] for context in pages for row in context["short_of_compliance"]] == expected
     assert pages[0]["page"].paginator.count == len(expected) == 55
     assert client.get(url, {"page": 99}).context["page"].number == 2  # past the end: the last page
+
+
+def test_the_digest_counts_the_annex_table_of_districts_by_category_as_the_figures_do(world, coordinator):  # noqa: F811
+    report = services.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    figures = provincial.Figures(report.snapshot)
+
+    reading = provincial.AnnexReading.of(ProvincialReport.objects.defer("snapshot").get(pk=report.pk))
+
+    assert reading.categories == figures.categories and len(reading.categories) >= 2
+    assert reading.matrix() == [(name, [figure.count for figure in counts])
+                                for name, counts, _total in figures.matrix()]
+    assert sum(sum(counts) for _name, counts in reading.matrix()) == figures.total.count > 0
+
+
+def test_a_digest_taken_before_it_held_the_annex_table_gets_it_counted_by_postgresql_once(world, coordinator):  # noqa: F811
+    report = services.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
+    expected = report.digest
+    older = {key: value for key, value in expected.items() if key != "matrix"}
+    ProvincialReport.objects.filter(pk=report.pk).update(digest=older)
+    report = ProvincialReport.objects.defer("snapshot").get(pk=report.pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        reading = provincial.AnnexReading.of(report)
+    assert len(queries) == 1 and '"snapshot"' not in queries[0]["sql"]  # counted inside PostgreSQL
+
+    stored = ProvincialReport.objects.get(pk=report.pk).digest
+    assert sorted(map(tuple, stored["matrix"])) == sorted(map(tuple, expected["matrix"]))
+    assert {key: value for key, value in stored.items() if key != "matrix"} == older
+    assert reading.counts == {(district, category): count for district, category, count in expected["matrix"]}
+    with CaptureQueriesContext(connection) as queries:
+        provincial.AnnexReading.of(ProvincialReport.objects.defer("snapshot").get(pk=report.pk))
+    assert len(queries) == 1  # the report itself, nothing counted again

@@ -20,7 +20,7 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.roles import Role
 from config import jobs
-from tests.factories import job_held_by_a_worker, make_user, reseed_migrated_data
+from tests.factories import job_held_by_a_worker, make_user
 from tests.units.workbook_builders import HEADER, sheet_xml_xlsx, upload
 from units import imports
 from units.models import ImportBatch, ImportRow, Unit
@@ -55,7 +55,6 @@ def wait_for(condition, *, seconds: float, what: str):
 def test_a_worker_killed_mid_parse_leaves_a_failed_batch_that_a_fresh_worker_reads_again(
         settings, tmp_path, client):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-    reseed_migrated_data()
     coordinator = make_user("coordinator", Role.COORDINATOR)
     load_divisions()
     path = tmp_path / "big.xlsx"

@@ -12,7 +12,7 @@ from django.utils import translation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.roles import Role
-from tests.factories import make_unit, make_user, reseed_migrated_data
+from tests.factories import make_unit, make_user
 from tests.units.workbook_builders import upload
 from units import history, imports, services
 from units.importing import _as_text, _Categories
@@ -190,7 +190,6 @@ def seen_from_another_connection(batch_id):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_commit_moves_the_bar_chunk_by_chunk_and_still_writes_all_or_nothing(monkeypatch):
-    reseed_migrated_data()
     coordinator = make_user("coordinator", Role.COORDINATOR)
     load_divisions()
     monkeypatch.setattr(imports, "ROW_BATCH", 10)

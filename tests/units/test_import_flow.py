@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.roles import Role
-from tests.factories import make_unit, make_user, reseed_migrated_data
+from tests.factories import make_unit, make_user
 from tests.units.workbook_builders import upload, workbook_bytes
 from units import imports
 from units.models import Division, ImportBatch, ImportRow, Unit
@@ -183,7 +183,6 @@ def test_the_command_line_import_prints_json_and_dry_run_writes_nothing(coordina
 def test_the_real_queue_and_worker_read_an_upload(settings):
     """Through django-tasks-db's table and `manage.py db_worker`, as `make run` does."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-    reseed_migrated_data()
     coordinator = make_user("coordinator", Role.COORDINATOR)
     load_divisions()
     batch = imports.start_import(uploaded_file=upload(ROWS[:2]), by=coordinator)
