@@ -53,11 +53,13 @@ def commands(port: str) -> list[list[str]]:
     """The two processes of the demo: the task worker and the app server."""
     return [
         [sys.executable, "manage.py", "db_worker"],
-        # Two workers of four threads: the progress bars poll while a document is drawn.
+        # Three workers of two threads: the progress bars poll while a document is drawn, and at
+        # 100 phones fewer threads per process wait less on each other's turn at the interpreter
+        # (docs/benchmarks.md, "Third round": p95 181-529 ms against 516-3,000 ms for two of four).
         # No control socket: its default, ~/.gunicorn/gunicorn.ctl, is one per user, and two
         # checkouts on one machine would fight over it.
         [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--threads", "4", "--graceful-timeout", "5", "--access-logfile", "-",
+         "--workers", "3", "--threads", "2", "--graceful-timeout", "5", "--access-logfile", "-",
          "--no-control-socket"],
     ]
 

@@ -67,7 +67,7 @@ def save_signature(visit: Visit, *, role: str, signer_name: str, image_file, by)
     one per role: a second one replaces the first while the visit can be filled, never
     once it is submitted or approved. Side effects: the PNG (no metadata) and its SHA-256,
     who captured it and when; the earlier signature stays in the history, its file kept."""
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    visit = Visit.objects.locked().get(pk=visit.pk)
     refuse_if_locked(visit)
     if not is_fillable(visit):
         raise ValidationError(_("Signatures are taken while the visit is under way or returned (now: %(status)s).")
@@ -157,7 +157,7 @@ def record_qr_scan(visit: Visit, *, code: str, method: str, by, scanned_at=None)
     time sent by the phone (scanned offline, sent later) counts from the start of the
     visit's day until now, else it is now. Side effects: the QrScan, with the registry's
     code at this moment."""
-    visit = Visit.objects.select_for_update().select_related("unit").get(pk=visit.pk)
+    visit = Visit.objects.locked().select_related("unit").get(pk=visit.pk)
     refuse_if_locked(visit)
     if not is_fillable(visit):
         raise ValidationError(_("The QR code is recorded while the visit is under way or returned (now: %(status)s).")
@@ -228,7 +228,7 @@ def transcribe_paper(visit: Visit, *, entries: list[tuple[ChecklistItem, object,
     starts now, at the time the paper gives (on the visit's day) if any. Returns the
     number of answers changed; when any, the visit is marked transcribed by `by` now (with
     history). Nothing is saved if one answer is refused."""
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    visit = Visit.objects.locked().get(pk=visit.pk)
     refuse_if_locked(visit)
     answers = {answer.item_id: answer for answer in visit.answers.all()}
     changes = []

@@ -2,10 +2,11 @@
 and the team leader's review. The conclusion rule is written in docs/conclusion-rule.md."""
 
 import datetime
-from itertools import groupby
+import json
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +40,7 @@ def start_visit(visit: Visit, *, by, latitude=None, longitude=None, accuracy=Non
     """Start the visit at the site. Side effects: status "in progress", the time (`at`, the
     moment a phone that was offline started it, if credible: start_moment), the location
     only if the inspector's phone gave it, the checklist version kept."""
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    visit = Visit.objects.locked().get(pk=visit.pk)
     refuse_if_closed(visit.campaign)
     if visit.status not in STARTABLE:
         raise ValidationError(_("This visit has already started."))
@@ -111,7 +112,7 @@ def save_answer(visit: Visit, *, item: ChecklistItem, raw, note: str = "", by) -
     """Save one answer as it is entered (the phone sends each change). Side effects:
     the Answer (created or changed, with history). Refused once the visit is submitted."""
     # The visit's row locked; its campaign and unit read with it (the closed campaign, the items).
-    visit = Visit.objects.select_for_update(of=("self",)).select_related("campaign", "unit").get(pk=visit.pk)
+    visit = Visit.objects.locked(of=("self",)).select_related("campaign", "unit").get(pk=visit.pk)
     refuse_if_closed(visit.campaign)
     if visit.status not in FILLABLE:
         raise ValidationError(_("This visit cannot be changed now (%(status)s).") % {
@@ -194,7 +195,7 @@ def save_statement(visit: Visit, *, by, **texts) -> Visit:
     it can still be filled. Saved on their own, before a submission that carries them,
     so that a refused submission loses nothing typed. Side effects: those fields, with
     history."""
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    visit = Visit.objects.locked().get(pk=visit.pk)
     texts = {name: value for name, value in texts.items() if name in STATEMENT}
     if visit.status not in FILLABLE or not texts:
         return visit  # e.g. a repeat of a submission already made: nothing to change
@@ -213,7 +214,7 @@ def submit_visit(visit: Visit, *, by, key: str) -> bool:
     Returns True if this call submitted it. Side effects: status "submitted", who and
     when, the computed conclusion (kept if the team overrode it with a reason).
     """
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    visit = Visit.objects.locked().get(pk=visit.pk)
     if visit.status == Visit.Status.SUBMITTED and visit.submission_key == key:
         return False
     refuse_if_closed(visit.campaign)
@@ -245,7 +246,7 @@ def approve_visit(visit: Visit, *, by) -> None:
     """The team leader approves: the visit is locked (DESIGN §3 rule 5). Side effects:
     the required corrections of a visit not fully compliant become follow-ups; an approval
     by the Inspectorate in place of the team leader says so in the visit's history."""
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    visit = Visit.objects.locked().get(pk=visit.pk)
     if visit.status != Visit.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted visit can be approved."))
     visit.status, visit.reviewed_by, visit.reviewed_at = Visit.Status.APPROVED, by, timezone.now()
@@ -266,7 +267,7 @@ def return_visit(visit: Visit, *, by, comment: str) -> None:
     """The team leader returns the visit to its team with a comment (mandatory)."""
     if not comment.strip():
         raise ValidationError(_("Say what must be corrected."))
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    visit = Visit.objects.locked().get(pk=visit.pk)
     if visit.status != Visit.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted visit can be returned."))
     visit.status, visit.reviewed_by, visit.reviewed_at, visit.review_comment = (
@@ -288,7 +289,7 @@ def amend_answer(visit: Visit, *, item: ChecklistItem, raw, reason: str, by) -> 
     and says that the data changed."""
     if not reason.strip():
         raise ValidationError(_("Give the reason for changing an approved visit."))
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    visit = Visit.objects.locked().get(pk=visit.pk)
     if visit.status != Visit.Status.APPROVED:
         raise ValidationError(_("Only an approved visit is amended this way."))
     answer = Answer.objects.select_for_update().filter(visit=visit, item=item).first()
@@ -313,7 +314,7 @@ FIGURES = ["staff_total", "staff_with_app", "qr_codes", "scans_last_7_days", "po
 def record_figures(visit: Visit, *, figures: dict, taken_at, by) -> Visit:
     """The figures the unit reports and when they were taken (domain-facts §7: "thời
     điểm số liệu"). Side effects: the visit's figures, with history."""
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    visit = Visit.objects.locked().get(pk=visit.pk)
     if visit.status not in FILLABLE:
         raise ValidationError(_("This visit cannot be changed now (%(status)s).") % {
             "status": visit.get_status_display()})
@@ -336,7 +337,7 @@ def override_conclusion(visit: Visit, *, conclusion: dict, reason: str, by) -> V
     allowed = set(CONCLUSION_LABELS)
     if not conclusion or any(value not in allowed for value in conclusion.values()):
         raise ValidationError(_("Choose a conclusion for each criterion."))
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    visit = Visit.objects.locked().get(pk=visit.pk)
     if visit.status not in FILLABLE:
         raise ValidationError(_("This visit cannot be changed now (%(status)s).") % {
             "status": visit.get_status_display()})
@@ -370,26 +371,87 @@ def _visit_value_in_words(field: str, value) -> str:
     return str(value or "")
 
 
-def visit_history(visit: Visit):
-    """The visit's and its answers' changes, newest first, in words (labels of statuses,
-    conclusions and answers in the current language): (when, who, what, old, new, reason)."""
-    rows = []
-    records = list(visit.history.select_related("history_user").order_by("history_date"))
-    for previous, record in zip(records, records[1:], strict=False):
-        delta = record.diff_against(previous, included_fields=["status", "conclusion", "review_comment"])
-        for change in delta.changes:
-            label = str(Visit._meta.get_field(change.field).verbose_name)
-            rows.append((record.history_date, record.history_user, label,
-                         _visit_value_in_words(change.field, change.old),
-                         _visit_value_in_words(change.field, change.new), record.history_change_reason or ""))
-    # Every answer's history in one query (not one per answer), grouped by answer.
-    entries = (Answer.history.filter(visit_id=visit.pk).select_related("history_user", "item")
-               .order_by("id", "history_date"))
-    for _answer, versions in groupby(entries, key=lambda record: record.id):
-        versions = list(versions)
-        for previous, record in zip(versions, versions[1:], strict=False):
-            if previous.value != record.value:
-                rows.append((record.history_date, record.history_user, f"{record.item.code}. {record.item.text}",
-                             answer_in_words(record.item, previous.value), answer_in_words(record.item, record.value),
-                             record.history_change_reason or ""))
-    return sorted(rows, key=lambda row: row[0], reverse=True)
+# The visit's changes and its answers', newest first: each history record against the one
+# before it (lag over the record's own history), one row per field that changed (status,
+# conclusion, review comment; an answer's value), with who made it and the answer's item.
+# PostgreSQL compares, orders and slices, so a page of changes costs its rows whatever the
+# visit's history (a returned visit's answers changed hundreds of times).
+VISIT_CHANGES_SQL = """
+WITH v AS (
+  SELECT history_id, history_date, history_user_id, history_change_reason, status, conclusion, review_comment,
+         lag(status) OVER w AS was_status, lag(conclusion) OVER w AS was_conclusion,
+         lag(review_comment) OVER w AS was_comment, row_number() OVER w AS n
+  FROM inspections_historicalvisit WHERE id = %(visit)s WINDOW w AS (ORDER BY history_date, history_id)),
+a AS (
+  SELECT history_id, history_date, history_user_id, history_change_reason, id, item_id, value,
+         lag(value) OVER w AS was, row_number() OVER w AS n
+  FROM inspections_historicalanswer WHERE visit_id = %(visit)s
+  WINDOW w AS (PARTITION BY id ORDER BY history_date, history_id)),
+c AS (
+  SELECT history_date, 0 AS answer, 0::bigint AS answer_id, history_id, 1 AS field_order, 'status' AS field,
+         NULL::bigint AS item_id, to_jsonb(was_status) AS old, to_jsonb(status) AS new, history_user_id,
+         history_change_reason FROM v WHERE n > 1 AND status IS DISTINCT FROM was_status
+  UNION ALL
+  SELECT history_date, 0, 0, history_id, 2, 'conclusion', NULL, was_conclusion, conclusion, history_user_id,
+         history_change_reason FROM v WHERE n > 1 AND conclusion IS DISTINCT FROM was_conclusion
+  UNION ALL
+  SELECT history_date, 0, 0, history_id, 3, 'review_comment', NULL, to_jsonb(was_comment), to_jsonb(review_comment),
+         history_user_id, history_change_reason FROM v WHERE n > 1 AND review_comment IS DISTINCT FROM was_comment
+  UNION ALL
+  SELECT history_date, 1, id, history_id, 0, 'answer', item_id, was, value, history_user_id, history_change_reason
+  FROM a WHERE n > 1 AND value IS DISTINCT FROM was)
+"""
+VISIT_CHANGES_PAGE_SQL = VISIT_CHANGES_SQL + """
+SELECT c.history_date, c.field, c.old::text, c.new::text, COALESCE(c.history_change_reason, ''), count(*) OVER (),
+       u.id, u.username, u.first_name, u.last_name, i.id, i.code, i.text, i.kind
+FROM c LEFT JOIN auth_user u ON u.id = c.history_user_id LEFT JOIN inspections_checklistitem i ON i.id = c.item_id
+ORDER BY c.history_date DESC, c.answer, c.answer_id, c.history_id DESC, c.field_order OFFSET %(offset)s LIMIT %(limit)s
+"""
+
+
+class VisitChanges:
+    """A visit's changes in words, newest first, for a Paginator or a slice: (when, who,
+    what, old, new, reason), labels of statuses, conclusions and answers in the current
+    language. One query a slice (its rows, the people and the items named); the count comes
+    with the first slice read, or by a query of its own."""
+
+    def __init__(self, visit: Visit):
+        self.visit_id, self._count = visit.pk, None
+
+    def count(self) -> int:
+        if self._count is None:
+            with connection.cursor() as cursor:
+                cursor.execute(VISIT_CHANGES_SQL + "SELECT count(*) FROM c", {"visit": self.visit_id})  # noqa: S608 (constants)
+                self._count = cursor.fetchone()[0]
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[tuple]:
+        start = window.start or 0
+        limit = None if window.stop is None else max(window.stop - start, 0)
+        with connection.cursor() as cursor:
+            cursor.execute(VISIT_CHANGES_PAGE_SQL, {"visit": self.visit_id, "offset": start, "limit": limit})
+            rows = cursor.fetchall()
+        if rows:
+            self._count = rows[0][5]
+        elif start == 0 and limit != 0:
+            self._count = 0
+        return [self._in_words(*row) for row in rows]
+
+    @staticmethod
+    def _in_words(when, field, old, new, reason, _count, user_id, username, first_name, last_name,
+                  item_id, code, text, kind) -> tuple:
+        who = User(id=user_id, username=username, first_name=first_name, last_name=last_name) if user_id else None
+        old, new = (None if value is None else json.loads(value) for value in (old, new))
+        if field == "answer":
+            item = ChecklistItem(id=item_id, code=code, text=text, kind=kind)
+            return (when, who, f"{code}. {text}", answer_in_words(item, old), answer_in_words(item, new), reason)
+        label = str(Visit._meta.get_field(field).verbose_name)
+        return (when, who, label, _visit_value_in_words(field, old), _visit_value_in_words(field, new), reason)
+
+
+def visit_history(visit: Visit) -> list[tuple]:
+    """Every change of the visit and its answers, newest first (`VisitChanges`)."""
+    return VisitChanges(visit)[:]

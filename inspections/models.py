@@ -427,6 +427,14 @@ class VisitQuerySet(models.QuerySet):
             return self.none()
         return self.filter(itinerary__in=Itinerary.objects.visible_to(user))
 
+    def locked(self, **options):
+        """The visits, locked for a change until the transaction ends (`SELECT … FOR NO KEY
+        UPDATE`): each change to a visit waits for the one before it, as under `FOR UPDATE`,
+        but a row that only points at the visit (the log of a page opening it, a history
+        row) is written meanwhile: no change here touches a visit's id, which such a row's
+        foreign key guards (docs/decisions.md, "Visits locked for no key update")."""
+        return self.select_for_update(no_key=True, **options)
+
 
 class Visit(models.Model):
     """One unit inspected on one day's itinerary."""

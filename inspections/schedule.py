@@ -235,7 +235,7 @@ def cancel_visit(visit: Visit, *, reason: str, by) -> None:
     approved (inspections.vocabulary.can_be_cancelled)."""
     if not reason.strip():
         raise ValidationError(_("Give the reason for cancelling."))
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    visit = Visit.objects.locked().get(pk=visit.pk)
     refuse_if_locked(visit)
     if not can_be_cancelled(visit):
         raise ValidationError(_("This visit cannot be cancelled now (%(status)s).") % {
@@ -251,7 +251,7 @@ def record_unit_notice(visit: Visit, *, contact: str, method: str, at, by) -> No
     contacted, when, how (phone or letter) and who did it (plan II.2)."""
     if method not in (Visit.NoticePolicy.PHONE, Visit.NoticePolicy.LETTER):
         raise ValidationError(_("Say whether the unit was told by phone or by letter."))
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    visit = Visit.objects.locked().get(pk=visit.pk)
     refuse_if_locked(visit)
     visit.notice_policy, visit.unit_contact, visit.unit_notified_at, visit.unit_notified_by = method, contact, at, by
     visit._history_user = by

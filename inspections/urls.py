@@ -38,6 +38,7 @@ urlpatterns = [
     path("lich-trinh/<int:pk>/gui/", schedule.itinerary_send, name="itinerary_send"),
     path("lich-trinh/<int:pk>/xac-nhan-xe/", schedule.itinerary_confirm, name="itinerary_confirm"),
     path("luot-kiem-tra/<int:pk>/", visits.visit_detail, name="visit_detail"),
+    path("luot-kiem-tra/<int:pk>/lich-su/", visits.visit_history, name="visit_history"),
     path("luot-kiem-tra/<int:pk>/bat-dau/", visits.visit_start, name="visit_start"),
     path("luot-kiem-tra/<int:pk>/tra-loi/<int:item_pk>/", visits.answer_save, name="answer_save"),
     path("luot-kiem-tra/<int:pk>/nop/", visits.visit_submit, name="visit_submit"),

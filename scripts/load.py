@@ -3,8 +3,8 @@
     .venv/bin/python -m config.localdb -- .venv/bin/python scripts/load.py [--clients 100] [--seconds 60] [--think 2]
     .venv/bin/python scripts/load.py --url http://127.0.0.1:8000 ...   # a server already running (`make run`)
 
-Without --url it starts the server `make run` starts (config/serve.py: gunicorn config.wsgi, 2 workers ×
-4 threads, WhiteNoise, DEBUG off, the task worker beside it) on a free loopback port, over a throwaway
+Without --url it starts the server `make run` starts (config/serve.py: gunicorn config.wsgi, 3 workers ×
+2 threads, WhiteNoise, DEBUG off, the task worker beside it) on a free loopback port, over a throwaway
 database of its own (created on the PostgreSQL of DATABASE_URL, migrated, the divisions and the demo
 loaded, dropped at the end) and a throwaway media folder, so the demo's data stay as they are. With --url
 it talks to that server, and starts a visit of each demo inspector that has none in progress (the demo's

@@ -7,7 +7,8 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +34,7 @@ from inspections.views import fieldtools as fieldtools_views
 from inspections.views.scope import posted_object_or_404, visit_for_team
 
 CONCLUSION_FIELD = Visit._meta.get_field("conclusion").verbose_name
+HISTORY_SHOWN = 20  # the latest changes on the visit's page; all of them on its history's pages, 50 a page
 
 
 def visit_detail(request, pk):
@@ -53,6 +55,16 @@ def visit_detail(request, pk):
         if done:
             return redirect("inspections:visit_detail", pk=visit.pk)
     return render(request, "inspections/visit_detail.html", {**_visit_page(request.user, visit), **forms})
+
+
+def visit_history(request, pk):
+    """Every change of the visit and its answers, newest first, 50 a page: for whoever may see
+    the visit's page (out of scope: 404), once it has been reviewed (its history begins)."""
+    visit = get_object_or_404(Visit.objects.visible_to(request.user).select_related("unit"), pk=pk)
+    if not vocabulary.has_history(visit):
+        raise Http404
+    page = Paginator(fieldwork.VisitChanges(visit), 50).get_page(request.GET.get("page"))
+    return render(request, "inspections/visit_history.html", {"visit": visit, "page": page})
 
 
 def _cancel(request, visit, forms):
@@ -94,7 +106,10 @@ def _visit_page(user, visit) -> dict:
     # The itinerary's people, once: who is on the visit, who leads it, the leader's name to sign.
     people = list(visit.itinerary.people.select_related("user")) if visit.itinerary_id else []
     capabilities = visit_capabilities(user, visit, people=people)
-    history = fieldwork.visit_history(visit) if vocabulary.has_history(visit) else []
+    # The latest changes; the rest on the history's own pages (a returned visit's answers may
+    # change hundreds of times, and the page costs what it shows).
+    changes = fieldwork.VisitChanges(visit) if vocabulary.has_history(visit) else None
+    history = changes[:HISTORY_SHOWN] if changes else []
     answers = {answer.item_id: answer for answer in visit.answers.all()}
     # A visit the team may start carries its checklist too, hidden until started: a phone
     # that opened it online can start and fill it offline (docs/offline.md).
@@ -120,6 +135,7 @@ def _visit_page(user, visit) -> dict:
         "conclusion_codes_json": json.dumps({"compliant": vocabulary.COMPLIANT, "partly": vocabulary.PARTLY,
                                              "noncompliant": vocabulary.NONCOMPLIANT}),
         "prepare": prepare,
+        "history_count": changes.count() if changes else 0, "history_shown": HISTORY_SHOWN,
         "views": visit.view_logs.select_related("user")[:20] if capabilities["can_schedule"] else [],
         "photos": visit.evidence.select_related("item"),
         "corrections": visit.corrections.all(), "correction_form": CorrectionForm() if prepare else None,
