@@ -188,6 +188,7 @@ TARGETS = {
     "inspections:itinerary_send": ("coordinator", {"pk": "itinerary"}, {}),
     "inspections:itinerary_confirm": ("office", {"pk": "itinerary_without_vehicle"}, {}),
     "inspections:visit_detail": ("coordinator", {"pk": "market"}, {}),
+    "inspections:visit_history": ("coordinator", {"pk": "market"}, {}),
     "inspections:visit_start": ("member", {"pk": "market"}, {}),
     "inspections:answer_save": ("member", {"pk": "market", "item_pk": "number_item"}, {}),
     "inspections:visit_submit": ("member", {"pk": "market"}, {}),
