@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
 from inspections import schedule
 from inspections.models import Itinerary, Visit
@@ -48,8 +49,8 @@ def test_an_inspector_fills_a_visit_on_a_phone_and_the_leader_returns_then_appro
     answer("b1", "Có")
     page.reload()  # midway: what was entered is still there
     b1 = page.locator("form.answer").filter(has_text="b1.")
-    assert b1.get_by_role("radio", name="Có").is_checked()
-    assert page.locator("form.answer").filter(has_text="a3.").get_by_role("textbox").first.input_value() == "85"
+    expect(b1.get_by_role("radio", name="Có")).to_be_checked()
+    expect(page.locator("form.answer").filter(has_text="a3.").get_by_role("textbox").first).to_have_value("85")
     answer("b2", "Không")  # "No" on "QR posted" requires a photo and marks non-compliance
     answer("b3", "Không")
     answer("b4", "Có")

@@ -13,6 +13,7 @@ from contextlib import suppress
 import pytest
 from django.contrib.auth import get_user_model
 from PIL import Image
+from playwright.sync_api import expect
 
 from inspections import fieldwork, schedule, vocabulary
 from inspections.models import Answer, Evidence, Itinerary, Signature, Visit
@@ -238,8 +239,8 @@ def test_a_whole_visit_offline_is_sent_once_when_the_network_returns(demo, link,
     page.reload()  # offline: the kept page, with what waits on the phone put back
     page.locator("#outbox-button").wait_for()
     assert page.locator("#outbox-button").inner_text() == waiting
-    assert page.get_by_label("Số người đã cài PC-Covid", exact=True).input_value() == "17"
-    assert page.get_by_label("Kiến nghị").input_value() == "Bố trí người hướng dẫn khai báo"
+    expect(page.get_by_label("Số người đã cài PC-Covid", exact=True)).to_have_value("17")
+    expect(page.get_by_label("Kiến nghị")).to_have_value("Bố trí người hướng dẫn khai báo")
     assert page.locator("#photo-list li img").count() == 1
     page.locator("#outbox-button").click()
     assert page.locator("#outbox-list li").first.get_by_text("chờ gửi").is_visible()

@@ -80,9 +80,10 @@ def test_typed_text_survives_a_photo_and_every_fields_refusal(visit, page, tmp_p
     assert_accessible(page)
 
     # A reload keeps what was typed, even what could not be sent.
+    # The drafts are put back once the phone's outbox has opened, after the page's load.
     page.reload()
-    assert page.get_by_label("Số người đã cài PC-Covid", exact=True).input_value() == "27"
-    assert page.get_by_label("Số cán bộ, nhân viên", exact=True).input_value() == "20"
+    expect(page.get_by_label("Số người đã cài PC-Covid", exact=True)).to_have_value("27")
+    expect(page.get_by_label("Số cán bộ, nhân viên", exact=True)).to_have_value("20")
     with_app.fill("17")
     page.locator("form.figures .save-status").get_by_text("Đã lưu").wait_for()
     visit.refresh_from_db()
