@@ -4,12 +4,13 @@ and the team leader's review. The conclusion rule is written in docs/conclusion-
 import datetime
 import json
 
-from django.contrib.auth.models import User
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.sqlrows import SqlRows
 from config.validation import LONG_TEXT_MAX, NUMBER_ANSWER_MAX, check_text
 from inspections.evidence import photos_missing
 from inspections.followups import open_follow_ups
@@ -33,6 +34,8 @@ from inspections.vocabulary import (
 )
 from webhooks import services as webhooks
 from webhooks.models import Event
+
+User = get_user_model()
 
 
 @transaction.atomic
@@ -375,17 +378,19 @@ def _visit_value_in_words(field: str, value) -> str:
 # before it (lag over the record's own history), one row per field that changed (status,
 # conclusion, review comment; an answer's value), with who made it and the answer's item.
 # PostgreSQL compares, orders and slices, so a page of changes costs its rows whatever the
-# visit's history (a returned visit's answers changed hundreds of times).
-VISIT_CHANGES_SQL = """
+# visit's history (a returned visit's answers changed hundreds of times). The tables are
+# named by their models.
+VISIT_HISTORY, ANSWER_HISTORY = Visit.history.model._meta.db_table, Answer.history.model._meta.db_table
+VISIT_CHANGES_SQL = f"""
 WITH v AS (
   SELECT history_id, history_date, history_user_id, history_change_reason, status, conclusion, review_comment,
          lag(status) OVER w AS was_status, lag(conclusion) OVER w AS was_conclusion,
          lag(review_comment) OVER w AS was_comment, row_number() OVER w AS n
-  FROM inspections_historicalvisit WHERE id = %(visit)s WINDOW w AS (ORDER BY history_date, history_id)),
+  FROM {VISIT_HISTORY} WHERE id = %(visit)s WINDOW w AS (ORDER BY history_date, history_id)),
 a AS (
   SELECT history_id, history_date, history_user_id, history_change_reason, id, item_id, value,
          lag(value) OVER w AS was, row_number() OVER w AS n
-  FROM inspections_historicalanswer WHERE visit_id = %(visit)s
+  FROM {ANSWER_HISTORY} WHERE visit_id = %(visit)s
   WINDOW w AS (PARTITION BY id ORDER BY history_date, history_id)),
 c AS (
   SELECT history_date, 0 AS answer, 0::bigint AS answer_id, history_id, 1 AS field_order, 'status' AS field,
@@ -400,50 +405,43 @@ c AS (
   UNION ALL
   SELECT history_date, 1, id, history_id, 0, 'answer', item_id, was, value, history_user_id, history_change_reason
   FROM a WHERE n > 1 AND value IS DISTINCT FROM was)
-"""
-VISIT_CHANGES_PAGE_SQL = VISIT_CHANGES_SQL + """
-SELECT c.history_date, c.field, c.old::text, c.new::text, COALESCE(c.history_change_reason, ''), count(*) OVER (),
-       u.id, u.username, u.first_name, u.last_name, i.id, i.code, i.text, i.kind
-FROM c LEFT JOIN auth_user u ON u.id = c.history_user_id LEFT JOIN inspections_checklistitem i ON i.id = c.item_id
+"""  # noqa: S608 (the models' table names)
+VISIT_CHANGES_COUNT_SQL = VISIT_CHANGES_SQL + "SELECT count(*) FROM c"  # noqa: S608
+VISIT_CHANGES_PAGE_SQL = VISIT_CHANGES_SQL + f"""
+SELECT c.history_date, c.field, c.old::text, c.new::text, COALESCE(c.history_change_reason, ''),
+       u.id, u.{User._meta.get_field(User.USERNAME_FIELD).column}, u.first_name, u.last_name,
+       i.id, i.code, i.text, i.kind
+FROM c LEFT JOIN {User._meta.db_table} u ON u.id = c.history_user_id
+LEFT JOIN {ChecklistItem._meta.db_table} i ON i.id = c.item_id
 ORDER BY c.history_date DESC, c.answer, c.answer_id, c.history_id DESC, c.field_order OFFSET %(offset)s LIMIT %(limit)s
-"""
+"""  # noqa: S608 (the models' table names)
 
 
-class VisitChanges:
+class VisitChanges(SqlRows):
     """A visit's changes in words, newest first, for a Paginator or a slice: (when, who,
     what, old, new, reason), labels of statuses, conclusions and answers in the current
-    language. One query a slice (its rows, the people and the items named); the count comes
-    with the first slice read, or by a query of its own."""
+    language. One query a slice (its rows, the people and the items named), one for the
+    count when it is asked."""
 
     def __init__(self, visit: Visit):
-        self.visit_id, self._count = visit.pk, None
+        super().__init__()
+        self.visit_id = visit.pk
 
-    def count(self) -> int:
-        if self._count is None:
-            with connection.cursor() as cursor:
-                cursor.execute(VISIT_CHANGES_SQL + "SELECT count(*) FROM c", {"visit": self.visit_id})  # noqa: S608 (constants)
-                self._count = cursor.fetchone()[0]
-        return self._count
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, window: slice) -> list[tuple]:
-        start = window.start or 0
-        limit = None if window.stop is None else max(window.stop - start, 0)
+    def counted(self) -> int:
         with connection.cursor() as cursor:
-            cursor.execute(VISIT_CHANGES_PAGE_SQL, {"visit": self.visit_id, "offset": start, "limit": limit})
-            rows = cursor.fetchall()
-        if rows:
-            self._count = rows[0][5]
-        elif start == 0 and limit != 0:
-            self._count = 0
-        return [self._in_words(*row) for row in rows]
+            cursor.execute(VISIT_CHANGES_COUNT_SQL, {"visit": self.visit_id})
+            return cursor.fetchone()[0]
+
+    def rows(self, offset: int, limit: int | None) -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(VISIT_CHANGES_PAGE_SQL, {"visit": self.visit_id, "offset": offset, "limit": limit})
+            return [self._in_words(*row) for row in cursor.fetchall()]
 
     @staticmethod
-    def _in_words(when, field, old, new, reason, _count, user_id, username, first_name, last_name,
+    def _in_words(when, field, old, new, reason, user_id, username, first_name, last_name,
                   item_id, code, text, kind) -> tuple:
-        who = User(id=user_id, username=username, first_name=first_name, last_name=last_name) if user_id else None
+        who = User(id=user_id, **{User.USERNAME_FIELD: username}, first_name=first_name,
+                   last_name=last_name) if user_id else None
         old, new = (None if value is None else json.loads(value) for value in (old, new))
         if field == "answer":
             item = ChecklistItem(id=item_id, code=code, text=text, kind=kind)

@@ -27,6 +27,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from config.sqlrows import SqlRows
 from inspections.models import Answer, Correction, FollowUpStep, Organization, TeamMembership, Visit
 from inspections.vocabulary import CONCLUSIONS, CRITERIA, SHORT_OF_COMPLIANCE
 from reports.models import DataVersion, ProvincialReport
@@ -437,37 +438,30 @@ def report_database(report=None) -> str:
     return (report is not None and report._state.db) or router.db_for_read(ProvincialReport)
 
 
-class ShortRows:
+class ShortRows(SqlRows):
     """The report's units short of compliance, for a Paginator: counted by the digest, and a
     page sliced by PostgreSQL out of the stored list (one query, the page's rows only)."""
 
     def __init__(self, report_id: int, count: int):
-        self.report_id, self._count = report_id, count
+        super().__init__(count)
+        self.report_id = report_id
 
-    def count(self) -> int:
-        return self._count
-
-    def __len__(self):
-        return self._count
-
-    def __getitem__(self, window: slice) -> list[dict]:
-        start, stop = window.start or 0, min(window.stop, self._count)
-        if stop <= start:
-            return []
+    def rows(self, offset: int, limit: int | None) -> list[dict]:
         with connections[report_database()].cursor() as cursor:
             cursor.execute("SELECT jsonb_path_query_array(short_rows, 'strict $[$first to $last]', "
                            "jsonb_build_object('first', %s, 'last', %s))::text FROM reports_provincialreport "
-                           "WHERE id = %s", [start, stop - 1, self.report_id])
+                           "WHERE id = %s", [offset, offset + limit - 1, self.report_id])
             return json.loads(cursor.fetchone()[0])
 
 
-class SnapshotRows:
+class SnapshotRows(SqlRows):
     """The snapshot's visit rows meeting filters (FILTERS' keys), in the snapshot's order, for a
     Paginator: PostgreSQL counts and slices them out of the stored jsonb, so a page costs its 50
     rows whatever the snapshot's size."""
 
     def __init__(self, report_id: int, filters: dict):
-        self.report_id, self._count = report_id, None
+        super().__init__()
+        self.report_id = report_id
         self.where, self.params = ["r.id = %s"], [report_id]
         for key, value in filters.items():
             assert key in FILTERS  # noqa: S101 (keys are the code's, never the request's)
@@ -482,17 +476,11 @@ class SnapshotRows:
                 f"WHERE {' AND '.join(self.where)} {tail}", [*self.params, *params])
             return cursor.fetchall()
 
-    def count(self) -> int:
-        if self._count is None:
-            self._count = self._query("count(*)")[0][0]
-        return self._count
+    def counted(self) -> int:
+        return self._query("count(*)")[0][0]
 
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, window: slice) -> list[dict]:
-        start, stop = window.start or 0, window.stop
-        rows = self._query("e.v::text", "ORDER BY e.n OFFSET %s LIMIT %s", (start, stop - start))
+    def rows(self, offset: int, limit: int | None) -> list[dict]:
+        rows = self._query("e.v::text", "ORDER BY e.n OFFSET %s LIMIT %s", (offset, limit))
         return [json.loads(text) for (text,) in rows]
 
 

@@ -107,9 +107,12 @@ def _visit_page(user, visit) -> dict:
     people = list(visit.itinerary.people.select_related("user")) if visit.itinerary_id else []
     capabilities = visit_capabilities(user, visit, people=people)
     # The latest changes; the rest on the history's own pages (a returned visit's answers may
-    # change hundreds of times, and the page costs what it shows).
+    # change hundreds of times, and the page costs what it shows). One past them says there
+    # are more; only then are they counted, for the link.
     changes = fieldwork.VisitChanges(visit) if vocabulary.has_history(visit) else None
-    history = changes[:HISTORY_SHOWN] if changes else []
+    history = changes[:HISTORY_SHOWN + 1] if changes else []
+    history_count = changes.count() if len(history) > HISTORY_SHOWN else len(history)
+    history = history[:HISTORY_SHOWN]
     answers = {answer.item_id: answer for answer in visit.answers.all()}
     # A visit the team may start carries its checklist too, hidden until started: a phone
     # that opened it online can start and fill it offline (docs/offline.md).
@@ -135,7 +138,7 @@ def _visit_page(user, visit) -> dict:
         "conclusion_codes_json": json.dumps({"compliant": vocabulary.COMPLIANT, "partly": vocabulary.PARTLY,
                                              "noncompliant": vocabulary.NONCOMPLIANT}),
         "prepare": prepare,
-        "history_count": changes.count() if changes else 0, "history_shown": HISTORY_SHOWN,
+        "history_count": history_count, "history_shown": HISTORY_SHOWN,
         "views": visit.view_logs.select_related("user")[:20] if capabilities["can_schedule"] else [],
         "photos": visit.evidence.select_related("item"),
         "corrections": visit.corrections.all(), "correction_form": CorrectionForm() if prepare else None,
