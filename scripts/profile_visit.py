@@ -20,6 +20,7 @@ JSON, a new Idempotency-Key and X-Visit-Status each time, a yes/no question answ
 turn, so that every request writes the answer and its history row, as `make load` does); --page
 sheet the visit's route sheet (the itinerary page). Their lines begin `answer-post:`, `route-sheet:`.
 
+with --queries the request's queries (their first 400 characters) and times,
 and with --profile the 30 functions with the most cumulative time under cProfile.
 """
 
@@ -102,6 +103,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
     parser.add_argument("--page", choices=("visit", "answer", "sheet"), default="visit")
+    parser.add_argument("--queries", action="store_true", help="print the request's queries and their times")
     args = parser.parse_args()
 
     production_environment()
@@ -140,6 +142,9 @@ def main() -> int:
           f"min_ms={timings[0]:.1f} cpu_median_ms={statistics.median(cpu):.1f} "
           f"queries={len(queries.captured_queries)} sql_ms={sql_ms:.1f} "
           f"bytes={len(response.content)}")
+    if args.queries:
+        for query in queries.captured_queries:
+            print(f"  {float(query['time']) * 1000:5.1f} ms  {query['sql'][:400]}")
 
     if args.profile:
         profiler = cProfile.Profile()
