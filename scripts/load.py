@@ -19,6 +19,9 @@ visit, answer, visit, answer. Only loopback addresses are accepted. Prints
 
     load: clients=N requests=R errors=E p50_ms=… p95_ms=… rps=…
 
+after a line saying how long a fixed loop took this machine's CPU before and after the run
+(scripts/calibrate.py), the figure to read the times beside.
+
 An error is a request that failed, timed out (30 s) or answered anything but 200 (an answer refused is an
 error too). Exit status 0 only with no errors and at least one request per client.
 """
@@ -42,6 +45,8 @@ import urllib.parse
 import uuid
 from http.cookies import SimpleCookie
 from pathlib import Path
+
+from calibrate import loop_ms
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 USERS = ("thanhtra1", "thanhtra2", "totruong")  # the demo's inspectors and team leader (README)
@@ -286,11 +291,14 @@ def main() -> int:
         if server:
             print(f"load: starting the server on 127.0.0.1:{port} (database {server.database})…", flush=True)
             server.wait_ready()
+        before_ms = loop_ms()
         results = run(host, port, clients=args.clients, seconds=args.seconds, think=args.think)
     finally:
         if server:
             server.stop()
     timings = results.timings
+    print(f"load: machine: a fixed loop took {before_ms:.0f} ms of CPU before the run, {loop_ms():.0f} ms after "
+          "(scripts/calibrate.py: the same work costs more when the machine's cores are slower or shared)", flush=True)
     print(f"load: clients={args.clients} requests={len(timings)} errors={len(results.errors)} "
           f"p50_ms={statistics.median(timings) if timings else 0:.0f} "
           f"p95_ms={percentile(timings, 0.95) if timings else 0:.0f} rps={len(timings) / results.elapsed:.1f}",

@@ -1,7 +1,7 @@
 """The inspector's visit page, timed and profiled in-process (issue #16, "Serving").
 
     .venv/bin/python -m config.localdb -- .venv/bin/python scripts/profile_visit.py [--requests 50] [--profile]
-        [--page visit|answer|sheet]
+        [--page visit|answer|sheet] [--cold] [--queries]
 
 Prepares the database as `make run` does (migrate, divisions, `load_demo()`, the static
 files; all idempotent) and opens, as the team member, the demo's
@@ -13,15 +13,21 @@ loads templates and code), then N timed ones. Prints
     visit-page: requests=N median_ms=… p95_ms=… min_ms=… cpu_median_ms=… queries=Q sql_ms=… bytes=B
 
 (times are wall-clock per request, cpu_median_ms this process's CPU per request, without
-PostgreSQL's; on a shared machine the wall-clock times follow its load, `cat /proc/loadavg`)
+PostgreSQL's; on a shared machine the wall-clock times follow its load, `cat /proc/loadavg`), then
+
+    machine: a fixed loop took … ms of CPU before, … ms after
+
+(scripts/calibrate.py: the same work costs more CPU when the machine's cores are slower or shared).
 
 --page answer times instead the phone's answer save on the same visit (`POST /api/visits/ID/answers`,
 JSON, a new Idempotency-Key and X-Visit-Status each time, a yes/no question answered yes and no in
 turn, so that every request writes the answer and its history row, as `make load` does); --page
 sheet the visit's route sheet (the itinerary page). Their lines begin `answer-post:`, `route-sheet:`.
 
-with --queries the request's queries (their first 400 characters) and times,
-and with --profile the 30 functions with the most cumulative time under cProfile.
+--cold empties the process's cache before each request: every fragment of the page drawn again
+(a page whose answers all changed since this process last drew it). With --queries the request's
+queries (their first 400 characters) and times, and with --profile the 30 functions with the most
+cumulative time under cProfile.
 """
 
 import argparse
@@ -35,6 +41,8 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+
+from calibrate import loop_ms  # noqa: E402 (scripts/, beside this file)
 
 VISIT_UNIT = "Chợ Thị trấn Nghèn"  # inspections/demo.py FIELD_WORK: left in progress, with answers
 
@@ -104,6 +112,8 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
     parser.add_argument("--page", choices=("visit", "answer", "sheet"), default="visit")
     parser.add_argument("--queries", action="store_true", help="print the request's queries and their times")
+    parser.add_argument("--cold", action="store_true",
+                        help="empty the process's cache before each request (every fragment drawn again)")
     args = parser.parse_args()
 
     production_environment()
@@ -124,7 +134,13 @@ def main() -> int:
     assert b'data-can-fill="1"' in response.content and b' checked>' in response.content  # started, answered
     send = page_request(args.page, client, visit)
     send()  # its own warm-up
+    if args.cold:
+        from django.core.cache import cache
 
+        warm = send
+        send = lambda: (cache.clear(), warm())[1]  # noqa: E731
+
+    before_ms = loop_ms()
     timings, cpu = [], []
     for _ in range(args.requests):
         started, started_cpu = time.perf_counter(), time.process_time()
@@ -142,6 +158,8 @@ def main() -> int:
           f"min_ms={timings[0]:.1f} cpu_median_ms={statistics.median(cpu):.1f} "
           f"queries={len(queries.captured_queries)} sql_ms={sql_ms:.1f} "
           f"bytes={len(response.content)}")
+    print(f"machine: a fixed loop took {before_ms:.0f} ms of CPU before, {loop_ms():.0f} ms after "
+          "(scripts/calibrate.py)")
     if args.queries:
         for query in queries.captured_queries:
             print(f"  {float(query['time']) * 1000:5.1f} ms  {query['sql'][:400]}")

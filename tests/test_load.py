@@ -34,3 +34,7 @@ def test_the_load_script_runs_simulated_inspectors_against_the_served_app_withou
     assert 20 <= int(requests) <= 30
     assert 0 < int(p50) <= int(p95)
     assert load_databases() == before  # its throwaway database is dropped
+    # The machine's speed beside the times: a fixed loop's CPU before and after the run (scripts/calibrate.py).
+    before_ms, after_ms = re.search(r"^load: machine: a fixed loop took (\d+) ms of CPU before the run, (\d+) ms after",
+                                    result.stdout, re.MULTILINE).groups()
+    assert int(before_ms) > 0 and int(after_ms) > 0
