@@ -38,12 +38,17 @@ def roles_of(user) -> list[Role]:
     if not user.is_authenticated:
         return []
     if not hasattr(user, "_roles_cache"):
-        held = {ROLE_BY_GROUP_NAME[name] for name in user.groups.values_list("name", flat=True)
-                if name in ROLE_BY_GROUP_NAME}
-        if user.is_superuser:
-            held.add(Role.ADMINISTRATOR)
-        user._roles_cache = [role for role in Role if role in held]
+        remember_roles(user, user.groups.values_list("name", flat=True))
     return user._roles_cache
+
+
+def remember_roles(user, group_names) -> None:
+    """Keep on this user object the roles their group names give (a request's user: its
+    groups are read once per request, with the user by accounts.backends.RolesBackend)."""
+    held = {ROLE_BY_GROUP_NAME[name] for name in group_names if name in ROLE_BY_GROUP_NAME}
+    if user.is_superuser:
+        held.add(Role.ADMINISTRATOR)
+    user._roles_cache = [role for role in Role if role in held]
 
 
 def primary_role(user) -> Role | None:

@@ -88,10 +88,10 @@ def test_the_coordinator_home_page_runs_a_fixed_number_of_queries(
         make_campaign(title=f"Kế hoạch {number}")
     client.force_login(coordinator)
 
-    # session, user, groups, the chosen campaign, the switcher's campaigns, registry figures, the bodies
+    # session, user with their groups, the chosen campaign, the switcher's campaigns, registry figures, the bodies
     # the campaign names, expected bodies, nominations received, the choice kept in the session (its
     # update, with a savepoint and its release)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(reverse("home"))
     assert len(response.context["campaign_choices"]) == campaigns
     assert response.context["campaigns"] == [response.context["campaign"]]
@@ -109,11 +109,11 @@ def test_the_team_leader_home_page_runs_a_fixed_number_of_queries(
     make_team(campaign, "Tổ 1", [(leader, TeamMembership.Position.LEADER, body), *others])
     client.force_login(leader)
 
-    # session, user, groups, the chosen campaign, the switcher's campaigns, the leader's memberships, the
+    # session, user with their groups, the chosen campaign, the switcher's campaigns, the leader's memberships, the
     # itineraries sent to them, the visits returned to their teams, the visits waiting for their review,
     # the members of their teams, the choice kept in the session (its
     # update, with a savepoint and its release)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get(reverse("home"))
     assert len(response.context["team_members"]) == members
 

@@ -12,8 +12,8 @@ from tests.factories import make_campaign
 
 pytestmark = pytest.mark.django_db
 
-# Each signed-in request first reads the session, its user and the user's groups (the role).
-SIGNED_IN = 3
+# Each signed-in request first reads the session and its user with the user's groups (the roles: accounts/backends.py).
+SIGNED_IN = 2
 
 
 @pytest.fixture

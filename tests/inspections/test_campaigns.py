@@ -171,8 +171,8 @@ def test_the_list_splits_current_and_past_with_a_fixed_number_of_queries(
         make_campaign(title=f"Đã qua {number}", status=Campaign.Status.CLOSED)
     client.force_login(coordinator)
 
-    # session, user, groups, the chosen campaign, current campaigns, past campaigns' count, past campaigns
-    with django_assert_num_queries(7):
+    # session, user with their groups, the chosen campaign, current campaigns, past campaigns' count, past campaigns
+    with django_assert_num_queries(6):
         response = client.get(reverse("inspections:campaign_list"))
     assert [c.title for c in response.context["current"]] == [f"Hiện tại {n}" for n in reversed(range(count))]
     assert sorted(c.title for c in response.context["page"]) == sorted(f"Đã qua {n}" for n in range(count))

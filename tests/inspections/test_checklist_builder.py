@@ -130,8 +130,8 @@ def test_the_list_runs_a_fixed_number_of_queries(client, coordinator, django_ass
         checklists.save_section(template, code="a", title="Mục")
     client.force_login(coordinator)
 
-    # session, user, groups, the page's count, the page with its counts of questions
-    with django_assert_num_queries(5):
+    # session, user with their groups, the page's count, the page with its counts of questions
+    with django_assert_num_queries(4):
         response = client.get(reverse("inspections:checklist_list"))
     assert len(response.context["page"]) == count
 

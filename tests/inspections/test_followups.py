@@ -112,8 +112,8 @@ def test_the_list_runs_a_fixed_number_of_queries(client, world, coordinator, cou
     approved(world, {"b4": "no"}, corrections=[(f"Lỗi {n}", datetime.date(2021, 12, 15)) for n in range(count)])
     client.force_login(coordinator)
 
-    # session, user, groups, count, the page, the overdue count
-    with django_assert_num_queries(6):
+    # session, user with their groups, count, the page, the overdue count
+    with django_assert_num_queries(5):
         response = client.get(reverse("inspections:follow_up_list"))
     assert len(response.context["page"]) == count
 

@@ -42,9 +42,9 @@ def test_the_board_runs_a_fixed_number_of_queries(client, coordinator, campaign,
         nominate(campaign, organization, coordinator)
     client.force_login(coordinator)
 
-    # session, user, groups, campaign, whether the campaign names its bodies, expected bodies, nominations
+    # session, user with their groups, campaign, whether the campaign names its bodies, expected bodies, nominations
     # with their counts
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(reverse("inspections:nomination_board", args=[campaign.pk]))
 
 

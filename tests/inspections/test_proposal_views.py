@@ -111,8 +111,8 @@ def test_the_proposal_page_makes_the_same_queries_for_1_and_3_days(coordinator_c
     coordinator_client.post(reverse("inspections:schedule_proposal_make", args=[demo.pk]))
     keep_days(coordinator_client, demo, days)
 
-    # session, user, the user's groups (the role checks), the campaign, units, memberships, teams, vehicles
-    with django_assert_num_queries(8):
+    # session, the user with their groups (the role checks), the campaign, units, memberships, teams, vehicles
+    with django_assert_num_queries(7):
         response = coordinator_client.get(reverse("inspections:schedule_proposal", args=[demo.pk]))
     assert response.content.decode().count('name="accept"') == days
 

@@ -46,12 +46,12 @@ def test_the_visit_page_on_the_phone_runs_a_fixed_number_of_queries(client, fiel
     fieldtools.save_signature(visit, role="team_leader", signer_name="Nguyễn Văn Hùng", image_file=drawing(), by=member)
     client.force_login(member)
 
-    # session, user, groups, the visit (unit, commune, district, category, itinerary, campaign), the view log
+    # session, user with their groups, the visit (unit, commune, district, category, itinerary, campaign), the view log
     # written, the itinerary's people with their users (is the member on it, who leads it: the default signer's
     # name), the answers; the photos (with their items), the corrections; the signatures, the QR codes read.
     # Not the items that apply: the published checklist's, read by the answers saved above, come from the
     # process's cache (vocabulary.applicable_item_list; tests/inspections/test_applicable_items_cache.py)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(reverse("inspections:visit_detail", args=[visit.pk]))
     page = response.content.decode()
     assert response.context["answered"] == count
@@ -68,10 +68,10 @@ def test_the_itinerary_page_runs_a_fixed_number_of_queries(client, schedule_worl
     schedule.send_schedule(itinerary, by=schedule_world["coordinator"])
     client.force_login(schedule_world["coordinator"])
 
-    # session, user, groups, the itinerary (campaign, vehicle, confirmed by), its visits (units, communes,
+    # session, user with their groups, the itinerary (campaign, vehicle, confirmed by), its visits (units, communes,
     # districts), the in-app notice marked read, the view logs written (one insert), the people (users, bodies),
     # the notices sent (recipients, senders)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(reverse("inspections:itinerary_detail", args=[itinerary.pk]))
     assert [visit.unit.name for visit in response.context["visits"]] == [unit.name for unit in units]
     assert [unit.name in response.content.decode() for unit in units] == [True] * count
@@ -85,9 +85,9 @@ def test_the_target_list_runs_a_fixed_number_of_queries(client, campaign, coordi
         Target.objects.create(campaign=campaign, unit=make_unit(name), added_by=coordinator)
     client.force_login(coordinator)
 
-    # session, user, groups, the campaign, count, the page of targets (units, communes, districts, categories,
+    # session, user with their groups, the campaign, count, the page of targets (units, communes, districts, categories,
     # draws), the last draws
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(reverse("inspections:target_list", args=[campaign.pk]))
     assert [target.unit.name for target in response.context["page"]] == names
     assert [name in response.content.decode() for name in names] == [True] * count
@@ -102,8 +102,8 @@ def test_the_team_list_runs_a_fixed_number_of_queries(client, campaign, coordina
         make_team(campaign, name, [(make_user(f"member{number}", first_name=f"Thành viên {number}"), "member", body)])
     client.force_login(coordinator)
 
-    # session, user, groups, the campaign, the teams, their memberships, their users, their bodies
-    with django_assert_num_queries(8):
+    # session, user with their groups, the campaign, the teams, their memberships, their users, their bodies
+    with django_assert_num_queries(7):
         response = client.get(reverse("inspections:team_list", args=[campaign.pk]))
     page = response.content.decode()
     assert [team.name for team in response.context["teams"]] == names
@@ -117,7 +117,7 @@ def test_the_vehicle_list_runs_a_fixed_number_of_queries(client, coordinator, co
         Vehicle.objects.create(plate=plate, seats=4, driver_name="Lái xe mẫu")
     client.force_login(coordinator)
 
-    # session, user, groups, the vehicles
-    with django_assert_num_queries(4):
+    # session, user with their groups, the vehicles
+    with django_assert_num_queries(3):
         response = client.get(reverse("inspections:vehicle_list"))
     assert [plate in response.content.decode() for plate in plates] == [True] * count

@@ -274,9 +274,9 @@ def test_the_schedule_list_runs_a_fixed_number_of_queries(client, world, django_
         plan(world, date=date, visits=[PlannedVisit(world["market"], at(8, 0, date), at(9, 0, date))])
     client.force_login(world["coordinator"])
 
-    # session, user, groups, campaign, itineraries per day (calendar), count, itineraries; people and their
+    # session, user with their groups, campaign, itineraries per day (calendar), count, itineraries; people and their
     # users; visits, their units, communes and districts; the filter's districts, people and vehicles
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         response = client.get(reverse("inspections:schedule", args=[world["campaign"].pk]))
     assert len(response.context["page"]) == count
 

@@ -122,8 +122,8 @@ def test_the_history_page_runs_the_same_queries_whatever_the_changes(client, wor
         fieldwork.save_answer(visit, item=ChecklistItem.objects.get(code="b4"), raw=("no", "yes")[turn % 2],
                               by=world["member"])
     client.force_login(world["member"])
-    # session, user, groups, the visit, the count of its changes, the page of them
-    with django_assert_num_queries(6):
+    # session, user with their groups, the visit, the count of its changes, the page of them
+    with django_assert_num_queries(5):
         response = client.get(reverse("inspections:visit_history", args=[visit.pk]))
     assert response.status_code == 200
     assert shown(response.context["page"].object_list) == diffed_history(visit)

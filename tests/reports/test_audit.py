@@ -115,10 +115,10 @@ def test_the_audit_page_runs_a_fixed_number_of_queries(client, world, coordinato
         update_unit(world["market"], by=coordinator, name=f"Chợ Nghèn {number}")
     client.force_login(coordinator)
 
-    # session, user, groups; the count and the page of the union; the openings (users, visits, units); per kind
+    # session, user with groups; the count and the page of the union; the openings (users, visits, units); per kind
     # of history on the page its records and the versions they follow (unit, visit, itinerary: 2 each; the
     # campaign, only created: 1); the people and the campaigns of the filter form
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = client.get(AUDIT)
     shown = [e.record for e in response.context["entries"] if e.kind == "unit"]
     assert shown[:count] == [f"Chợ Nghèn {n}" for n in reversed(range(count))]

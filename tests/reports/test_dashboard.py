@@ -69,10 +69,10 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(client, coordinator, leade
                              starts_at=timezone.now(), ends_at=timezone.now() + datetime.timedelta(hours=1))
     client.force_login(leadership)
 
-    # session, user, groups, campaign, headline (visits, targets, follow-ups, never inspected), progress, criteria,
+    # session, user with groups, campaign, headline (visits, targets, follow-ups, never inspected), progress, criteria,
     # by district (and the list of all districts), by category, QR coverage; the filter form's campaign (rendered
     # twice) and category choices
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         response = client.get(reverse("reports:campaign_dashboard", args=[world["campaign"].pk]))
     by_area = response.context["by_area"]
     assert len(by_area) == 13  # every district, those without an approved visit as zeros
@@ -156,8 +156,8 @@ def test_the_visits_behind_a_figure_run_a_fixed_number_of_queries(client, world,
     for index in range(visits):
         _visit(world, f"Chợ số {index}", 18070, "cho", "dat", datetime.date(2021, 12, 10))
     client.force_login(leadership)
-    # session, user, groups, campaign, count, page of visits; the form's campaign, category, district, commune choices
-    with django_assert_num_queries(11):
+    # session, user+groups, campaign, count, page of visits; the form's campaign, category, district, commune choices
+    with django_assert_num_queries(10):
         response = client.get(reverse("reports:campaign_visits", args=[world["campaign"].pk]), {"status": "approved"})
     assert response.context["page"].count == visits + 2  # and the fixture's two
 

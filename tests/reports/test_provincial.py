@@ -334,10 +334,10 @@ def test_the_report_page_runs_a_fixed_number_of_queries(client, world, coordinat
         :visits]).delete()
     report = services.create_report(world["campaign"], as_of=MID_DECEMBER, by=coordinator)
     client.force_login(coordinator)
-    # session, user, groups, the report with its digest (not its snapshot), the page of the units short
+    # session, user with their groups, the report with its digest (not its snapshot), the page of the units short
     # of compliance with their corrections (sliced by PostgreSQL out of the stored list), the campaign's
     # data version (compared, not the snapshot taken again)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(reverse("reports:report_detail", args=[report.pk]))
 
 

@@ -21,8 +21,8 @@ def test_the_report_list_runs_a_fixed_number_of_queries(client, campaign, coordi
     reports = [services.create_report(campaign, as_of=day, by=coordinator) for day in days]
     client.force_login(coordinator)
 
-    # session, user, groups, the campaign, the reports (who drafted and approved them)
-    with django_assert_num_queries(5):
+    # session, user with their groups, the campaign, the reports (who drafted and approved them)
+    with django_assert_num_queries(4):
         response = client.get(reverse("reports:report_list", args=[campaign.pk]))
     assert sorted(report.as_of for report in response.context["reports"]) == days
     links = [reverse("reports:report_detail", args=[report.pk]) in response.content.decode() for report in reports]
@@ -38,9 +38,9 @@ def test_the_visits_of_a_report_run_a_fixed_number_of_queries(client, campaign, 
     report = services.create_report(campaign, as_of=datetime.date(2021, 12, 15), by=coordinator)
     client.force_login(coordinator)
 
-    # session, user, groups, the report (its campaign, who drafted it, its digest), the visits behind the
+    # session, user with their groups, the report (its campaign, who drafted it, its digest), the visits behind the
     # figure counted and their page (sliced out of the stored snapshot), which of them the viewer may see
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(reverse("reports:report_visits", args=[report.pk]))
     assert sorted(row["unit"] for row in response.context["page"]) == names
     assert [name in response.content.decode() for name in names] == [True] * count

@@ -22,7 +22,7 @@ def test_the_units_short_of_compliance_are_listed_fifty_a_page(client, world, co
     client.force_login(coordinator)
     url = reverse("reports:report_detail", args=[report.pk])
     # 50 new, the school and the market of the fixture: 52 short of compliance
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         first = client.get(url).context
     second = client.get(url, {"page": 2}).context
     assert (len(first["short_of_compliance"]), len(second["short_of_compliance"])) == (50, 2)

@@ -84,8 +84,8 @@ def test_the_page_runs_a_fixed_number_of_queries(client, administrator, cafes, c
         CategorySynonym.objects.create(category=cafes, words=f"Quán số {number}", key=f"quan so {number}")
     client.force_login(administrator)
 
-    # session, user, groups, the category select, the categories, their synonyms
-    with django_assert_num_queries(6):
+    # session, user with their groups, the category select, the categories, their synonyms
+    with django_assert_num_queries(5):
         response = client.get(reverse("units:category_list"))
     assert [s.words for s in response.context["categories"].get(code="nha_hang_quan_an").synonyms.all()] == [
         f"Quán số {number}" for number in range(count)]

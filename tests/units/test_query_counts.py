@@ -23,9 +23,9 @@ def test_the_unit_page_runs_a_fixed_number_of_queries(client, coordinator, divis
         services.update_unit(unit, by=coordinator, address=address)
     client.force_login(coordinator)
 
-    # session, user, groups, the unit (category, commune, district, who created and changed it, its import),
+    # session, user with their groups, the unit (category, commune, district, who created and changed it, its import),
     # its history (with who changed it), its targets, its visits, its follow-ups
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(reverse("units:unit_detail", args=[unit.pk]))
     changes = response.context["changes"]
     assert [fields[0][2] for _when, _who, fields in changes[:-1]] == addresses[::-1]  # newest first
@@ -42,8 +42,8 @@ def test_the_import_preview_runs_a_fixed_number_of_queries(client, coordinator, 
                                       None] for name in names])
     client.force_login(coordinator)
 
-    # session, user, groups, the batch (who uploaded it), count, the page of rows (their units)
-    with django_assert_num_queries(6):
+    # session, user with their groups, the batch (who uploaded it), count, the page of rows (their units)
+    with django_assert_num_queries(5):
         response = client.get(reverse("units:import_detail", args=[batch.pk]))
     assert [(row.status, row.unit.name) for row in response.context["page"]] == [("update", name) for name in names]
     assert [f"Đường {name}" in response.content.decode() for name in names] == [True] * count
@@ -62,9 +62,9 @@ def test_the_reconciliation_runs_a_fixed_number_of_queries(client, coordinator, 
     imports.parse_import(batch)
     client.force_login(coordinator)
 
-    # session, user, groups, the batch, count, the QR coverage per district, the page of matched rows (units,
+    # session, user with their groups, the batch, count, the QR coverage per district, the page of matched rows (units,
     # communes)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(reverse("units:reconcile_detail", args=[batch.pk]))
     assert [(row.status, row.unit.name) for row in response.context["page"]] == [("matched", name) for name in names]
     assert [name in response.content.decode() for name in names] == [True] * count

@@ -74,9 +74,9 @@ def test_the_list_runs_a_fixed_number_of_queries(client, coordinator, divisions,
         make_unit(f"Chợ số {number}")
     client.force_login(coordinator)
 
-    # session, user, groups, commune choices, count, active campaigns (to add the filtered units to the
+    # session, user with their groups, commune choices, count, active campaigns (to add the filtered units to the
     # targets), district and category selects, the page, counts per district
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(reverse("units:unit_list"))
     assert len(response.context["page"]) == count
 
@@ -179,8 +179,8 @@ def test_the_export_runs_a_fixed_number_of_queries(client, coordinator, division
         make_unit(f"Chợ số {number}")
     client.force_login(coordinator)
 
-    # session, user, groups, commune choices of the filter form, the units
-    with django_assert_num_queries(5):
+    # session, user with their groups, commune choices of the filter form, the units
+    with django_assert_num_queries(4):
         response = client.get(reverse("units:unit_export"))
         rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
     assert len(rows) == count + 1

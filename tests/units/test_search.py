@@ -82,9 +82,9 @@ def test_a_search_runs_a_fixed_number_of_queries(client, coordinator, divisions,
     make_unit("Chợ Hà Tĩnh")
     client.force_login(coordinator)
 
-    # session, user, groups, commune choices, count, active campaigns (to add the found units to the
+    # session, user with their groups, commune choices, count, active campaigns (to add the found units to the
     # targets), district and category selects, the page (ranked), counts per district
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(reverse("units:unit_list"), {"q": "y te tram"})
     assert [unit.name for unit in response.context["page"]] == [f"Trạm Y tế số {n}" for n in range(count)]
 

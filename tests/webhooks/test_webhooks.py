@@ -175,7 +175,7 @@ def test_the_delivery_log_runs_a_fixed_number_of_queries(client, administrator, 
                                 attempts=1, response_code=500)
     client.force_login(administrator)
 
-    # session, user, groups, the page's count, the deliveries with their subscription
-    with django_assert_num_queries(5):
+    # session, user with their groups, the page's count, the deliveries with their subscription
+    with django_assert_num_queries(4):
         response = client.get(reverse("webhooks:delivery_log"))
     assert [d.response_code for d in response.context["page"]] == [500] * count
