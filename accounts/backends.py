@@ -17,13 +17,15 @@ from django.db.models import OuterRef
 
 from accounts.roles import remember_roles
 
+UserModel = get_user_model()
+
 
 class RolesBackend(ModelBackend):
     def get_user(self, user_id):
         names = ArraySubquery(Group.objects.filter(user=OuterRef("pk")).values("name"))
         try:
-            user = get_user_model()._default_manager.annotate(group_names=names).get(pk=user_id)
-        except get_user_model().DoesNotExist:
+            user = UserModel._default_manager.annotate(group_names=names).get(pk=user_id)
+        except UserModel.DoesNotExist:
             return None
         if not self.user_can_authenticate(user):
             return None

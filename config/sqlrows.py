@@ -8,16 +8,20 @@ rows (OFFSET/LIMIT), so a page costs its rows whatever the list's length.
 A subclass says how to count (`counted`) and how to read a window (`rows`).
 """
 
+from abc import ABC, abstractmethod
 
-class SqlRows:
+
+class SqlRows(ABC):
     def __init__(self, count: int | None = None):
         self._count = count
 
+    @abstractmethod
     def counted(self) -> int:
-        raise NotImplementedError
+        """The list's length, by one query."""
 
+    @abstractmethod
     def rows(self, offset: int, limit: int | None) -> list:
-        raise NotImplementedError
+        """The rows from `offset`, at most `limit` of them (all the rest when None), by one query."""
 
     def count(self) -> int:
         if self._count is None:

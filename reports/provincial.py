@@ -446,6 +446,13 @@ class ShortRows(SqlRows):
         super().__init__(count)
         self.report_id = report_id
 
+    def counted(self) -> int:
+        """The stored list's length (the page gives the digest's count: this is read only without it)."""
+        with connections[report_database()].cursor() as cursor:
+            cursor.execute("SELECT jsonb_array_length(short_rows) FROM reports_provincialreport WHERE id = %s",
+                           [self.report_id])
+            return cursor.fetchone()[0]
+
     def rows(self, offset: int, limit: int | None) -> list[dict]:
         with connections[report_database()].cursor() as cursor:
             cursor.execute("SELECT jsonb_path_query_array(short_rows, 'strict $[$first to $last]', "

@@ -16,10 +16,10 @@ rounds:
 |---|---|---|
 | dashboard | the dashboard page (test client, leadership) | the direct SQL aggregates + the trivial view (/healthz) |
 | annex | `report_annex()` | openpyxl write-only over the same cells, read from the same snapshot |
-| raw-export | `write_raw_export()` | psycopg2 fetch of the same rows + openpyxl write-only |
+| raw-export | `write_raw_export()` | psycopg fetch of the same rows + openpyxl write-only |
 | import-preview | `parse_import()` (read, classify, store the rows) | openpyxl read-only pass over the file |
 | import-commit | `commit_import()` of that preview | openpyxl read-only pass over the file |
-| report-snapshot | `take_snapshot()` | psycopg2 fetch of the same rows |
+| report-snapshot | `take_snapshot()` | psycopg fetch of the same rows |
 | report-page | the report's page (test client, Inspectorate) | the trivial view (/healthz) |
 
 The two pages are requested once untimed first (a server answers many requests; the
@@ -93,7 +93,7 @@ def _dashboard_sql(cursor, campaign_id: int, today=None) -> list[list[tuple]]:
 
     today = today or timezone.localdate()
 
-    inspected = tuple(str(status) for status in Visit.INSPECTED)
+    inspected = [str(status) for status in Visit.INSPECTED]
     counts = ", ".join(f"count(*) FILTER (WHERE v.conclusion->>'overall' = '{value}')" for value in CONCLUSIONS)
     criteria = ", ".join(f"count(*) FILTER (WHERE conclusion->>'{code}' = '{value}')"
                          for code in CRITERIA for value in CONCLUSIONS)
@@ -102,7 +102,7 @@ def _dashboard_sql(cursor, campaign_id: int, today=None) -> list[list[tuple]]:
              "JOIN units_unitcategory k ON k.id = u.category_id ")
     statements = [
         ("SELECT count(*) FILTER (WHERE status NOT IN ('planned', 'cancelled')), "
-         "count(*) FILTER (WHERE status IN %s), count(*) FILTER (WHERE status = 'approved') "
+         "count(*) FILTER (WHERE status = ANY(%s)), count(*) FILTER (WHERE status = 'approved') "
          "FROM inspections_visit WHERE campaign_id = %s", [inspected, campaign_id]),
         ("SELECT count(*) FROM inspections_target WHERE campaign_id = %s", [campaign_id]),
         ("SELECT count(*) FILTER (WHERE f.outcome = 'open'), count(*) FILTER (WHERE f.outcome = 'open' "
@@ -110,9 +110,10 @@ def _dashboard_sql(cursor, campaign_id: int, today=None) -> list[list[tuple]]:
          "count(*) FILTER (WHERE f.outcome = 'not_fixed') FROM inspections_followup f "
          "JOIN inspections_correction c ON c.id = f.correction_id JOIN inspections_visit v ON v.id = c.visit_id "
          "WHERE v.campaign_id = %s", [today, campaign_id]),
-        ("SELECT (starts_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, count(*), count(*) FILTER (WHERE status IN %s), "
-         "count(*) FILTER (WHERE status = 'approved') FROM inspections_visit WHERE campaign_id = %s "
-         "AND status <> 'cancelled' GROUP BY 1", [inspected, campaign_id]),
+        ("SELECT (starts_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, count(*), "
+         "count(*) FILTER (WHERE status = ANY(%s)), count(*) FILTER (WHERE status = 'approved') "
+         "FROM inspections_visit WHERE campaign_id = %s AND status <> 'cancelled' GROUP BY 1",
+         [inspected, campaign_id]),
         (f"SELECT d.code, d.name, count(*), {counts} {joins} WHERE v.campaign_id = %s AND v.status = 'approved' "
          "GROUP BY d.code, d.name", [campaign_id]),
         (f"SELECT k.code, k.name, count(*), {counts} {joins} WHERE v.campaign_id = %s AND v.status = 'approved' "
@@ -173,7 +174,7 @@ RAW_ANSWERS_SQL = (
 
 
 def _server_side(sql: str, params: list):
-    """Rows of a statement through a psycopg2 named (server-side) cursor, 2,000 at a time."""
+    """Rows of a statement through a psycopg named (server-side) cursor, 2,000 at a time."""
     from django.db import connection, transaction
 
     # A named cursor lives in a transaction (Django runs in autocommit).
@@ -195,7 +196,7 @@ def _write_only(sheets, target) -> None:
 
 
 def _annex_floor_rows(report_id: int):
-    """The cells of the annex's list of visits, plain: the same rows fetched by psycopg2
+    """The cells of the annex's list of visits, plain: the same rows fetched by psycopg
     (server-side) out of the stored snapshot, names and conclusions looked up in dicts."""
     from django.db import connection
 

@@ -81,9 +81,9 @@ class CopyWriter:
         return copy_text(value, as_json=attname in self.json)
 
     def flush(self, connection) -> None:
-        self.buffer.seek(0)
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(self.sql, self.buffer)  # psycopg2's COPY, under Django's wrapper
+        # psycopg's COPY, under Django's cursor wrapper
+        with connection.cursor() as cursor, cursor.cursor.copy(self.sql) as copy:
+            copy.write(self.buffer.getvalue())
         self.buffer = io.StringIO()
 
 

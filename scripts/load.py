@@ -191,14 +191,13 @@ class Server:
     """`make run`'s server (config/serve.py) over a throwaway database and media folder."""
 
     def __init__(self, port: int):
-        import psycopg2
+        import psycopg
 
         self.port, self.url = port, os.environ.get("DATABASE_URL")
         if not self.url:
             raise SystemExit("DATABASE_URL is unset: run under `python -m config.localdb --` (make load) or give --url")
         self.database = f"pccovid_load_{os.getpid()}"
-        self.admin = psycopg2.connect(self.url)
-        self.admin.autocommit = True
+        self.admin = psycopg.connect(self.url, autocommit=True)
         with self.admin.cursor() as cursor:
             cursor.execute(f'CREATE DATABASE "{self.database}" ENCODING \'UTF8\' TEMPLATE template0')
         parts = urllib.parse.urlsplit(self.url)

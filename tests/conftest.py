@@ -1,6 +1,6 @@
 import shutil
 
-import psycopg2
+import psycopg
 import pytest
 from django.conf import settings
 
@@ -9,13 +9,17 @@ from inspections.models import TeamMembership
 from tests.factories import make_campaign, make_organization, make_team, make_user, reseed_migrated_data
 from units.services import load_divisions
 
+DJANGO_OPTIONS = {"server_side_binding", "prepare_threshold", "pool", "isolation_level", "assume_role"}
+
 
 def pytest_report_header(config):
     """Name the real server the suite runs against, e.g. 'database: PostgreSQL 18.6'."""
     db = settings.DATABASES["default"]
     # A socket directory may come as the URL's ?host= option rather than as HOST.
-    options = {"host": db["HOST"] or None, "port": db["PORT"] or None, **db.get("OPTIONS", {})}
-    connection = psycopg2.connect(dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], **options)
+    # Django's own options (server-side binding, prepared statements) are not libpq's.
+    options = {"host": db["HOST"] or None, "port": db["PORT"] or None,
+               **{name: value for name, value in db.get("OPTIONS", {}).items() if name not in DJANGO_OPTIONS}}
+    connection = psycopg.connect(dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], **options)
     try:
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")

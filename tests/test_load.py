@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import psycopg2
+import psycopg
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LINE = re.compile(r"^load: clients=(\d+) requests=(\d+) errors=(\d+) p50_ms=(\d+) p95_ms=(\d+) rps=([\d.]+)$",
@@ -16,8 +16,8 @@ LINE = re.compile(r"^load: clients=(\d+) requests=(\d+) errors=(\d+) p50_ms=(\d+
 
 
 def load_databases() -> list[str]:
-    with psycopg2.connect(os.environ["DATABASE_URL"]) as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE 'pccovid_load_%%'")
+    with psycopg.connect(os.environ["DATABASE_URL"]) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE 'pccovid_load_%'")
         return [name for (name,) in cursor.fetchall()]
 
 

@@ -115,6 +115,9 @@ default, replica = settings.DATABASES["default"], settings.DATABASES.get("replic
 print(json.dumps({
     "default": [default["NAME"], default["CONN_MAX_AGE"], default["CONN_HEALTH_CHECKS"],
                 default["DISABLE_SERVER_SIDE_CURSORS"]],
+    "prepared": [default.get("OPTIONS", {}).get("server_side_binding"),
+                 default.get("OPTIONS", {}).get("prepare_threshold"),
+                 replica.get("OPTIONS", {}).get("prepare_threshold")],
     "replica": [replica.get("HOST"), replica.get("NAME"), replica.get("CONN_HEALTH_CHECKS"),
                 replica.get("DISABLE_SERVER_SIDE_CURSORS"), replica.get("TEST", {}).get("MIRROR")],
     "routers": settings.DATABASE_ROUTERS,
@@ -130,7 +133,7 @@ def scaling_settings(**extra: str) -> dict:
     """The settings a production server with this environment gets (a fresh process)."""
     base = production_env()
     for name in ("DATABASE_REPLICA_URL", "MEDIA_S3_BUCKET", "DATABASE_CONN_MAX_AGE",
-                 "DATABASE_DISABLE_SERVER_SIDE_CURSORS"):
+                 "DATABASE_DISABLE_SERVER_SIDE_CURSORS", "DATABASE_PREPARED_STATEMENTS"):
         base.pop(name, None)
     base.update(DATABASE_URL="postgres://app:pw@db.example:5432/pccovid", **extra)
     result = subprocess.run([sys.executable, "-c", SHOW_SCALING_SETTINGS], cwd=BASE_DIR, env=base,
@@ -141,7 +144,8 @@ def scaling_settings(**extra: str) -> dict:
 
 def test_one_database_and_the_disk_unless_a_replica_and_a_bucket_are_configured():
     assert scaling_settings() == {
-        "default": ["pccovid", 60, True, False], "replica": [None, None, None, None, None],
+        "default": ["pccovid", 60, True, False], "prepared": [True, 2, None],
+        "replica": [None, None, None, None, None],
         "routers": [], "pin": False, "storage": "django.core.files.storage.FileSystemStorage",
         "bucket": None, "overwrite": None}
     assert scaling_settings(
@@ -149,9 +153,32 @@ def test_one_database_and_the_disk_unless_a_replica_and_a_bucket_are_configured(
         DATABASE_CONN_MAX_AGE="300", DATABASE_DISABLE_SERVER_SIDE_CURSORS="1",
     ) == {
         # Behind PgBouncer the primary has no server-side cursors; the replica, connected directly, keeps them.
-        "default": ["pccovid", 300, True, True], "replica": ["replica.example", "pccovid", True, False, "default"],
+        "default": ["pccovid", 300, True, True], "prepared": [True, 2, 2],
+        "replica": ["replica.example", "pccovid", True, False, "default"],
         "routers": ["config.dbrouter.ReplicaRouter"], "pin": True, "storage": "storages.backends.s3.S3Storage",
         "bucket": "pccovid-media", "overwrite": False}
+
+
+def test_prepared_statements_are_on_unless_a_pooler_that_cannot_keep_them_says_otherwise():
+    # Behind PgBouncer before 1.21: parameters bound in the client again, nothing prepared.
+    assert scaling_settings(DATABASE_PREPARED_STATEMENTS="0",
+                            DATABASE_REPLICA_URL="postgres://reader:pw@replica.example:5432/pccovid")["prepared"] == [
+        None, None, None]
+
+
+@pytest.mark.django_db
+def test_the_suite_runs_with_prepared_statements_as_production_does():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        # Server-side binding (psycopg 3's Cursor, not its ClientCursor) ...
+        assert type(cursor.cursor).__name__ == "ServerBindingCursor"
+        for _ in range(3):
+            cursor.execute("SELECT count(*) FROM auth_user WHERE id > %s", [0])
+        # ... and from its second run the statement is prepared on the connection.
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [statement for (statement,) in cursor.fetchall()]
+    assert "SELECT count(*) FROM auth_user WHERE id > $1" in statements
 
 
 def test_templates_are_compiled_once_per_process_by_the_cached_loader():

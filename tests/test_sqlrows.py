@@ -52,3 +52,12 @@ def test_without_a_count_an_open_window_reads_to_the_end():
 def test_an_index_or_a_step_is_refused(window):
     with pytest.raises(TypeError):
         Listed()[window]
+
+
+def test_a_list_that_does_not_say_how_to_read_its_rows_is_refused_when_made():
+    class CountOnly(SqlRows):
+        def counted(self):
+            return 12
+
+    with pytest.raises(TypeError, match="rows"):
+        CountOnly()
