@@ -23,10 +23,13 @@ from inspections.models import ChecklistItem, Signature, TeamMembership, Visit
 from inspections.views.scope import visit_for_team
 
 
-def page_context(visit: Visit, *, people=None) -> dict:
+def page_context(visit: Visit, *, people=None, signatures=None, qr_scans=None) -> dict:
     """What the visit's page parts _signatures.html and _qr_scan.html show. `people`: the
-    itinerary's memberships (with their users) already read, in their order."""
-    signed = {signature.role: signature for signature in visit.signatures.all()}
+    itinerary's memberships (with their users) already read, in their order; `signatures` and
+    `qr_scans`, the visit's, already read (else read here)."""
+    signatures = visit.signatures.all() if signatures is None else signatures
+    qr_scans = visit.qr_scans.all() if qr_scans is None else qr_scans
+    signed = {signature.role: signature for signature in signatures}
     if people is not None:
         leader = next((member for member in people if member.position == TeamMembership.Position.LEADER), None)
     else:
@@ -37,7 +40,7 @@ def page_context(visit: Visit, *, people=None) -> dict:
     return {
         "signature_roles": [{"code": code, "label": label, "signature": signed.get(code), "default": defaults[code]}
                             for code, label in Signature.Role.choices],
-        "qr_scans": [(scan, fieldtools.qr_scan_in_words(scan)) for scan in visit.qr_scans.all()],
+        "qr_scans": [(scan, fieldtools.qr_scan_in_words(scan)) for scan in qr_scans],
     }
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.feedback import error_text, form_error_text
+from config.together import read_together
 from config.validation import checked_text
 from inspections import evidence, fieldwork, schedule, vocabulary
 from inspections.forms import (
@@ -28,7 +29,7 @@ from inspections.forms import (
     SubmissionForm,
     UnitNoticeForm,
 )
-from inspections.models import Answer, Evidence, Visit, VisitViewLog
+from inspections.models import Answer, ChecklistItem, Evidence, Visit, VisitViewLog
 from inspections.permissions import can_review, can_schedule, require, visit_capabilities
 from inspections.views import fieldtools as fieldtools_views
 from inspections.views.scope import posted_object_or_404, visit_for_team
@@ -100,6 +101,18 @@ def _questions_key(items) -> str:
     return hashlib.sha256("\n".join(f"{item.pk}\t{item.code}\t{item.text}" for item in items).encode()).hexdigest()
 
 
+def _attach_items(photos, items) -> None:
+    """Each photo's question from the items already read (the checklist's, from the process's
+    cache); one query for any other (a question no longer applicable), none when all are listed."""
+    listed = {item.pk: item for item in items}
+    others = {photo.item_id for photo in photos if photo.item_id and photo.item_id not in listed}
+    if others:
+        listed.update(ChecklistItem.objects.in_bulk(others))
+    for photo in photos:
+        if photo.item_id:
+            photo.item = listed[photo.item_id]
+
+
 def _visit_page(user, visit) -> dict:
     """What the visit's page shows this person: the checklist with its answers, the
     conclusion, photos, corrections, history, and what they may do (one capability map)."""
@@ -113,11 +126,16 @@ def _visit_page(user, visit) -> dict:
     history = changes[:HISTORY_SHOWN + 1] if changes else []
     history_count = changes.count() if len(history) > HISTORY_SHOWN else len(history)
     history = history[:HISTORY_SHOWN]
-    answers = {answer.item_id: answer for answer in visit.answers.all()}
+    # Five short lists by one query (config/together.py): under load each round trip waits its turn.
+    answers, photos, corrections, signatures, qr_scans = read_together(
+        visit.answers.all(), visit.evidence.all(), visit.corrections.all(), visit.signatures.all(),
+        visit.qr_scans.all())
+    answers = {answer.item_id: answer for answer in answers}
     # A visit the team may start carries its checklist too, hidden until started: a phone
     # that opened it online can start and fill it offline (docs/offline.md).
     prepare = capabilities["can_fill"] or capabilities["can_start"]
     items = vocabulary.applicable_item_list(visit) if visit.status != Visit.Status.PLANNED or prepare else []
+    _attach_items(photos, items)
     sections = {}
     for item in items:
         sections.setdefault(item.section, []).append((item, answers.get(item.pk)))
@@ -140,8 +158,8 @@ def _visit_page(user, visit) -> dict:
         "prepare": prepare,
         "history_count": history_count, "history_shown": HISTORY_SHOWN,
         "views": visit.view_logs.select_related("user")[:20] if capabilities["can_schedule"] else [],
-        "photos": visit.evidence.select_related("item"),
-        "corrections": visit.corrections.all(), "correction_form": CorrectionForm() if prepare else None,
+        "photos": photos,
+        "corrections": corrections, "correction_form": CorrectionForm() if prepare else None,
         "history": history,
         # A reason on a change of the conclusion comes from an amendment (docs/conclusion-rule.md).
         "conclusion_amended": next((row for row in history if row[2] == str(CONCLUSION_FIELD) and row[5]), None),
@@ -152,7 +170,8 @@ def _visit_page(user, visit) -> dict:
         # The unbound photo form is the same for every visit with the same questions: its HTML is
         # cached under the questions it offers (template fragment cache), drawn once per process.
         "evidence_form_key": _questions_key(items) if prepare else "",
-        **fieldtools_views.page_context(visit, people=people),  # the signatures', the QR code's and the paper's parts
+        # the signatures', the QR code's and the paper's parts
+        **fieldtools_views.page_context(visit, people=people, signatures=signatures, qr_scans=qr_scans),
     }
 
 

@@ -38,8 +38,9 @@ def test_the_visit_page_on_the_phone_runs_a_fixed_number_of_queries(client, fiel
     items = [item for item in vocabulary.applicable_items(visit) if item.kind != ChecklistItem.Kind.PHOTO][:count]
     for item in items:
         fieldwork.save_answer(visit, item=item, raw=RAW_ANSWER.get(item.kind, "ghi chú"), by=member)
+    asked = items[0]  # the question the photos answer
     for number in range(count):
-        add_evidence(visit, uploaded_file=photo(400, 300, name=f"anh-{number}.jpg"), by=member)
+        add_evidence(visit, uploaded_file=photo(400, 300, name=f"anh-{number}.jpg"), item=asked, by=member)
         fieldwork.require_correction(visit, description=f"Sửa lỗi số {number}", deadline=datetime.date(2021, 12, 15),
                                      by=member)
         fieldtools.record_qr_scan(visit, code=f"HT18406-000{number}", method="typed", by=member)
@@ -48,14 +49,16 @@ def test_the_visit_page_on_the_phone_runs_a_fixed_number_of_queries(client, fiel
 
     # session, user with their groups, the visit (unit, commune, district, category, itinerary, campaign), the view log
     # written, the itinerary's people with their users (is the member on it, who leads it: the default signer's
-    # name), the answers; the photos (with their items), the corrections; the signatures, the QR codes read.
-    # Not the items that apply: the published checklist's, read by the answers saved above, come from the
-    # process's cache (vocabulary.applicable_item_list; tests/inspections/test_applicable_items_cache.py)
-    with django_assert_num_queries(10):
+    # name), and one query for the answers, the photos, the corrections, the signatures and the QR codes read
+    # (config/together.py). Not the items that apply, nor the photos' questions: the published checklist's,
+    # read by the answers saved above, come from the process's cache (vocabulary.applicable_item_list;
+    # tests/inspections/test_applicable_items_cache.py)
+    with django_assert_num_queries(6):
         response = client.get(reverse("inspections:visit_detail", args=[visit.pk]))
     page = response.content.decode()
     assert response.context["answered"] == count
     assert [f"anh-{n}.jpg" in page for n in range(count)] == [True] * count
+    assert page.count(f'alt="{asked.code}: anh-') == count  # each photo with its question
     assert [f"Sửa lỗi số {n}" in page for n in range(count)] == [True] * count
 
 
