@@ -74,13 +74,13 @@ def read_together(*querysets, using: str | None = None) -> list[list]:
     union = " UNION ALL ".join(parts)
     sql = f"SELECT part, row FROM ({union}) parts ORDER BY part, (row->>'{ROW}')::bigint"  # noqa: S608
     fields = [queryset.model._meta.concrete_fields for queryset in querysets]
+    attnames = [[field.attname for field in model_fields] for model_fields in fields]
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
-        for number, row in cursor.fetchall():
-            if isinstance(row, str):  # a driver that hands jsonb over as text
-                row = json.loads(row)
+        for number, text in cursor.fetchall():
+            row = json.loads(text)  # Django has psycopg hand jsonb over as text (JSONField decodes its own)
             queryset = querysets[number]
-            instance = queryset.model.from_db(using, [field.attname for field in fields[number]],
+            instance = queryset.model.from_db(using, attnames[number],
                                               [_value(field, row[field.column]) for field in fields[number]])
             # As Django's own iterable does: a related manager's rows know the object they came from
             # (an answer read by visit.answers knows its visit without a query).

@@ -3,23 +3,18 @@ import shutil
 import psycopg
 import pytest
 from django.conf import settings
+from django.db import connections
 
 from accounts.roles import Role
 from inspections.models import TeamMembership
 from tests.factories import make_campaign, make_organization, make_team, make_user, reseed_migrated_data
 from units.services import load_divisions
 
-DJANGO_OPTIONS = {"server_side_binding", "prepare_threshold", "pool", "isolation_level", "assume_role"}
-
 
 def pytest_report_header(config):
     """Name the real server the suite runs against, e.g. 'database: PostgreSQL 18.6'."""
-    db = settings.DATABASES["default"]
-    # A socket directory may come as the URL's ?host= option rather than as HOST.
-    # Django's own options (server-side binding, prepared statements) are not libpq's.
-    options = {"host": db["HOST"] or None, "port": db["PORT"] or None,
-               **{name: value for name, value in db.get("OPTIONS", {}).items() if name not in DJANGO_OPTIONS}}
-    connection = psycopg.connect(dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], **options)
+    # Django's own parameters for the driver (outside a test pytest-django lets no query through Django).
+    connection = psycopg.connect(**connections.create_connection("default").get_connection_params())
     try:
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")

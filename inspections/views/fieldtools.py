@@ -23,18 +23,12 @@ from inspections.models import ChecklistItem, Signature, TeamMembership, Visit
 from inspections.views.scope import visit_for_team
 
 
-def page_context(visit: Visit, *, people=None, signatures=None, qr_scans=None) -> dict:
-    """What the visit's page parts _signatures.html and _qr_scan.html show. `people`: the
-    itinerary's memberships (with their users) already read, in their order; `signatures` and
-    `qr_scans`, the visit's, already read (else read here)."""
-    signatures = visit.signatures.all() if signatures is None else signatures
-    qr_scans = visit.qr_scans.all() if qr_scans is None else qr_scans
+def page_context(visit: Visit, *, people, signatures, qr_scans) -> dict:
+    """What the visit's page parts _signatures.html and _qr_scan.html show, from what the page
+    has read: the itinerary's memberships with their users (in their order), the visit's
+    signatures and QR codes read."""
     signed = {signature.role: signature for signature in signatures}
-    if people is not None:
-        leader = next((member for member in people if member.position == TeamMembership.Position.LEADER), None)
-    else:
-        leader = (visit.itinerary.people.filter(position=TeamMembership.Position.LEADER).select_related("user")
-                  .first() if visit.itinerary_id else None)
+    leader = next((member for member in people if member.position == TeamMembership.Position.LEADER), None)
     defaults = {Signature.Role.UNIT_REPRESENTATIVE: visit.unit.representative_name.strip(),
                 Signature.Role.TEAM_LEADER: display_name(leader.user) if leader else ""}
     return {

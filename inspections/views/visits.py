@@ -127,8 +127,9 @@ def _visit_page(user, visit) -> dict:
     history_count = changes.count() if len(history) > HISTORY_SHOWN else len(history)
     history = history[:HISTORY_SHOWN]
     # Five short lists by one query (config/together.py): under load each round trip waits its turn.
+    # The answers go into a dict: no order, so no join for Answer's default one.
     answers, photos, corrections, signatures, qr_scans = read_together(
-        visit.answers.all(), visit.evidence.all(), visit.corrections.all(), visit.signatures.all(),
+        visit.answers.order_by(), visit.evidence.all(), visit.corrections.all(), visit.signatures.all(),
         visit.qr_scans.all())
     answers = {answer.item_id: answer for answer in answers}
     # A visit the team may start carries its checklist too, hidden until started: a phone
