@@ -80,7 +80,9 @@
         return tx.store.put(entry).then(function (seq) { entry.seq = seq; return tx.done; });
       });
     }).then(function () {
-      changed();
+      // Counted by the outbox's button before the page shows the entry as waiting.
+      return changed();
+    }).then(function () {
       drainSoon(0);
       return entry;
     });

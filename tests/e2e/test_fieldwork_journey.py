@@ -58,6 +58,7 @@ def test_an_inspector_fills_a_visit_on_a_phone_and_the_leader_returns_then_appro
     page.get_by_label("Cho nội dung").select_option(index=4)
     page.get_by_role("button", name="Thêm ảnh").click()
     page.locator("#photo-list li").first.wait_for()
+    expect(page.locator("#photo-list li[data-seq]")).to_have_count(0)  # sent
     page.locator("#outbox-button").wait_for(state="hidden")
     page.get_by_label("Ý kiến của đơn vị được kiểm tra").fill("Đơn vị sẽ niêm yết lại mã QR")
     submit = page.get_by_role("button", name="Nộp cho Tổ trưởng")

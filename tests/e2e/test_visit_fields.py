@@ -26,16 +26,23 @@ def sent(page):
     page.locator("#outbox-button").wait_for(state="hidden")
 
 
+def photo_sent(page, rows_before):
+    """The new photo's row shown, then sent: its "waiting" badge and sequence gone."""
+    expect(page.locator("#photo-list li")).to_have_count(rows_before + 1)
+    expect(page.locator("#photo-list li[data-seq]")).to_have_count(0)
+
+
 @pytest.mark.parametrize("page", [PHONE], indirect=True)
 def test_typed_text_survives_a_photo_and_every_fields_refusal(visit, page, tmp_path):
     photos_before = visit.evidence.count()
+    rows_before = page.locator("#photo-list li").count()
     shortcomings = page.get_by_label("Tồn tại, hạn chế")
     shortcomings.fill("Chưa niêm yết mã QR ở cổng phụ")  # not waited for: then at once a photo
     photo = tmp_path / "cong-phu.jpg"
     Image.new("RGB", (800, 600), (200, 40, 40)).save(photo)
     page.locator("form.evidence input[type=file]").set_input_files(photo)
     page.locator("form.evidence").get_by_role("button", name="Thêm ảnh").click()
-    page.locator("#photo-list li img").last.wait_for()
+    photo_sent(page, rows_before)
     assert shortcomings.input_value() == "Chưa niêm yết mã QR ở cổng phụ"
     sent(page)
     visit.refresh_from_db()
