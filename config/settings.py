@@ -159,6 +159,7 @@ PREPARE_THRESHOLD = 2  # runs of a statement on a connection before it is prepar
 def database(url: str, *, disable_server_side_cursors: bool = False) -> dict:
     config = dj_database_url.parse(url, conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True)
     config["DISABLE_SERVER_SIDE_CURSORS"] = disable_server_side_cursors
+    config["ENGINE"] = "config.postgres"  # Django's, its batches within the protocol's 65,535 parameters
     if DATABASE_PREPARED_STATEMENTS:
         config.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=PREPARE_THRESHOLD)
     return config
