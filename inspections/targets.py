@@ -176,9 +176,7 @@ def draw_targets(*, campaign, seed: int, parameters: DrawParameters, by, units=N
     draw = TargetDraw.objects.create(
         campaign=campaign, seed=seed, parameters=parameters.as_json(), unit_ids=unit_ids, created_by=by,
     )
-    # The campaign's targets, not a list of the drawn ids: a national draw passes 65,535 of them,
-    # more parameters than one statement may carry (config/postgres/base.py).
-    already = set(campaign.targets.values_list("unit_id", flat=True))
+    already = set(campaign.targets.filter(unit_id__in=unit_ids).values_list("unit_id", flat=True))
     # ignore_conflicts: a target added by hand at the same moment stays as it is
     # (inspections_target_once_per_campaign) rather than failing the whole draw.
     Target.objects.bulk_create(

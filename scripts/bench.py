@@ -375,22 +375,14 @@ def measure(path: str, side: str, state_file: Path) -> dict:
 def undo_import(database: str) -> None:
     """The registry as before the round's commit, so that every round imports the same
     new units (untimed): the units the import created, their history, the batch's rows."""
-    from django.db import connection, models
+    from django.db import connection
 
-    from units.models import ImportBatch, ImportRow, Unit
+    from units.models import ImportBatch, Unit
 
     batch = ImportBatch.objects.latest("pk")
-    created = Unit.objects.filter(source_import=batch)
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM units_historicalunit WHERE source_import_id = %s", [batch.pk])
-    # By subqueries, not Django's collector: it names 100,000 units by id in one UPDATE of the
-    # rows that point to them, past the 65,535 parameters a statement may carry
-    # (config/postgres/base.py).
-    ImportRow.objects.filter(unit__in=created).update(unit=None)
-    for relation in Unit._meta.get_fields(include_hidden=True):
-        if relation.auto_created and not relation.concrete and relation.on_delete is models.CASCADE:
-            relation.related_model.objects.filter(**{f"{relation.field.name}__in": created}).delete()
-    created._raw_delete(created.db)
+    Unit.objects.filter(source_import=batch).delete()
     ImportBatch.objects.filter(pk=batch.pk).delete()
 
 

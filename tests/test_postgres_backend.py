@@ -1,9 +1,10 @@
-"""The PostgreSQL backend's batches under server-side binding (config/postgres/base.py): a
-statement carries at most 65,535 parameters, and what Django would send as one statement is
-cut into statements that fit."""
+"""The PostgreSQL backend under server-side binding (config/postgres/): a statement carries at
+most 65,535 parameters; what Django would send as one statement is cut into statements that
+fit, and an `__in` list travels as one array."""
 
 from django.db import connection
 from django.db.models.deletion import Collector
+from django.test.utils import CaptureQueriesContext
 
 from config.postgres.base import MAX_PARAMETERS
 from inspections import fieldwork
@@ -42,3 +43,36 @@ def test_several_columns_share_the_limit(db):
     fields = [VisitViewLog._meta.get_field(name) for name in ("visit", "user", "opened", "viewed_at")]
     assert connection.ops.bulk_batch_size(fields, [None] * 100_000) == MAX_PARAMETERS // 4
     assert connection.ops.bulk_batch_size(["pk", "pk", "a", "b"], [None] * 10) == MAX_PARAMETERS // 4
+
+
+def logs(visit, user, rows):
+    VisitViewLog.objects.record([visit] * rows, user=user, opened=VisitViewLog.Opened.ROUTE_SHEET)
+    return list(VisitViewLog.objects.filter(visit=visit).order_by("pk").values_list("pk", flat=True))
+
+
+def test_an_in_list_past_the_limit_is_one_array(db, coordinator):
+    world = build(coordinator)
+    visit = fieldwork.start_visit(world["market"], by=world["member"])
+    pks = logs(visit, world["member"], 3)
+    many = [*range(-MAX_PARAMETERS - 10, 0), *pks, None]  # 65,545 ids no row has, the three, a NULL
+    with CaptureQueriesContext(connection) as queries:
+        assert VisitViewLog.objects.filter(pk__in=many).count() == 3
+    assert '"id" = ANY(' in queries[-1]["sql"] and " IN (" not in queries[-1]["sql"]
+    assert VisitViewLog.objects.exclude(pk__in=many).filter(visit=visit).count() == 0
+    assert VisitViewLog.objects.filter(pk__in=[]).count() == 0
+    assert VisitViewLog.objects.filter(pk__in=[None]).count() == 0
+    assert VisitViewLog.objects.filter(pk__in=[10**20, pks[0]]).count() == 1  # past bigint, as typed in a form
+    # A relation by its instances, a text column by its choices, a subquery as before.
+    assert VisitViewLog.objects.filter(visit__in=[visit], opened__in=["route_sheet", "visit_page"]).count() == 3
+    assert VisitViewLog.objects.filter(visit__in=Visit.objects.filter(pk=visit.pk)).count() == 3
+
+
+def test_the_collectors_batches_ored_into_one_statement_fit(db, coordinator):
+    """The delete collector ORs its batches' querysets into one UPDATE of the rows pointing to
+    what it deletes: 100,000 unit ids in one statement failed at the bench's undo of an import."""
+    world = build(coordinator)
+    visit = fieldwork.start_visit(world["market"], by=world["member"])
+    pks = logs(visit, world["member"], 2)
+    first = VisitViewLog.objects.filter(pk__in=[*range(-40_000, 0), pks[0]])
+    second = VisitViewLog.objects.filter(pk__in=[*range(-80_000, -40_000), pks[1]])
+    assert (first | second).update(opened=VisitViewLog.Opened.VISIT_PAGE) == 2

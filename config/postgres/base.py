@@ -4,9 +4,10 @@ With server-side binding (config/settings.py: prepared statements) every value t
 parameter of the extended protocol, which counts them in 16 bits: a statement may carry at most
 65,535. Django's PostgreSQL backend knows no such limit (it binds in the client by default), so
 `bulk_create`, `bulk_update` and the delete collector send all their rows in one statement:
-17,000 rows of four columns, or the cascade of 65,536 units, failed with "number of parameters
-must be between 0 and 65535". Here, as for SQLite's own limit, `bulk_batch_size` cuts them into
-statements that fit."""
+17,000 rows of four columns failed with "number of parameters must be between 0 and 65535".
+Here, as for SQLite's own limit, `bulk_batch_size` cuts them into statements that fit; the
+`__in` lists, which no batch size can cut (the collector ORs its batches back into one
+statement), travel as one array each (`lookups.py`)."""
 
 from django.db import models
 from django.db.backends.postgresql import base, operations
