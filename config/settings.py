@@ -73,7 +73,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",  # its Swagger UI template and static files, served here (no CDN)
-    "config",  # its management commands: backup, restore
+    "config",  # its management commands (backup, restore) and its `__in` lookup (apps.py)
     "axes",
     "accounts",
     "units",

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from config.postgres.base import MAX_PARAMETERS
 from inspections import fieldwork
-from inspections.models import Visit, VisitViewLog
+from inspections.models import TargetDraw, Visit, VisitViewLog
 from tests.inspections.test_fieldwork import build
 
 
@@ -65,6 +65,18 @@ def test_an_in_list_past_the_limit_is_one_array(db, coordinator):
     # A relation by its instances, a text column by its choices, a subquery as before.
     assert VisitViewLog.objects.filter(visit__in=[visit], opened__in=["route_sheet", "visit_page"]).count() == 3
     assert VisitViewLog.objects.filter(visit__in=Visit.objects.filter(pk=visit.pk)).count() == 3
+    assert VisitViewLog.objects.filter(opened__in=[VisitViewLog.Opened.ROUTE_SHEET]).count() == 3
+
+
+def test_a_json_column_in_a_list_matches_as_in(db, coordinator):
+    world = build(coordinator)
+    draw = TargetDraw.objects.create(campaign=world["campaign"], seed=1, parameters={"per_district": 2},
+                                     unit_ids=[3, 1], created_by=coordinator)
+    with CaptureQueriesContext(connection) as queries:
+        assert list(TargetDraw.objects.filter(unit_ids__in=[[3, 1], [1, 3], None])) == [draw]
+    assert "= ANY(" in queries[-1]["sql"]
+    assert not TargetDraw.objects.filter(parameters__in=[{"per_district": 3}, "x"]).exists()
+    assert TargetDraw.objects.filter(parameters__per_district__in=[2, 4]).get() == draw
 
 
 def test_the_collectors_batches_ored_into_one_statement_fit(db, coordinator):
